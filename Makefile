@@ -1,0 +1,30 @@
+# Every developer action, by name. README.md's two commands are `make run` and `make test`.
+.PHONY: run test install stack stop functions lambda-release fmt lint
+
+run:            ## the whole shop on http://127.0.0.1:3000 over the local emulators
+	bash infra/run.sh
+
+test:           ## the whole test suite (what CI runs)
+	bash infra/test.sh
+
+install:        ## install the emulators and Python tools into .venv/ and .local/
+	bash infra/install.sh
+
+stack:          ## start only the emulators (DynamoDB Local, moto, localstripe)
+	bash infra/start.sh
+
+stop:           ## stop the emulators started by `make stack`
+	bash infra/stop.sh
+
+functions:      ## build every Lambda binary (dev profile)
+	cargo build -p functions
+
+lambda-release: ## release build of every function for Lambda (needs cargo-lambda: pip install cargo-lambda)
+	cargo lambda build --release -p functions
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings
+	.venv/bin/cfn-lint template.yaml

@@ -1,0 +1,8 @@
+//! GET /api/v1/health — handler: shop::api::health
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(&api::health::ROUTE, env.state()).await
+}

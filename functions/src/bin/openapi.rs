@@ -1,0 +1,8 @@
+//! GET /api/v1/openapi.json — handler: shop::api::openapi
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(&api::openapi::ROUTE, env.state()).await
+}

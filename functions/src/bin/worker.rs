@@ -1,0 +1,13 @@
+//! The SQS-triggered worker — handler: shop::worker
+use shop::lambda;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::run_worker(
+        env.state()
+            .with_table(env.table())
+            .with_mailer(env.mailer()),
+    )
+    .await
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: formatting, lints, the template check, every crate's
+# unit tests and the HTTP integration tests against real emulators. The emulators run on their
+# own ports (18000, 15050, 18420) so that `make run` can stay up meanwhile; exactly the
+# processes started here are stopped at the end.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+step() { printf '\n== %s\n' "$*"; }
+
+step "install the local stack"
+bash infra/install.sh
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cfn-lint template.yaml"
+.venv/bin/cfn-lint template.yaml
+
+step "cargo clippy (every crate and target, warnings are errors)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "start the test emulators"
+export STACK_DIR="$root/.local/test-stack" DYNAMODB_PORT=18000 MOTO_PORT=15050 STRIPE_PORT=18420
+bash infra/start.sh
+trap 'bash infra/stop.sh' EXIT
+export TEST_DYNAMODB_ENDPOINT_URL="http://127.0.0.1:$DYNAMODB_PORT"
+export TEST_AWS_SERVICES_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
+export TEST_STRIPE_API_BASE="http://127.0.0.1:$STRIPE_PORT"
+
+step "cargo test (unit tests, every Lambda binary built, HTTP tests against the emulators)"
+cargo build --quiet -p functions
+cargo test --workspace --quiet --no-fail-fast

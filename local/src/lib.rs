@@ -1,0 +1,194 @@
+//! The local server: the whole shop on one machine, over the emulators.
+//!
+//! It reads template.yaml, creates the table, queues and bucket it declares, mounts every
+//! route's handler at its template path, drains the queue into the worker handler as Lambda's
+//! SQS event source would, runs the cleanup handler on the template's schedule, and serves
+//! `GET /_local/emails`. Tests start it in-process with their own resource prefix.
+
+pub mod emails;
+pub mod poller;
+pub mod provision;
+pub mod template;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use shop::AppState;
+use shop::aws::{Blobs, Mailer, Queue, Table};
+use shop::config::{Config, Endpoints, LogFormat};
+use tokio::task::JoinHandle;
+
+pub use provision::Names;
+pub use template::Template;
+
+/// How the local server is set up; [`LocalOptions::from_env`] reads it for the binary.
+#[derive(Clone, Debug)]
+pub struct LocalOptions {
+    /// 0 picks a free port.
+    pub port: u16,
+    pub dynamodb_endpoint: String,
+    pub services_endpoint: String,
+    /// Names every local resource (table `prefix`, queue `prefix-work-queue`, ...).
+    pub prefix: String,
+    pub email_from: String,
+    pub shop_name: String,
+    /// Runs the cleanup handler on the template's schedule.
+    pub run_schedule: bool,
+}
+
+impl LocalOptions {
+    pub fn from_env() -> Result<Self, String> {
+        let var = |name: &str, default: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        let port = var("PORT", "3000");
+        Ok(Self {
+            port: port
+                .parse()
+                .map_err(|_| format!("PORT must be a port number, not {port:?}"))?,
+            dynamodb_endpoint: var("DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:8000"),
+            services_endpoint: var("AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:5050"),
+            prefix: var("LOCAL_PREFIX", "shop"),
+            email_from: var("EMAIL_FROM", "shop@example.com"),
+            shop_name: var("SHOP_NAME", "Shop"),
+            run_schedule: true,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Template(#[from] template::TemplateError),
+    #[error(transparent)]
+    Provision(#[from] provision::ProvisionError),
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
+    #[error("template.yaml declares no {0}")]
+    Missing(&'static str),
+}
+
+/// A running local shop. Dropping it stops its server, poller and schedule.
+pub struct RunningShop {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub state: AppState,
+    pub names: Names,
+    pub dead_letter_queue_url: String,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for RunningShop {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
+    let template = Template::load(&Template::repo_path())?;
+    let names = Names::new(&opts.prefix, &template);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.port))
+        .await
+        .map_err(|source| StartError::Bind {
+            port: opts.port,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        port: opts.port,
+        source,
+    })?;
+    let base_url = format!("http://{addr}");
+
+    let mut config = Config {
+        table_name: names.table.clone(),
+        queue_url: String::new(),
+        bucket_name: names.bucket.clone(),
+        email_from: opts.email_from.clone(),
+        public_base_url: base_url.clone(),
+        shop_name: opts.shop_name.clone(),
+        log_format: LogFormat::Pretty,
+        endpoints: Endpoints {
+            dynamodb: Some(opts.dynamodb_endpoint.clone()),
+            services: Some(opts.services_endpoint.clone()),
+        },
+    };
+    let sdk = shop::aws::sdk_config(&config.endpoints).await;
+    let provisioned = {
+        let (table, queue, blobs, mailer) = (
+            Table::new(&sdk, &config),
+            Queue::new(&sdk, &config),
+            Blobs::new(&sdk, &config),
+            Mailer::new(&sdk, &config),
+        );
+        provision::provision(&template, &names, &table, &queue, &blobs, &mailer).await?
+    };
+    config.queue_url = provisioned.queue_url.clone();
+    let state = AppState::new(config.clone())
+        .with_table(Table::new(&sdk, &config))
+        .with_queue(Queue::new(&sdk, &config))
+        .with_mailer(Mailer::new(&sdk, &config))
+        .with_blobs(Blobs::new(&sdk, &config));
+
+    let mut tasks = Vec::new();
+    let app = app(state.clone(), &opts);
+    tasks.push(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the local server stopped");
+        }
+    }));
+
+    let (worker, batch_size) = template
+        .worker()
+        .ok_or(StartError::Missing("SQS-triggered worker"))?;
+    tracing::debug!(function = worker.logical_id, "worker mounted on the queue");
+    tasks.push(tokio::spawn(poller::run(
+        state.clone(),
+        batch_size,
+        provisioned.queue_arn.clone(),
+    )));
+
+    if opts.run_schedule {
+        let (_, every) = template
+            .schedule()
+            .ok_or(StartError::Missing("scheduled function"))?;
+        tasks.push(tokio::spawn(run_on_schedule(state.clone(), every)));
+    }
+
+    Ok(RunningShop {
+        addr,
+        base_url,
+        state,
+        names,
+        dead_letter_queue_url: provisioned.dead_letter_queue_url,
+        tasks,
+    })
+}
+
+/// Every route of the shop plus the local-only routes, wrapped as every function is.
+pub fn app(state: AppState, opts: &LocalOptions) -> Router {
+    let (api, _) = shop::api::all().split_for_parts();
+    let emails = emails::EmailsState {
+        http: reqwest::Client::new(),
+        moto: opts.services_endpoint.clone(),
+    };
+    let local = Router::new()
+        .route("/_local/emails", get(emails::list))
+        .with_state(emails);
+    shop::http::wrap(api.with_state(state).merge(local))
+}
+
+/// EventBridge's part: the cleanup handler, once per period, first after one period.
+async fn run_on_schedule(state: AppState, every: Duration) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        ticks.tick().await;
+        shop::cleanup::run(&state, time::OffsetDateTime::now_utc()).await;
+    }
+}

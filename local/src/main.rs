@@ -1,0 +1,37 @@
+//! `shop-local`: runs the whole shop on 127.0.0.1 over the emulators (see README.md).
+
+#[tokio::main]
+async fn main() {
+    shop::telemetry::init(shop::config::LogFormat::Pretty);
+    let opts = match shop_local::LocalOptions::from_env() {
+        Ok(opts) => opts,
+        Err(msg) => {
+            eprintln!("shop-local: {msg}");
+            std::process::exit(2);
+        }
+    };
+    let shop = match shop_local::start(opts.clone()).await {
+        Ok(shop) => shop,
+        Err(e) => {
+            eprintln!("shop-local: {e}\n(are the emulators running? `make stack` starts them)");
+            std::process::exit(1);
+        }
+    };
+    println!(
+        "Shop API      {}/api/v1   (health: {}/api/v1/health)",
+        shop.base_url, shop.base_url
+    );
+    println!("OpenAPI       {}/api/v1/openapi.json", shop.base_url);
+    println!("Sent emails   {}/_local/emails", shop.base_url);
+    println!(
+        "DynamoDB      {}  table {}",
+        opts.dynamodb_endpoint, shop.names.table
+    );
+    println!(
+        "SQS/SES/S3    {}  queue {}, dead letters {}, bucket {}",
+        opts.services_endpoint, shop.names.queue, shop.names.dead_letter_queue, shop.names.bucket
+    );
+    println!("Press Ctrl-C to stop.");
+    let _ = tokio::signal::ctrl_c().await;
+    drop(shop);
+}

@@ -1,0 +1,300 @@
+//! Creates the table, the queues and the bucket on the emulators exactly as template.yaml
+//! declares them, and verifies the email sender in the local SES. Safe to run again.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+use aws_sdk_s3::types::{CorsConfiguration, CorsRule, PublicAccessBlockConfiguration};
+use aws_sdk_sqs::types::QueueAttributeName;
+use shop::aws::{Blobs, Mailer, Queue, Table};
+
+use crate::template::{QueueSpec, TableSpec, Template};
+
+/// The local names of the template's resources, all derived from one prefix.
+#[derive(Clone, Debug)]
+pub struct Names {
+    pub table: String,
+    pub queue: String,
+    pub dead_letter_queue: String,
+    pub bucket: String,
+}
+
+impl Names {
+    /// `shop` → table `shop`, queue `shop-work-queue`, bucket `shop-images-bucket`, from the
+    /// template's logical ids.
+    pub fn new(prefix: &str, template: &Template) -> Self {
+        let name = |logical: &str| format!("{prefix}-{}", kebab(logical));
+        Self {
+            table: prefix.to_owned(),
+            queue: name(&template.queue.logical_id),
+            dead_letter_queue: name(&template.dead_letter_queue.logical_id),
+            bucket: name(&template.bucket.logical_id).to_lowercase(),
+        }
+    }
+}
+
+fn kebab(id: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in id.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("provisioning {what} failed: {detail}")]
+pub struct ProvisionError {
+    what: &'static str,
+    detail: String,
+}
+
+fn fail(what: &'static str) -> impl FnOnce(String) -> ProvisionError {
+    move |detail| ProvisionError { what, detail }
+}
+
+/// What was created: the queue URLs the configuration needs.
+pub struct Provisioned {
+    pub queue_url: String,
+    pub queue_arn: String,
+    pub dead_letter_queue_url: String,
+}
+
+pub async fn provision(
+    template: &Template,
+    names: &Names,
+    table: &Table,
+    queue: &Queue,
+    blobs: &Blobs,
+    mailer: &Mailer,
+) -> Result<Provisioned, ProvisionError> {
+    create_table(&template.table, &names.table, table).await?;
+    let dead_letter_queue_url = create_queue(
+        &template.dead_letter_queue,
+        &names.dead_letter_queue,
+        None,
+        queue,
+    )
+    .await?;
+    let dlq_arn = queue_arn(queue, &dead_letter_queue_url).await?;
+    let queue_url = create_queue(&template.queue, &names.queue, Some(&dlq_arn), queue).await?;
+    let queue_arn = queue_arn(queue, &queue_url).await?;
+    create_bucket(template, &names.bucket, blobs).await?;
+    mailer
+        .client
+        .create_email_identity()
+        .email_identity(&*mailer.from)
+        .send()
+        .await
+        .map_err(|e| {
+            fail("email identity")(aws_sdk_sesv2::error::DisplayErrorContext(e).to_string())
+        })?;
+    Ok(Provisioned {
+        queue_url,
+        queue_arn,
+        dead_letter_queue_url,
+    })
+}
+
+async fn queue_arn(queue: &Queue, url: &str) -> Result<String, ProvisionError> {
+    queue
+        .client
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .map_err(|e| fail("queue ARN")(aws_sdk_sqs::error::DisplayErrorContext(e).to_string()))?
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .ok_or_else(|| fail("queue ARN")("no QueueArn".into()))
+}
+
+fn key(name: &str, key_type: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(key_type)
+        .build()
+        .expect("name and type are set")
+}
+
+fn keys(hash: &str, range: Option<&str>) -> Vec<KeySchemaElement> {
+    let mut out = vec![key(hash, KeyType::Hash)];
+    out.extend(range.map(|r| key(r, KeyType::Range)));
+    out
+}
+
+async fn create_table(spec: &TableSpec, name: &str, table: &Table) -> Result<(), ProvisionError> {
+    let mut req = table
+        .client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::from(spec.billing_mode.as_str()))
+        .set_key_schema(Some(keys(&spec.hash_key, spec.range_key.as_deref())));
+    for (attr, ty) in &spec.attributes {
+        req = req.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(attr)
+                .attribute_type(ScalarAttributeType::from(ty.as_str()))
+                .build()
+                .expect("name and type are set"),
+        );
+    }
+    for index in &spec.indexes {
+        req = req.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(&index.name)
+                .set_key_schema(Some(keys(&index.hash_key, index.range_key.as_deref())))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::from(index.projection.as_str()))
+                        .build(),
+                )
+                .build()
+                .expect("index name and keys are set"),
+        );
+    }
+    match req.send().await {
+        Ok(_) => {}
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_in_use_exception()) =>
+        {
+            return Ok(());
+        }
+        Err(e) => {
+            return Err(fail("table")(
+                aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string(),
+            ));
+        }
+    }
+    if let Some(ttl) = &spec.ttl_attribute {
+        table
+            .client
+            .update_time_to_live()
+            .table_name(name)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .attribute_name(ttl)
+                    .enabled(true)
+                    .build()
+                    .expect("name and flag are set"),
+            )
+            .send()
+            .await
+            .map_err(|e| {
+                fail("table TTL")(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())
+            })?;
+    }
+    Ok(())
+}
+
+async fn create_queue(
+    spec: &QueueSpec,
+    name: &str,
+    dlq_arn: Option<&str>,
+    queue: &Queue,
+) -> Result<String, ProvisionError> {
+    let mut req = queue.client.create_queue().queue_name(name);
+    if let Some(v) = spec.visibility_timeout {
+        req = req.attributes(QueueAttributeName::VisibilityTimeout, v.to_string());
+    }
+    if let Some(v) = spec.retention_seconds {
+        req = req.attributes(QueueAttributeName::MessageRetentionPeriod, v.to_string());
+    }
+    if let (Some((_, max_receives)), Some(arn)) = (&spec.redrive, dlq_arn) {
+        let policy =
+            serde_json::json!({ "deadLetterTargetArn": arn, "maxReceiveCount": max_receives });
+        req = req.attributes(QueueAttributeName::RedrivePolicy, policy.to_string());
+    }
+    let out = req
+        .send()
+        .await
+        .map_err(|e| fail("queue")(aws_sdk_sqs::error::DisplayErrorContext(e).to_string()))?;
+    out.queue_url()
+        .map(str::to_owned)
+        .ok_or_else(|| fail("queue")("no QueueUrl".into()))
+}
+
+async fn create_bucket(
+    template: &Template,
+    name: &str,
+    blobs: &Blobs,
+) -> Result<(), ProvisionError> {
+    let spec = &template.bucket;
+    match blobs.client.create_bucket().bucket(name).send().await {
+        Ok(_) => {}
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_bucket_already_owned_by_you()) => {}
+        Err(e) => {
+            return Err(fail("bucket")(
+                aws_sdk_s3::error::DisplayErrorContext(e).to_string(),
+            ));
+        }
+    }
+    if spec.block_public_access {
+        blobs
+            .client
+            .put_public_access_block()
+            .bucket(name)
+            .public_access_block_configuration(
+                PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(true)
+                    .block_public_policy(true)
+                    .ignore_public_acls(true)
+                    .restrict_public_buckets(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| {
+                fail("bucket access block")(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+            })?;
+    }
+    if !spec.cors.is_empty() {
+        let rules = spec
+            .cors
+            .iter()
+            .map(|r| {
+                CorsRule::builder()
+                    .set_allowed_methods(Some(r.methods.clone()))
+                    .set_allowed_origins(Some(r.origins.clone()))
+                    .set_allowed_headers(Some(r.headers.clone()))
+                    .set_max_age_seconds(r.max_age)
+                    .build()
+                    .expect("methods and origins are set")
+            })
+            .collect();
+        blobs
+            .client
+            .put_bucket_cors()
+            .bucket(name)
+            .cors_configuration(
+                CorsConfiguration::builder()
+                    .set_cors_rules(Some(rules))
+                    .build()
+                    .expect("rules are set"),
+            )
+            .send()
+            .await
+            .map_err(|e| {
+                fail("bucket CORS")(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+            })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kebab;
+
+    #[test]
+    fn logical_ids_become_kebab_case() {
+        assert_eq!(kebab("WorkDeadLetterQueue"), "work-dead-letter-queue");
+        assert_eq!(kebab("ImagesBucket"), "images-bucket");
+    }
+}

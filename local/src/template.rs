@@ -1,0 +1,480 @@
+//! Reads template.yaml, the one description of the deployed system, so that the local stack
+//! creates its table, queues and bucket exactly as declared, mounts the same routes and runs
+//! the same schedule. Nothing here is copied from the template by hand.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_yaml::Value;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("template.yaml is not valid YAML: {0}")]
+    Yaml(#[from] serde_yaml::Error),
+    #[error("template.yaml: {0}")]
+    Shape(String),
+}
+
+fn shape(msg: impl Into<String>) -> TemplateError {
+    TemplateError::Shape(msg.into())
+}
+
+/// The parts of template.yaml the local stack and the drift test use.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub table: TableSpec,
+    pub queue: QueueSpec,
+    pub dead_letter_queue: QueueSpec,
+    pub bucket: BucketSpec,
+    pub functions: Vec<FunctionSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TableSpec {
+    /// (name, type) pairs, e.g. ("PK", "S").
+    pub attributes: Vec<(String, String)>,
+    pub hash_key: String,
+    pub range_key: Option<String>,
+    pub indexes: Vec<IndexSpec>,
+    pub ttl_attribute: Option<String>,
+    pub billing_mode: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexSpec {
+    pub name: String,
+    pub hash_key: String,
+    pub range_key: Option<String>,
+    pub projection: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueueSpec {
+    pub logical_id: String,
+    pub visibility_timeout: Option<u64>,
+    pub retention_seconds: Option<u64>,
+    /// (dead-letter queue logical id, maxReceiveCount)
+    pub redrive: Option<(String, u32)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BucketSpec {
+    pub logical_id: String,
+    pub block_public_access: bool,
+    /// (methods, origins, headers, max age)
+    pub cors: Vec<CorsRule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CorsRule {
+    pub methods: Vec<String>,
+    pub origins: Vec<String>,
+    pub headers: Vec<String>,
+    pub max_age: Option<i32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionSpec {
+    pub logical_id: String,
+    /// Metadata.BuildProperties.Binary: the functions/ binary that implements it.
+    pub binary: String,
+    pub events: Vec<EventSpec>,
+    /// Policy template names (DynamoDBReadPolicy, SQSSendMessagePolicy, ...).
+    pub policies: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventSpec {
+    Http {
+        method: String,
+        path: String,
+    },
+    Sqs {
+        queue: String,
+        batch_size: u32,
+        report_batch_item_failures: bool,
+    },
+    Schedule {
+        every: Duration,
+    },
+}
+
+impl Template {
+    /// The repository's template.yaml, found from this crate's folder.
+    pub fn repo_path() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("template.yaml")
+    }
+
+    pub fn load(path: &Path) -> Result<Self, TemplateError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Self, TemplateError> {
+        let doc: Value = serde_yaml::from_str(text)?;
+        let resources = doc
+            .get("Resources")
+            .and_then(Value::as_mapping)
+            .ok_or_else(|| shape("no Resources"))?;
+        let mut by_type: BTreeMap<String, Vec<(String, &Value)>> = BTreeMap::new();
+        for (id, res) in resources {
+            let id = id
+                .as_str()
+                .ok_or_else(|| shape("a resource id is not a string"))?;
+            let ty = str_at(res, &["Type"]).ok_or_else(|| shape(format!("{id} has no Type")))?;
+            by_type
+                .entry(ty.to_owned())
+                .or_default()
+                .push((id.to_owned(), res));
+        }
+        let one = |ty: &str| -> Result<&(String, &Value), TemplateError> {
+            match by_type.get(ty).map(Vec::as_slice) {
+                Some([only]) => Ok(only),
+                _ => Err(shape(format!("expected exactly one {ty}"))),
+            }
+        };
+        let table = parse_table(one("AWS::DynamoDB::Table")?.1)?;
+        let queues: Vec<QueueSpec> = by_type
+            .get("AWS::SQS::Queue")
+            .map(|qs| qs.iter().map(|(id, q)| parse_queue(id, q)).collect())
+            .unwrap_or_default();
+        let queue = queues
+            .iter()
+            .find(|q| q.redrive.is_some())
+            .cloned()
+            .ok_or_else(|| shape("no queue with a RedrivePolicy"))?;
+        let dlq_id = queue
+            .redrive
+            .as_ref()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        let dead_letter_queue = queues
+            .iter()
+            .find(|q| q.logical_id == dlq_id)
+            .cloned()
+            .ok_or_else(|| shape(format!("the dead-letter queue {dlq_id} is not declared")))?;
+        let (bucket_id, bucket) = one("AWS::S3::Bucket")?;
+        let functions = by_type
+            .get("AWS::Serverless::Function")
+            .map(|fs| {
+                fs.iter()
+                    .map(|(id, f)| parse_function(id, f))
+                    .collect::<Result<_, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        Ok(Self {
+            table,
+            queue,
+            dead_letter_queue,
+            bucket: parse_bucket(bucket_id, bucket),
+            functions,
+        })
+    }
+
+    /// The function whose SQS event drains the work queue.
+    pub fn worker(&self) -> Option<(&FunctionSpec, u32)> {
+        self.functions.iter().find_map(|f| {
+            f.events.iter().find_map(|e| match e {
+                EventSpec::Sqs {
+                    queue, batch_size, ..
+                } if *queue == self.queue.logical_id => Some((f, *batch_size)),
+                _ => None,
+            })
+        })
+    }
+
+    /// The scheduled function and its period.
+    pub fn schedule(&self) -> Option<(&FunctionSpec, Duration)> {
+        self.functions.iter().find_map(|f| {
+            f.events.iter().find_map(|e| match e {
+                EventSpec::Schedule { every } => Some((f, *every)),
+                _ => None,
+            })
+        })
+    }
+}
+
+fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(v, |v, k| v.get(*k))
+}
+
+fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    at(v, path).and_then(Value::as_str)
+}
+
+fn u64_at(v: &Value, path: &[&str]) -> Option<u64> {
+    at(v, path).and_then(|v| {
+        v.as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    })
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_sequence)
+        .map(|seq| {
+            seq.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The logical id a `!GetAtt X.Arn` or `!Ref X` points at.
+fn referenced_id(v: &Value) -> Option<String> {
+    match v {
+        Value::Tagged(t) if t.tag == "!GetAtt" || t.tag == "!Ref" => t
+            .value
+            .as_str()
+            .map(|s| s.split('.').next().unwrap_or(s).to_owned()),
+        Value::Mapping(_) => str_at(v, &["Fn::GetAtt"])
+            .or_else(|| str_at(v, &["Ref"]))
+            .map(|s| s.split('.').next().unwrap_or(s).to_owned())
+            .or_else(|| {
+                at(v, &["Fn::GetAtt"])
+                    .and_then(|a| a.get(0))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            }),
+        _ => None,
+    }
+}
+
+fn key_schema(v: Option<&Value>) -> (String, Option<String>) {
+    let mut hash = String::new();
+    let mut range = None;
+    for k in v.and_then(Value::as_sequence).into_iter().flatten() {
+        let name = str_at(k, &["AttributeName"]).unwrap_or_default().to_owned();
+        match str_at(k, &["KeyType"]) {
+            Some("HASH") => hash = name,
+            Some("RANGE") => range = Some(name),
+            _ => {}
+        }
+    }
+    (hash, range)
+}
+
+fn parse_table(res: &Value) -> Result<TableSpec, TemplateError> {
+    let p = res
+        .get("Properties")
+        .ok_or_else(|| shape("the table has no Properties"))?;
+    let attributes = p
+        .get("AttributeDefinitions")
+        .and_then(Value::as_sequence)
+        .ok_or_else(|| shape("the table has no AttributeDefinitions"))?
+        .iter()
+        .map(|a| {
+            (
+                str_at(a, &["AttributeName"]).unwrap_or_default().to_owned(),
+                str_at(a, &["AttributeType"]).unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let (hash_key, range_key) = key_schema(p.get("KeySchema"));
+    if hash_key.is_empty() {
+        return Err(shape("the table has no HASH key"));
+    }
+    let indexes = p
+        .get("GlobalSecondaryIndexes")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .map(|i| {
+            let (hash_key, range_key) = key_schema(i.get("KeySchema"));
+            IndexSpec {
+                name: str_at(i, &["IndexName"]).unwrap_or_default().to_owned(),
+                hash_key,
+                range_key,
+                projection: str_at(i, &["Projection", "ProjectionType"])
+                    .unwrap_or("ALL")
+                    .to_owned(),
+            }
+        })
+        .collect();
+    let ttl_enabled =
+        at(p, &["TimeToLiveSpecification", "Enabled"]).and_then(Value::as_bool) == Some(true);
+    Ok(TableSpec {
+        attributes,
+        hash_key,
+        range_key,
+        indexes,
+        ttl_attribute: ttl_enabled
+            .then(|| str_at(p, &["TimeToLiveSpecification", "AttributeName"]).map(str::to_owned))
+            .flatten(),
+        billing_mode: str_at(p, &["BillingMode"])
+            .unwrap_or("PROVISIONED")
+            .to_owned(),
+    })
+}
+
+fn parse_queue(id: &str, res: &Value) -> QueueSpec {
+    let empty = Value::Null;
+    let p = res.get("Properties").unwrap_or(&empty);
+    QueueSpec {
+        logical_id: id.to_owned(),
+        visibility_timeout: u64_at(p, &["VisibilityTimeout"]),
+        retention_seconds: u64_at(p, &["MessageRetentionPeriod"]),
+        redrive: p.get("RedrivePolicy").and_then(|r| {
+            Some((
+                referenced_id(r.get("deadLetterTargetArn")?)?,
+                u64_at(r, &["maxReceiveCount"])? as u32,
+            ))
+        }),
+    }
+}
+
+fn parse_bucket(id: &str, res: &Value) -> BucketSpec {
+    let empty = Value::Null;
+    let p = res.get("Properties").unwrap_or(&empty);
+    let block = at(p, &["PublicAccessBlockConfiguration"]).is_some_and(|b| {
+        [
+            "BlockPublicAcls",
+            "BlockPublicPolicy",
+            "IgnorePublicAcls",
+            "RestrictPublicBuckets",
+        ]
+        .iter()
+        .all(|k| b.get(*k).and_then(Value::as_bool) == Some(true))
+    });
+    let cors = at(p, &["CorsConfiguration", "CorsRules"])
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .map(|r| CorsRule {
+            methods: strings(r.get("AllowedMethods")),
+            origins: strings(r.get("AllowedOrigins")),
+            headers: strings(r.get("AllowedHeaders")),
+            max_age: u64_at(r, &["MaxAge"]).map(|v| v as i32),
+        })
+        .collect();
+    BucketSpec {
+        logical_id: id.to_owned(),
+        block_public_access: block,
+        cors,
+    }
+}
+
+fn parse_function(id: &str, res: &Value) -> Result<FunctionSpec, TemplateError> {
+    let binary = str_at(res, &["Metadata", "BuildProperties", "Binary"])
+        .ok_or_else(|| shape(format!("{id} has no Metadata.BuildProperties.Binary")))?
+        .to_owned();
+    let empty = Value::Null;
+    let p = res.get("Properties").unwrap_or(&empty);
+    let mut events = Vec::new();
+    for (_, ev) in p
+        .get("Events")
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flatten()
+    {
+        let props = ev.get("Properties").unwrap_or(&empty);
+        let event = match str_at(ev, &["Type"]) {
+            Some("HttpApi") => EventSpec::Http {
+                method: str_at(props, &["Method"])
+                    .unwrap_or_default()
+                    .to_uppercase(),
+                path: str_at(props, &["Path"]).unwrap_or_default().to_owned(),
+            },
+            Some("SQS") => EventSpec::Sqs {
+                queue: props
+                    .get("Queue")
+                    .and_then(referenced_id)
+                    .unwrap_or_default(),
+                batch_size: u64_at(props, &["BatchSize"]).unwrap_or(10) as u32,
+                report_batch_item_failures: strings(props.get("FunctionResponseTypes"))
+                    .iter()
+                    .any(|t| t == "ReportBatchItemFailures"),
+            },
+            Some("Schedule") => {
+                let expr = str_at(props, &["Schedule"]).unwrap_or_default();
+                EventSpec::Schedule {
+                    every: parse_rate(expr)
+                        .ok_or_else(|| shape(format!("{id}: cannot read schedule {expr:?}")))?,
+                }
+            }
+            other => return Err(shape(format!("{id}: unsupported event type {other:?}"))),
+        };
+        events.push(event);
+    }
+    let policies = p
+        .get("Policies")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(|pol| match pol {
+            Value::String(name) => Some(name.clone()),
+            Value::Mapping(m) => m.keys().next().and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    Ok(FunctionSpec {
+        logical_id: id.to_owned(),
+        binary,
+        events,
+        policies,
+    })
+}
+
+/// `rate(5 minutes)`, `rate(1 hour)`, `rate(30 seconds)` → a period.
+pub fn parse_rate(expr: &str) -> Option<Duration> {
+    let inner = expr.trim().strip_prefix("rate(")?.strip_suffix(')')?;
+    let (n, unit) = inner.trim().split_once(' ')?;
+    let n: u64 = n.parse().ok().filter(|n| *n > 0)?;
+    let secs = match unit.trim() {
+        "minute" | "minutes" => 60,
+        "hour" | "hours" => 3600,
+        "day" | "days" => 86400,
+        _ => return None,
+    };
+    Some(Duration::from_secs(n * secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rates() {
+        assert_eq!(
+            parse_rate("rate(5 minutes)"),
+            Some(Duration::from_secs(300))
+        );
+        assert_eq!(parse_rate("rate(1 hour)"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_rate("rate(0 minutes)"), None);
+        assert_eq!(parse_rate("cron(0 * * * ? *)"), None);
+    }
+
+    #[test]
+    fn reads_the_repository_template() {
+        let t = Template::load(&Template::repo_path()).unwrap();
+        assert_eq!(t.table.hash_key, "PK");
+        assert_eq!(t.table.range_key.as_deref(), Some("SK"));
+        assert_eq!(t.table.indexes.len(), 2);
+        assert_eq!(t.table.ttl_attribute.as_deref(), Some("expires_at"));
+        assert_eq!(t.table.billing_mode, "PAY_PER_REQUEST");
+        assert_eq!(
+            t.queue.redrive,
+            Some((t.dead_letter_queue.logical_id.clone(), 5))
+        );
+        assert!(t.bucket.block_public_access);
+        assert!(t.bucket.cors[0].methods.contains(&"PUT".to_owned()));
+        let (worker, batch) = t.worker().unwrap();
+        assert_eq!((worker.binary.as_str(), batch), ("worker", 10));
+        let (cleanup, every) = t.schedule().unwrap();
+        assert_eq!(
+            (cleanup.binary.as_str(), every),
+            ("cleanup", Duration::from_secs(300))
+        );
+    }
+}

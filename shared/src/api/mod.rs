@@ -1,0 +1,132 @@
+//! Every HTTP route of the shop, one module per route, each listed once in [`ROUTES`].
+//!
+//! A route's handler lives here and only here. Its Lambda binary (`functions/src/bin/<name>.rs`)
+//! serves it alone; the local server mounts all of them; the OpenAPI document is generated from
+//! the same routers. A test keeps [`ROUTES`], the binaries and template.yaml in step.
+
+pub mod health;
+pub mod openapi;
+
+use axum::http::Method;
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::path::HttpMethod;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::http::{AppState, Client};
+
+/// Base path of every API route.
+pub const BASE: &str = "/api/v1";
+
+/// One route: the unit that becomes one Lambda function.
+pub struct Route {
+    /// The handler's, binary's and function's name (`health` → `HealthFunction`).
+    pub name: &'static str,
+    /// The clients the handler uses; template.yaml grants exactly the matching policies.
+    pub needs: &'static [Client],
+    /// The route's router, whose OpenAPI paths say its method and path.
+    pub router: fn() -> OpenApiRouter<AppState>,
+}
+
+impl Route {
+    /// The (method, path) pairs this route serves, read from its OpenAPI description.
+    pub fn endpoints(&self) -> Vec<(Method, String)> {
+        let (_, api) = (self.router)().split_for_parts();
+        endpoints_of(&api)
+    }
+
+    /// The function's logical id in template.yaml (`cart_add_item` → `CartAddItemFunction`).
+    pub fn function_id(&self) -> String {
+        let mut id: String = self
+            .name
+            .split('_')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        id.push_str("Function");
+        id
+    }
+}
+
+/// Every route, in API.md's order.
+pub const ROUTES: &[Route] = &[health::ROUTE, openapi::ROUTE];
+
+/// Looks a route up by its name.
+pub fn route(name: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|r| r.name == name)
+}
+
+/// All routes in one router, with the OpenAPI document that describes them.
+pub fn all() -> OpenApiRouter<AppState> {
+    ROUTES.iter().fold(
+        OpenApiRouter::with_openapi(openapi::base_document()),
+        |acc, r| acc.merge((r.router)()),
+    )
+}
+
+/// The (method, path) pairs an OpenAPI document describes.
+pub fn endpoints_of(api: &OpenApi) -> Vec<(Method, String)> {
+    let mut out = Vec::new();
+    for (path, item) in &api.paths.paths {
+        let ops = [
+            (HttpMethod::Get, &item.get),
+            (HttpMethod::Post, &item.post),
+            (HttpMethod::Put, &item.put),
+            (HttpMethod::Patch, &item.patch),
+            (HttpMethod::Delete, &item.delete),
+        ];
+        for (method, op) in ops {
+            if op.is_some() {
+                let method = match method {
+                    HttpMethod::Get => Method::GET,
+                    HttpMethod::Post => Method::POST,
+                    HttpMethod::Put => Method::PUT,
+                    HttpMethod::Patch => Method::PATCH,
+                    _ => Method::DELETE,
+                };
+                out.push((method, path.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_ids_are_pascal_case() {
+        let r = Route {
+            name: "cart_add_item",
+            needs: &[],
+            router: OpenApiRouter::new,
+        };
+        assert_eq!(r.function_id(), "CartAddItemFunction");
+    }
+
+    #[test]
+    fn every_route_has_exactly_one_endpoint_under_the_base_path() {
+        for r in ROUTES {
+            let endpoints = r.endpoints();
+            assert_eq!(endpoints.len(), 1, "{} serves {endpoints:?}", r.name);
+            assert!(
+                endpoints[0].1.starts_with(BASE),
+                "{}: {:?}",
+                r.name,
+                endpoints[0]
+            );
+        }
+    }
+
+    #[test]
+    fn route_names_are_unique() {
+        let mut names: Vec<_> = ROUTES.iter().map(|r| r.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ROUTES.len());
+    }
+}

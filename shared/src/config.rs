@@ -1,0 +1,209 @@
+//! Typed configuration, read once at cold start from environment variables.
+//!
+//! A missing or malformed variable stops start-up with an error that names it.
+
+/// Everything a function or the local server needs to know about its surroundings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The single DynamoDB table (`TABLE_NAME`).
+    pub table_name: String,
+    /// The work queue the worker drains (`QUEUE_URL`).
+    pub queue_url: String,
+    /// The private bucket for product images and invoices (`BUCKET_NAME`).
+    pub bucket_name: String,
+    /// The verified sender of every email (`EMAIL_FROM`).
+    pub email_from: String,
+    /// Where the shop's front end lives, for links in emails (`PUBLIC_BASE_URL`).
+    pub public_base_url: String,
+    /// The shop's name, as emails sign off (`SHOP_NAME`, default `Shop`).
+    pub shop_name: String,
+    /// Logs as JSON lines (Lambda) or human-readable text (`LOG_FORMAT` = `json` | `pretty`).
+    pub log_format: LogFormat,
+    /// Emulator endpoints; `None` on AWS. See [`Endpoints`].
+    pub endpoints: Endpoints,
+}
+
+/// Endpoint overrides that point the AWS SDK at local emulators.
+#[derive(Clone, Debug, Default)]
+pub struct Endpoints {
+    /// DynamoDB Local (`DYNAMODB_ENDPOINT_URL`).
+    pub dynamodb: Option<String>,
+    /// moto, serving SQS, SES and S3 (`AWS_SERVICES_ENDPOINT_URL`).
+    pub services: Option<String>,
+}
+
+impl Endpoints {
+    /// True when any service is emulated: static credentials and path-style S3 are used.
+    pub fn is_local(&self) -> bool {
+        self.dynamodb.is_some() || self.services.is_some()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("environment variable {0} is required but not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} has a bad value {value:?}: {expected}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests can pass a map instead of the environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| {
+            lookup(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or(ConfigError::Missing(name))
+        };
+        let optional = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
+        let url = |name: &'static str, value: String| {
+            if value.starts_with("http://") || value.starts_with("https://") {
+                Ok(value.trim_end_matches('/').to_owned())
+            } else {
+                Err(ConfigError::Invalid {
+                    name,
+                    value,
+                    expected: "an http:// or https:// URL",
+                })
+            }
+        };
+        let log_format = match optional("LOG_FORMAT").as_deref() {
+            None => {
+                // Lambda sets AWS_LAMBDA_FUNCTION_NAME; CloudWatch wants one JSON object a line.
+                if lookup("AWS_LAMBDA_FUNCTION_NAME").is_some() {
+                    LogFormat::Json
+                } else {
+                    LogFormat::Pretty
+                }
+            }
+            Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "LOG_FORMAT",
+                    value: other.to_owned(),
+                    expected: "json or pretty",
+                });
+            }
+        };
+        let email_from = required("EMAIL_FROM")?;
+        if !email_from.contains('@') {
+            return Err(ConfigError::Invalid {
+                name: "EMAIL_FROM",
+                value: email_from,
+                expected: "an email address",
+            });
+        }
+        Ok(Self {
+            table_name: required("TABLE_NAME")?,
+            queue_url: url("QUEUE_URL", required("QUEUE_URL")?)?,
+            bucket_name: required("BUCKET_NAME")?,
+            email_from,
+            public_base_url: url("PUBLIC_BASE_URL", required("PUBLIC_BASE_URL")?)?,
+            shop_name: optional("SHOP_NAME").unwrap_or_else(|| "Shop".to_owned()),
+            log_format,
+            endpoints: Endpoints {
+                dynamodb: optional("DYNAMODB_ENDPOINT_URL")
+                    .map(|v| url("DYNAMODB_ENDPOINT_URL", v))
+                    .transpose()?,
+                services: optional("AWS_SERVICES_ENDPOINT_URL")
+                    .map(|v| url("AWS_SERVICES_ENDPOINT_URL", v))
+                    .transpose()?,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn base() -> HashMap<&'static str, &'static str> {
+        HashMap::from([
+            ("TABLE_NAME", "shop"),
+            ("QUEUE_URL", "http://127.0.0.1:5050/123/shop-work"),
+            ("BUCKET_NAME", "shop-images"),
+            ("EMAIL_FROM", "shop@example.com"),
+            ("PUBLIC_BASE_URL", "http://127.0.0.1:3000/"),
+        ])
+    }
+
+    fn load(vars: &HashMap<&'static str, &'static str>) -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| vars.get(k).map(|v| v.to_string()))
+    }
+
+    #[test]
+    fn reads_a_complete_environment() {
+        let cfg = load(&base()).unwrap();
+        assert_eq!(cfg.table_name, "shop");
+        assert_eq!(cfg.public_base_url, "http://127.0.0.1:3000");
+        assert_eq!(cfg.log_format, LogFormat::Pretty);
+        assert!(!cfg.endpoints.is_local());
+    }
+
+    #[test]
+    fn names_the_missing_variable() {
+        let mut vars = base();
+        vars.remove("TABLE_NAME");
+        assert_eq!(load(&vars).unwrap_err(), ConfigError::Missing("TABLE_NAME"));
+        let msg = load(&vars).unwrap_err().to_string();
+        assert!(msg.contains("TABLE_NAME"), "{msg}");
+    }
+
+    #[test]
+    fn names_a_malformed_variable() {
+        let mut vars = base();
+        vars.insert("QUEUE_URL", "not a url");
+        assert!(matches!(
+            load(&vars),
+            Err(ConfigError::Invalid {
+                name: "QUEUE_URL",
+                ..
+            })
+        ));
+        vars = base();
+        vars.insert("LOG_FORMAT", "xml");
+        assert!(matches!(
+            load(&vars),
+            Err(ConfigError::Invalid {
+                name: "LOG_FORMAT",
+                ..
+            })
+        ));
+        vars = base();
+        vars.insert("EMAIL_FROM", "nobody");
+        assert!(matches!(
+            load(&vars),
+            Err(ConfigError::Invalid {
+                name: "EMAIL_FROM",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn lambda_defaults_to_json_logs_and_endpoints_make_it_local() {
+        let mut vars = base();
+        vars.insert("AWS_LAMBDA_FUNCTION_NAME", "HealthFunction");
+        vars.insert("DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:8000");
+        let cfg = load(&vars).unwrap();
+        assert_eq!(cfg.log_format, LogFormat::Json);
+        assert!(cfg.endpoints.is_local());
+    }
+}

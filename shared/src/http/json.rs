@@ -1,0 +1,122 @@
+//! The JSON body extractor every route uses, so that malformed JSON (400), a wrong content
+//! type (415), an oversized body (413) and a body of the wrong shape (422) are answered the
+//! same way everywhere, as problem documents.
+
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, FieldError};
+
+/// Request bodies larger than this are refused with 413 (API.md: 64 KiB).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A JSON request body or response.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers().get(header::CONTENT_TYPE)) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = bytes::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| match rejection.status().as_u16() {
+                413 => ApiError::PayloadTooLarge { limit: BODY_LIMIT },
+                _ => ApiError::MalformedJson(rejection.body_text()),
+            })?;
+        parse(&bytes).map(Json)
+    }
+}
+
+/// Parses a JSON body: a syntax error is 400, a value of the wrong shape is 422 naming the field.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { "body".to_owned() } else { path };
+                ApiError::Validation(vec![FieldError::new(field, strip_position(&inner))])
+            }
+            _ => ApiError::MalformedJson(inner.to_string()),
+        }
+    })
+}
+
+fn strip_position(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
+fn is_json(content_type: Option<&header::HeaderValue>) -> bool {
+    let Some(Ok(value)) = content_type.map(|v| v.to_str()) else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Body {
+        quantity: u8,
+    }
+
+    #[test]
+    fn syntax_errors_are_malformed_and_shape_errors_name_the_field() {
+        assert!(matches!(
+            parse::<Body>(b"{\"quantity\": "),
+            Err(ApiError::MalformedJson(_))
+        ));
+        match parse::<Body>(b"{\"quantity\": 300}") {
+            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "quantity"),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        match parse::<Body>(b"{}") {
+            Err(ApiError::Validation(errors)) => assert!(errors[0].message.contains("quantity")),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_json_media_types_only() {
+        let json = |v: &'static str| is_json(Some(&HeaderValue::from_static(v)));
+        assert!(json("application/json"));
+        assert!(json("Application/JSON; charset=utf-8"));
+        assert!(json("application/merge-patch+json"));
+        assert!(!json("text/plain"));
+        assert!(!json("application/x-www-form-urlencoded"));
+        assert!(!is_json(None));
+    }
+}

@@ -1,0 +1,101 @@
+//! The layers around every router: body limit (413), panics as problem documents (500),
+//! problem documents for unknown paths and methods, and one access-log line per request
+//! carrying its request id.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
+
+use super::json::BODY_LIMIT;
+use crate::error::ApiError;
+
+/// The header that carries the request id in and out.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Wraps a router with the layers every route shares.
+pub fn wrap(router: Router) -> Router {
+    router
+        .fallback(|| async { ApiError::NoSuchRoute })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(refuse_oversized))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal("a handler panicked").into_response()
+        }))
+        .layer(middleware::from_fn(access_log))
+}
+
+/// Refuses a body whose declared length is over the limit before anything reads it.
+async fn refuse_oversized(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match declared {
+        Some(len) if len > BODY_LIMIT => {
+            ApiError::PayloadTooLarge { limit: BODY_LIMIT }.into_response()
+        }
+        _ => next.run(req).await,
+    }
+}
+
+/// Logs one line per request (id, method, route, status, latency) and echoes the request id.
+async fn access_log(mut req: Request, next: Next) -> Response {
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| is_safe_id(v))
+        .map(str::to_owned)
+        .unwrap_or_else(|| ulid::Ulid::new().to_string());
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        req.headers_mut().insert(REQUEST_ID, value);
+    }
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let started = Instant::now();
+    let mut response = next.run(req).await;
+    let status = response.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::error!(request_id, %method, route, status, latency_ms, "request");
+    } else {
+        tracing::info!(request_id, %method, route, status, latency_ms, "request");
+    }
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
+
+/// A caller-supplied request id is echoed only when it is short and plain.
+fn is_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_safe_id;
+
+    #[test]
+    fn only_plain_request_ids_are_trusted() {
+        assert!(is_safe_id("01JABCDEF-xyz_1"));
+        assert!(!is_safe_id(""));
+        assert!(!is_safe_id("a\nb"));
+        assert!(!is_safe_id(&"a".repeat(65)));
+    }
+}

@@ -1,0 +1,105 @@
+//! What every Lambda binary's `main` calls: load the configuration and logging once per
+//! container, build the clients the function needs, and hand one handler to the runtime.
+
+use aws_config::SdkConfig;
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::sqs::SqsEvent;
+use lambda_http::RequestExt;
+use lambda_runtime::{LambdaEvent, service_fn};
+
+use crate::api::Route;
+use crate::aws::{Blobs, Mailer, Queue, Table};
+use crate::config::Config;
+use crate::http::{AppState, Client, REQUEST_ID};
+
+pub type Error = lambda_runtime::Error;
+
+/// A function's cold-start environment: its configuration and the SDK settings.
+pub struct Env {
+    pub config: Config,
+    sdk: SdkConfig,
+}
+
+impl Env {
+    /// Reads the configuration (failing start-up with the name of a bad variable), starts logging
+    /// and loads the SDK settings.
+    pub async fn load() -> Result<Self, Error> {
+        let config = Config::from_env()?;
+        crate::telemetry::init(config.log_format);
+        let sdk = crate::aws::sdk_config(&config.endpoints).await;
+        Ok(Self { config, sdk })
+    }
+
+    pub fn state(&self) -> AppState {
+        AppState::new(self.config.clone())
+    }
+
+    pub fn table(&self) -> Table {
+        Table::new(&self.sdk, &self.config)
+    }
+
+    pub fn queue(&self) -> Queue {
+        Queue::new(&self.sdk, &self.config)
+    }
+
+    pub fn mailer(&self) -> Mailer {
+        Mailer::new(&self.sdk, &self.config)
+    }
+
+    pub fn blobs(&self) -> Blobs {
+        Blobs::new(&self.sdk, &self.config)
+    }
+}
+
+/// Serves one HTTP route behind API Gateway (HTTP API, payload v2).
+pub async fn serve(route: &'static crate::api::Route, state: AppState) -> Result<(), Error> {
+    state.require(route.needs)?;
+    let app = router(route, state).layer(axum::middleware::map_request(lambda_request_id));
+    lambda_http::run(app).await
+}
+
+/// The router a route's function serves: that route alone, wrapped in the shared layers.
+pub fn router(route: &Route, state: AppState) -> axum::Router {
+    let (router, _) = (route.router)().split_for_parts();
+    crate::http::wrap(router.with_state(state))
+}
+
+/// Uses Lambda's request id as the request id, so logs and responses agree with CloudWatch.
+async fn lambda_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
+    if !req.headers().contains_key(REQUEST_ID) {
+        let id = req.lambda_context_ref().map(|c| c.request_id.clone());
+        if let Some(value) = id.and_then(|id| http::HeaderValue::from_str(&id).ok()) {
+            req.headers_mut().insert(REQUEST_ID, value);
+        }
+    }
+    req
+}
+
+/// Runs the SQS worker.
+pub async fn run_worker(state: AppState) -> Result<(), Error> {
+    state.require(crate::worker::NEEDS)?;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+        let state = state.clone();
+        async move { Ok::<_, Error>(crate::worker::handle(&state, event.payload).await) }
+    }))
+    .await
+}
+
+/// Runs the scheduled cleanup.
+pub async fn run_cleanup(state: AppState) -> Result<(), Error> {
+    state.require(crate::cleanup::NEEDS)?;
+    lambda_runtime::run(service_fn(move |_event: LambdaEvent<EventBridgeEvent>| {
+        let state = state.clone();
+        async move { Ok::<_, Error>(crate::cleanup::run(&state, time::OffsetDateTime::now_utc()).await) }
+    }))
+    .await
+}
+
+/// The clients a function needs, whatever kind it is (used by the drift test).
+pub fn needs_of(function: &str) -> Option<&'static [Client]> {
+    match function {
+        "worker" => Some(crate::worker::NEEDS),
+        "cleanup" => Some(crate::cleanup::NEEDS),
+        name => crate::api::route(name).map(|r| r.needs),
+    }
+}

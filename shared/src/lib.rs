@@ -1,0 +1,19 @@
+//! The shop's library: every route's handler, the worker and the cleanup, and what they share.
+//! Lambda binaries in `functions/` and the local server in `local/` are thin mains over it.
+
+pub mod api;
+pub mod aws;
+pub mod cleanup;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod lambda;
+pub mod notify;
+pub mod store;
+pub mod telemetry;
+pub mod worker;
+
+pub use config::Config;
+pub use error::ApiError;
+pub use http::AppState;

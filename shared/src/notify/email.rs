@@ -1,0 +1,154 @@
+//! Emails: what each one says (its template and data) and how it renders to HTML and text.
+
+use std::sync::OnceLock;
+
+use minijinja::{Environment, context};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Email;
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct EmailMessage {
+    pub to: Email,
+    #[serde(flatten)]
+    pub kind: EmailKind,
+}
+
+/// Every email the shop sends, with the data its template needs.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "template", rename_all = "snake_case")]
+pub enum EmailKind {
+    VerifyEmail {
+        name: Option<String>,
+        link: String,
+        expires_in_hours: u32,
+    },
+    PasswordReset {
+        link: String,
+        expires_in_hours: u32,
+    },
+}
+
+impl EmailKind {
+    fn template(&self) -> &'static str {
+        match self {
+            Self::VerifyEmail { .. } => "verify_email",
+            Self::PasswordReset { .. } => "password_reset",
+        }
+    }
+
+    fn subject(&self, shop_name: &str) -> String {
+        match self {
+            Self::VerifyEmail { .. } => format!("Confirm your email address for {shop_name}"),
+            Self::PasswordReset { .. } => format!("Reset your {shop_name} password"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderedEmail {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// The templates, compiled into the binary and parsed once per container.
+fn templates() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        // `.html` templates are auto-escaped by name; `.txt` ones are not.
+        let sources: [(&str, &str); 5] = [
+            (
+                "layout.html",
+                include_str!("../../templates/email/layout.html"),
+            ),
+            (
+                "verify_email.html",
+                include_str!("../../templates/email/verify_email.html"),
+            ),
+            (
+                "verify_email.txt",
+                include_str!("../../templates/email/verify_email.txt"),
+            ),
+            (
+                "password_reset.html",
+                include_str!("../../templates/email/password_reset.html"),
+            ),
+            (
+                "password_reset.txt",
+                include_str!("../../templates/email/password_reset.txt"),
+            ),
+        ];
+        for (name, source) in sources {
+            env.add_template(name, source)
+                .expect("email templates parse");
+        }
+        env
+    })
+}
+
+impl EmailKind {
+    pub fn render(&self, shop_name: &str) -> Result<RenderedEmail, minijinja::Error> {
+        let subject = self.subject(shop_name);
+        let ctx = context! { shop_name, subject, ..minijinja::Value::from_serialize(self) };
+        let env = templates();
+        let name = self.template();
+        Ok(RenderedEmail {
+            html: env.get_template(&format!("{name}.html"))?.render(&ctx)?,
+            text: env.get_template(&format!("{name}.txt"))?.render(&ctx)?,
+            subject,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verification_email_carries_its_link_in_both_parts() {
+        let kind = EmailKind::VerifyEmail {
+            name: Some("Ada".into()),
+            link: "http://127.0.0.1:3000/verify?token=abc".into(),
+            expires_in_hours: 24,
+        };
+        let email = kind.render("Test Shop").unwrap();
+        assert_eq!(email.subject, "Confirm your email address for Test Shop");
+        assert!(
+            email
+                .text
+                .contains("http://127.0.0.1:3000/verify?token=abc")
+        );
+        assert!(email.text.contains("Hello Ada,"));
+        assert!(
+            email
+                .html
+                .contains("href=\"http://127.0.0.1:3000/verify?token=abc\"")
+        );
+        assert!(email.html.contains("24 hours"));
+    }
+
+    #[test]
+    fn html_escapes_what_users_typed_and_text_keeps_it() {
+        let kind = EmailKind::VerifyEmail {
+            name: Some("<script>x</script>".into()),
+            link: "http://x/".into(),
+            expires_in_hours: 1,
+        };
+        let email = kind.render("Shop").unwrap();
+        assert!(!email.html.contains("<script>"));
+        assert!(email.html.contains("&lt;script&gt;"));
+        assert!(email.text.contains("<script>x</script>"));
+    }
+
+    #[test]
+    fn every_template_renders() {
+        let reset = EmailKind::PasswordReset {
+            link: "http://x/r".into(),
+            expires_in_hours: 1,
+        };
+        let email = reset.render("Shop").unwrap();
+        assert!(email.text.contains("http://x/r") && email.html.contains("http://x/r"));
+    }
+}

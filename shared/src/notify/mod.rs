@@ -1,0 +1,10 @@
+//! Work that leaves the request path through the queue: the message envelope, emails and
+//! their templates, and sending them through SES.
+
+pub mod email;
+pub mod message;
+mod send;
+
+pub use email::{EmailKind, EmailMessage, RenderedEmail};
+pub use message::{Envelope, Job, enqueue};
+pub use send::{SendError, send_email};

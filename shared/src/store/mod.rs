@@ -1,0 +1,55 @@
+//! DynamoDB access: one module per aggregate over the single table (docs/data-model.md).
+//!
+//! Storage errors become caller errors at the call site through [`condition_failed`], so a
+//! failed condition turns into the caller's conflict and everything else into a 500.
+
+pub mod email_marker;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// True when a write was refused because its condition expression did not hold.
+pub fn condition_failed<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    matches!(err, SdkError::ServiceError(se) if se.err().code() == Some("ConditionalCheckFailedException"))
+}
+
+/// The error of any other storage failure, with the service's code and message kept for the logs.
+#[derive(Debug, thiserror::Error)]
+#[error("DynamoDB {operation} failed: {code}: {message}")]
+pub struct StoreError {
+    pub operation: &'static str,
+    pub code: String,
+    pub message: String,
+}
+
+impl StoreError {
+    pub fn from_sdk<E, R>(operation: &'static str, err: &SdkError<E, R>) -> Self
+    where
+        E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug,
+        R: std::fmt::Debug,
+    {
+        let (code, message) = match err {
+            SdkError::ServiceError(se) => (
+                se.err().code().unwrap_or("unknown").to_owned(),
+                se.err().message().unwrap_or("").to_owned(),
+            ),
+            other => ("transport".to_owned(), format!("{other:?}")),
+        };
+        Self {
+            operation,
+            code,
+            message,
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The SQS-triggered worker: takes a batch of queue messages, does each one's job, and
+//! reports the ones that failed so that only those are redelivered (ReportBatchItemFailures).
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use time::OffsetDateTime;
+
+use crate::http::{AppState, Client};
+use crate::notify::{self, EmailMessage, Envelope, Job};
+use crate::store::{StoreError, email_marker};
+
+/// The clients the worker uses.
+pub const NEEDS: &[Client] = &[Client::TableWrite, Client::Mailer];
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkError {
+    #[error("the message is not a valid envelope: {0}")]
+    Malformed(#[from] serde_json::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the email template failed to render: {0}")]
+    Render(#[from] minijinja::Error),
+    #[error(transparent)]
+    Send(#[from] notify::SendError),
+    #[error("another delivery of this message is being processed")]
+    InProgress,
+}
+
+/// Processes a batch and returns the ids of the messages to be retried.
+pub async fn handle(state: &AppState, event: SqsEvent) -> SqsBatchResponse {
+    let mut failures = Vec::new();
+    for record in event.records {
+        let message_id = record.message_id.unwrap_or_default();
+        let body = record.body.unwrap_or_default();
+        if let Err(err) = process(state, &body).await {
+            tracing::warn!(message_id, error = %err, "message failed; it will be redelivered");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = message_id;
+            failures.push(failure);
+        }
+    }
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failures;
+    response
+}
+
+/// Does the job of one message body.
+pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
+    let envelope: Envelope = serde_json::from_str(body)?;
+    match envelope.job {
+        Job::Email(email) => send_once(state, &envelope.id, &email).await,
+    }
+}
+
+/// Sends an email at most once per envelope id, however often the message is delivered.
+async fn send_once(state: &AppState, id: &str, email: &EmailMessage) -> Result<(), WorkError> {
+    let table = state.table();
+    let rendered = email.kind.render(&state.config.shop_name)?;
+    match email_marker::claim(table, id, OffsetDateTime::now_utc()).await? {
+        email_marker::Claim::AlreadySent => {
+            tracing::info!(message = id, "email already sent; redelivery ignored");
+            Ok(())
+        }
+        email_marker::Claim::InProgress => Err(WorkError::InProgress),
+        email_marker::Claim::Acquired => {
+            match notify::send_email(state.mailer(), &email.to, &rendered).await {
+                Ok(provider_id) => {
+                    email_marker::mark_sent(table, id, &provider_id).await?;
+                    tracing::info!(message = id, to = %email.to.redacted(), "email sent");
+                    Ok(())
+                }
+                Err(err) => {
+                    email_marker::release(table, id).await?;
+                    Err(err.into())
+                }
+            }
+        }
+    }
+}

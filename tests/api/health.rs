@@ -1,0 +1,33 @@
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn health_answers_ok_with_a_request_id() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/api/v1/health").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().contains_key("x-request-id"));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"status": "ok"}));
+}
+
+#[tokio::test]
+async fn a_caller_request_id_is_echoed_and_a_hostile_one_replaced() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .http
+        .get(app.url("/api/v1/health"))
+        .header("x-request-id", "trace-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "trace-123");
+    let response = app
+        .http
+        .get(app.url("/api/v1/health"))
+        .header("x-request-id", "<script>")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(response.headers()["x-request-id"], "<script>");
+    assert_eq!(response.headers()["x-request-id"].len(), 26, "a fresh ULID");
+}

@@ -1,0 +1,144 @@
+//! `TestApp`: a local shop of the test's own, driven over HTTP.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use shop_local::emails::SentEmail;
+use shop_local::{LocalOptions, RunningShop};
+
+pub struct TestApp {
+    pub shop: RunningShop,
+    pub http: reqwest::Client,
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+/// A unique suffix, so each test's data is its own.
+pub fn unique() -> String {
+    ulid::Ulid::new().to_string().to_lowercase()
+}
+
+/// An email address no other test uses.
+pub fn unique_email() -> String {
+    format!("user-{}@example.com", unique())
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let opts = LocalOptions {
+            port: 0,
+            dynamodb_endpoint: env_or("TEST_DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:18000"),
+            services_endpoint: env_or("TEST_AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:15050"),
+            prefix: format!("t{}", unique()),
+            email_from: "shop@example.com".to_owned(),
+            shop_name: "Test Shop".to_owned(),
+            run_schedule: false,
+        };
+        let shop = shop_local::start(opts)
+            .await
+            .expect("the local shop starts (are the test emulators up? run `make test`)");
+        Self {
+            shop,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.shop.base_url)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// The emails sent to `to` so far, newest first, read through `GET /_local/emails`.
+    pub async fn emails_to(&self, to: &str) -> Vec<SentEmail> {
+        let response = self
+            .http
+            .get(self.url("/_local/emails"))
+            .query(&[("to", to)])
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("a list of emails")
+    }
+
+    /// Waits until at least `count` emails reached `to`, or fails after `timeout`.
+    pub async fn wait_for_emails(
+        &self,
+        to: &str,
+        count: usize,
+        timeout: Duration,
+    ) -> Vec<SentEmail> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let emails = self.emails_to(to).await;
+            if emails.len() >= count || tokio::time::Instant::now() > deadline {
+                return emails;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the work queue holds no message, visible or in flight.
+    pub async fn wait_for_empty_queue(&self, timeout: Duration) {
+        use aws_sdk_sqs::types::QueueAttributeName as A;
+        let queue = self.shop.state.queue();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let attrs = queue
+                .client
+                .get_queue_attributes()
+                .queue_url(&*queue.url)
+                .attribute_names(A::ApproximateNumberOfMessages)
+                .attribute_names(A::ApproximateNumberOfMessagesNotVisible)
+                .send()
+                .await
+                .expect("queue attributes");
+            let count = |a: A| {
+                attrs
+                    .attributes()
+                    .and_then(|m| m.get(&a))
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
+            if count(A::ApproximateNumberOfMessages)
+                + count(A::ApproximateNumberOfMessagesNotVisible)
+                == 0
+            {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the queue did not drain within {timeout:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Asserts a problem document's status and code, and returns its body.
+pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("a JSON problem");
+    assert_eq!(body["code"], code, "problem: {body}");
+    assert_eq!(body["status"], status);
+    body
+}

@@ -1,0 +1,11 @@
+//! HTTP integration tests: one test binary, each test with its own local shop (its own table,
+//! queues and bucket) on a random port, against the real emulators started by `make test`.
+
+mod helpers;
+
+mod drift;
+mod email_marker;
+mod errors;
+mod health;
+mod openapi;
+mod worker;
