@@ -28,6 +28,12 @@ export TEST_DYNAMODB_ENDPOINT_URL="http://127.0.0.1:$DYNAMODB_PORT"
 export TEST_AWS_SERVICES_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
 export TEST_STRIPE_API_BASE="http://127.0.0.1:$STRIPE_PORT"
 
-step "cargo test (unit tests, every Lambda binary built, HTTP tests against the emulators)"
+step "build every Lambda binary"
 cargo build --quiet -p functions
-cargo test --workspace --quiet --no-fail-fast
+
+step "tests: unit tests of every crate, HTTP tests against the emulators (cargo nextest)"
+if ! cargo nextest --version >/dev/null 2>&1; then
+  echo "[test] installing cargo-nextest (not on this machine)"
+  cargo install --locked cargo-nextest@0.9.143
+fi
+cargo nextest run --workspace --no-fail-fast
