@@ -8,6 +8,7 @@
 pub mod emails;
 pub mod poller;
 pub mod provision;
+pub mod seed;
 pub mod template;
 
 use std::net::SocketAddr;
@@ -17,7 +18,7 @@ use axum::Router;
 use axum::routing::get;
 use shop::AppState;
 use shop::aws::{Blobs, Mailer, Queue, Table};
-use shop::config::{Config, Endpoints, LogFormat};
+use shop::config::Config;
 use tokio::task::JoinHandle;
 
 pub use provision::Names;
@@ -36,6 +37,12 @@ pub struct LocalOptions {
     pub shop_name: String,
     /// Runs the cleanup handler on the template's schedule.
     pub run_schedule: bool,
+    /// Access-token keys (`kid=secret,...`); generated at start when not given.
+    pub jwt_keys: Option<String>,
+    pub google_client_id: Option<String>,
+    pub google_jwks_url: Option<String>,
+    /// The admin account to seed, if any.
+    pub admin: Option<seed::AdminSeed>,
 }
 
 impl LocalOptions {
@@ -57,6 +64,21 @@ impl LocalOptions {
             email_from: var("EMAIL_FROM", "shop@example.com"),
             shop_name: var("SHOP_NAME", "Shop"),
             run_schedule: true,
+            jwt_keys: std::env::var("JWT_SIGNING_KEYS")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            google_client_id: std::env::var("GOOGLE_CLIENT_ID")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            google_jwks_url: std::env::var("GOOGLE_JWKS_URL")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            admin: Some(seed::AdminSeed {
+                email: var("LOCAL_ADMIN_EMAIL", "admin@shop.example"),
+                password: std::env::var("LOCAL_ADMIN_PASSWORD")
+                    .ok()
+                    .filter(|v| !v.is_empty()),
+            }),
         })
     }
 }
@@ -71,6 +93,10 @@ pub enum StartError {
     Bind { port: u16, source: std::io::Error },
     #[error("template.yaml declares no {0}")]
     Missing(&'static str),
+    #[error(transparent)]
+    Config(#[from] shop::config::ConfigError),
+    #[error(transparent)]
+    Seed(#[from] seed::SeedError),
 }
 
 /// A running local shop. Dropping it stops its server, poller and schedule.
@@ -80,6 +106,8 @@ pub struct RunningShop {
     pub state: AppState,
     pub names: Names,
     pub dead_letter_queue_url: String,
+    /// What the seeders made (None when seeding was off).
+    pub seeded: Option<seed::Seeded>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -106,19 +134,43 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
     })?;
     let base_url = format!("http://{addr}");
 
-    let mut config = Config {
-        table_name: names.table.clone(),
-        queue_url: String::new(),
-        bucket_name: names.bucket.clone(),
-        email_from: opts.email_from.clone(),
-        public_base_url: base_url.clone(),
-        shop_name: opts.shop_name.clone(),
-        log_format: LogFormat::Pretty,
-        endpoints: Endpoints {
-            dynamodb: Some(opts.dynamodb_endpoint.clone()),
-            services: Some(opts.services_endpoint.clone()),
-        },
-    };
+    // The same configuration a deployed function reads, with the local values filled in.
+    let jwt_keys = opts
+        .jwt_keys
+        .clone()
+        .unwrap_or_else(|| format!("local={}", shop::auth::secret::random_token(32)));
+    let settings: Vec<(&str, String)> = vec![
+        ("TABLE_NAME", names.table.clone()),
+        (
+            "QUEUE_URL",
+            format!(
+                "{}/queue-url-set-after-provisioning",
+                opts.services_endpoint
+            ),
+        ),
+        ("BUCKET_NAME", names.bucket.clone()),
+        ("EMAIL_FROM", opts.email_from.clone()),
+        ("PUBLIC_BASE_URL", base_url.clone()),
+        ("SHOP_NAME", opts.shop_name.clone()),
+        ("LOG_FORMAT", "pretty".to_owned()),
+        ("JWT_SIGNING_KEYS", jwt_keys),
+        (
+            "GOOGLE_CLIENT_ID",
+            opts.google_client_id.clone().unwrap_or_default(),
+        ),
+        (
+            "GOOGLE_JWKS_URL",
+            opts.google_jwks_url.clone().unwrap_or_default(),
+        ),
+        ("DYNAMODB_ENDPOINT_URL", opts.dynamodb_endpoint.clone()),
+        ("AWS_SERVICES_ENDPOINT_URL", opts.services_endpoint.clone()),
+    ];
+    let mut config = Config::from_lookup(|name| {
+        settings
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    })?;
     let sdk = shop::aws::sdk_config(&config.endpoints).await;
     let provisioned = {
         let (table, queue, blobs, mailer) = (
@@ -135,6 +187,11 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         .with_queue(Queue::new(&sdk, &config))
         .with_mailer(Mailer::new(&sdk, &config))
         .with_blobs(Blobs::new(&sdk, &config));
+
+    let seeded = match &opts.admin {
+        Some(admin) => Some(seed::admin(&state, admin).await?),
+        None => None,
+    };
 
     let mut tasks = Vec::new();
     let app = app(state.clone(), &opts);
@@ -167,6 +224,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         state,
         names,
         dead_letter_queue_url: provisioned.dead_letter_queue_url,
+        seeded,
         tasks,
     })
 }

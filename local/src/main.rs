@@ -31,6 +31,19 @@ async fn main() {
         "SQS/SES/S3    {}  queue {}, dead letters {}, bucket {}",
         opts.services_endpoint, shop.names.queue, shop.names.dead_letter_queue, shop.names.bucket
     );
+    if let Some(seeded) = &shop.seeded {
+        match (&seeded.admin_password, seeded.admin_created) {
+            (Some(password), _) => println!(
+                "Admin         {}  password {password}  (generated; set LOCAL_ADMIN_PASSWORD to choose)",
+                seeded.admin_email
+            ),
+            (None, true) => println!(
+                "Admin         {}  (password from LOCAL_ADMIN_PASSWORD)",
+                seeded.admin_email
+            ),
+            (None, false) => println!("Admin         {}  (already existed)", seeded.admin_email),
+        }
+    }
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
     drop(shop);

@@ -2,6 +2,8 @@
 //!
 //! A missing or malformed variable stops start-up with an error that names it.
 
+use std::time::Duration;
+
 /// Everything a function or the local server needs to know about its surroundings.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -17,6 +19,18 @@ pub struct Config {
     pub public_base_url: String,
     /// The shop's name, as emails sign off (`SHOP_NAME`, default `Shop`).
     pub shop_name: String,
+    /// Access-token signing keys, `kid=secret` pairs separated by commas; the first signs and
+    /// all verify, so keys can rotate (`JWT_SIGNING_KEYS`). Each secret is at least 32 bytes.
+    pub jwt_keys: Vec<(String, String)>,
+    /// How long an access token lives (`ACCESS_TOKEN_TTL_SECONDS`, default 900).
+    pub access_token_ttl: Duration,
+    /// How long a refresh token lives (`REFRESH_TOKEN_TTL_SECONDS`, default 30 days).
+    pub refresh_token_ttl: Duration,
+    /// The OAuth client id Google ID tokens must be issued to (`GOOGLE_CLIENT_ID`); unset turns
+    /// Google sign-in off.
+    pub google_client_id: Option<String>,
+    /// Where Google's signing keys are published (`GOOGLE_JWKS_URL`).
+    pub google_jwks_url: String,
     /// Logs as JSON lines (Lambda) or human-readable text (`LOG_FORMAT` = `json` | `pretty`).
     pub log_format: LogFormat,
     /// Emulator endpoints; `None` on AWS. See [`Endpoints`].
@@ -109,7 +123,37 @@ impl Config {
                 expected: "an email address",
             });
         }
+        let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match optional(name) {
+                None => Ok(Duration::from_secs(default)),
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map(Duration::from_secs)
+                    .ok_or(ConfigError::Invalid {
+                        name,
+                        value: v,
+                        expected: "a whole number of seconds above 0",
+                    }),
+            }
+        };
+        let jwt_keys = parse_keys(&required("JWT_SIGNING_KEYS")?).ok_or_else(|| ConfigError::Invalid {
+            name: "JWT_SIGNING_KEYS",
+            value: "(hidden)".to_owned(),
+            expected: "kid=secret pairs separated by commas, each secret at least 32 characters",
+        })?;
         Ok(Self {
+            jwt_keys,
+            access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 900)?,
+            refresh_token_ttl: seconds("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)?,
+            google_client_id: optional("GOOGLE_CLIENT_ID"),
+            google_jwks_url: url(
+                "GOOGLE_JWKS_URL",
+                optional("GOOGLE_JWKS_URL")
+                    .unwrap_or_else(|| "https://www.googleapis.com/oauth2/v3/certs".to_owned()),
+            )?,
             table_name: required("TABLE_NAME")?,
             queue_url: url("QUEUE_URL", required("QUEUE_URL")?)?,
             bucket_name: required("BUCKET_NAME")?,
@@ -129,6 +173,25 @@ impl Config {
     }
 }
 
+/// `kid=secret,kid2=secret2` → pairs; `None` when malformed, a kid repeats or a secret is short.
+fn parse_keys(raw: &str) -> Option<Vec<(String, String)>> {
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for pair in raw.split(',') {
+        let (kid, secret) = pair.trim().split_once('=')?;
+        let (kid, secret) = (kid.trim(), secret.trim());
+        let kid_ok = !kid.is_empty()
+            && kid.len() <= 64
+            && kid
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !kid_ok || secret.len() < 32 || keys.iter().any(|(k, _)| k == kid) {
+            return None;
+        }
+        keys.push((kid.to_owned(), secret.to_owned()));
+    }
+    (!keys.is_empty()).then_some(keys)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +204,7 @@ mod tests {
             ("BUCKET_NAME", "shop-images"),
             ("EMAIL_FROM", "shop@example.com"),
             ("PUBLIC_BASE_URL", "http://127.0.0.1:3000/"),
+            ("JWT_SIGNING_KEYS", "k1=0123456789abcdef0123456789abcdef"),
         ])
     }
 
@@ -187,6 +251,24 @@ mod tests {
             })
         ));
         vars = base();
+        vars.insert("JWT_SIGNING_KEYS", "k1=short");
+        assert!(matches!(
+            load(&vars),
+            Err(ConfigError::Invalid {
+                name: "JWT_SIGNING_KEYS",
+                ..
+            })
+        ));
+        vars = base();
+        vars.insert("ACCESS_TOKEN_TTL_SECONDS", "0");
+        assert!(matches!(
+            load(&vars),
+            Err(ConfigError::Invalid {
+                name: "ACCESS_TOKEN_TTL_SECONDS",
+                ..
+            })
+        ));
+        vars = base();
         vars.insert("EMAIL_FROM", "nobody");
         assert!(matches!(
             load(&vars),
@@ -195,6 +277,22 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn reads_rotating_keys() {
+        let a = "a".repeat(32);
+        let b = "b".repeat(40);
+        assert_eq!(
+            parse_keys(&format!("new={b}, old={a}")).unwrap(),
+            vec![("new".to_owned(), b.clone()), ("old".to_owned(), a.clone())]
+        );
+        assert!(
+            parse_keys(&format!("k={a},k={b}")).is_none(),
+            "a repeated kid"
+        );
+        assert!(parse_keys(&format!("bad kid={a}")).is_none());
+        assert!(parse_keys("").is_none());
     }
 
     #[test]

@@ -32,6 +32,36 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
+    #[error("this route needs a bearer access token")]
+    Unauthenticated,
+    #[error("the access token is not valid")]
+    InvalidAccessToken,
+    #[error("the access token has expired; refresh it")]
+    AccessTokenExpired,
+    #[error("this session was signed out; sign in again")]
+    SessionRevoked,
+    #[error("your role does not allow this")]
+    Forbidden,
+    #[error("the email or password is wrong")]
+    InvalidCredentials,
+    #[error("an account with this email exists")]
+    EmailTaken,
+    #[error("the refresh token is not valid")]
+    InvalidRefreshToken,
+    #[error("this refresh token was used already; the session is ended")]
+    TokenReused,
+    #[error("the token is unknown, used or expired")]
+    InvalidToken,
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("the cursor is not one this list handed out")]
+    InvalidCursor,
+    #[error("the Google ID token was refused: {0}")]
+    InvalidIdToken(String),
+    #[error("Google sign-in is not configured for this shop")]
+    GoogleSignInDisabled,
+    #[error("a service this request depends on is unavailable: {0}")]
+    UpstreamUnavailable(String),
     #[error("no such resource")]
     NotFound,
     #[error("no route matches this path")]
@@ -44,6 +74,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// One field that failed validation.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
     pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self::Internal(err.into())
     }
@@ -54,6 +89,19 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthenticated
+            | Self::InvalidAccessToken
+            | Self::AccessTokenExpired
+            | Self::SessionRevoked
+            | Self::InvalidCredentials
+            | Self::InvalidRefreshToken
+            | Self::TokenReused
+            | Self::InvalidIdToken(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden | Self::GoogleSignInDisabled => StatusCode::FORBIDDEN,
+            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::InvalidToken | Self::InvalidCursor => StatusCode::BAD_REQUEST,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::UpstreamUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound | Self::NoSuchRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -67,6 +115,21 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::Validation(_) => "validation_failed",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidAccessToken => "invalid_access_token",
+            Self::AccessTokenExpired => "token_expired",
+            Self::SessionRevoked => "session_revoked",
+            Self::Forbidden => "forbidden",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::EmailTaken => "email_taken",
+            Self::InvalidRefreshToken => "invalid_refresh_token",
+            Self::TokenReused => "token_reused",
+            Self::InvalidToken => "invalid_token",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
+            Self::InvalidCursor => "invalid_cursor",
+            Self::InvalidIdToken(_) => "invalid_id_token",
+            Self::GoogleSignInDisabled => "google_sign_in_disabled",
+            Self::UpstreamUnavailable(_) => "upstream_unavailable",
             Self::NotFound => "not_found",
             Self::NoSuchRoute => "no_such_route",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -115,10 +178,27 @@ impl IntoResponse for ApiError {
         let problem = self.to_problem();
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (self.status(), body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        match &self {
+            Self::TooManyAttempts { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            Self::Unauthenticated
+            | Self::InvalidAccessToken
+            | Self::AccessTokenExpired
+            | Self::SessionRevoked => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
         response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        response
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(err: crate::store::StoreError) -> Self {
+        Self::internal(err)
     }
 }
 

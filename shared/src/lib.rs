@@ -1,7 +1,9 @@
 //! The shop's library: every route's handler, the worker and the cleanup, and what they share.
 //! Lambda binaries in `functions/` and the local server in `local/` are thin mains over it.
 
+pub mod accounts;
 pub mod api;
+pub mod auth;
 pub mod aws;
 pub mod cleanup;
 pub mod config;

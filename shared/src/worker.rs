@@ -4,9 +4,11 @@
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use time::OffsetDateTime;
 
+use crate::accounts;
 use crate::http::{AppState, Client};
 use crate::notify::{self, EmailMessage, Envelope, Job};
-use crate::store::{StoreError, email_marker};
+use crate::store::one_time_tokens::{self, Purpose};
+use crate::store::{StoreError, email_marker, users};
 
 /// The clients the worker uses.
 pub const NEEDS: &[Client] = &[Client::TableWrite, Client::Mailer];
@@ -48,7 +50,42 @@ pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
     let envelope: Envelope = serde_json::from_str(body)?;
     match envelope.job {
         Job::Email(email) => send_once(state, &envelope.id, &email).await,
+        Job::PasswordResetRequest { email } => {
+            send_password_reset(state, &envelope.id, email).await
+        }
     }
+}
+
+/// Mails a reset link if the address has an account (one that can sign in with a password
+/// or not: a reset gives a Google-only account a password). Unknown addresses get nothing.
+async fn send_password_reset(
+    state: &AppState,
+    id: &str,
+    email: crate::domain::Email,
+) -> Result<(), WorkError> {
+    let table = state.table();
+    let Some(user) = users::by_email(table, &email).await? else {
+        tracing::info!(
+            message = id,
+            "password reset for an unknown address; nothing sent"
+        );
+        return Ok(());
+    };
+    let expires = time::OffsetDateTime::now_utc()
+        + time::Duration::hours(i64::from(accounts::PASSWORD_RESET_HOURS));
+    let token = one_time_tokens::issue(table, Purpose::PasswordReset, &user.id, expires).await?;
+    let link = format!(
+        "{}/reset-password?token={token}",
+        state.config.public_base_url
+    );
+    let message = EmailMessage {
+        to: email,
+        kind: notify::EmailKind::PasswordReset {
+            link,
+            expires_in_hours: accounts::PASSWORD_RESET_HOURS,
+        },
+    };
+    send_once(state, id, &message).await
 }
 
 /// Sends an email at most once per envelope id, however often the message is delivered.

@@ -4,11 +4,28 @@ use std::time::Duration;
 
 use serde_json::Value;
 use shop_local::emails::SentEmail;
+use shop_local::seed::AdminSeed;
 use shop_local::{LocalOptions, RunningShop};
 
 pub struct TestApp {
     pub shop: RunningShop,
     pub http: reqwest::Client,
+    /// This shop's stand-in for Google's key endpoint.
+    pub jwks: crate::google::JwksServer,
+    pub admin_email: String,
+}
+
+/// The access-token key the test shops sign with, so tests can forge tokens on purpose.
+pub const TEST_KID: &str = "test";
+pub const TEST_JWT_SECRET: &str = "test-secret-0123456789abcdef0123456789";
+pub const ADMIN_PASSWORD: &str = "admin-password-123";
+pub const PASSWORD: &str = "correct horse battery";
+
+/// What register and login answer.
+pub struct Session {
+    pub user: Value,
+    pub access: String,
+    pub refresh: String,
 }
 
 fn env_or(name: &str, default: &str) -> String {
@@ -27,7 +44,14 @@ pub fn unique_email() -> String {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        let opts = LocalOptions {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A shop whose options the test adjusts first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut LocalOptions)) -> Self {
+        let jwks = crate::google::JwksServer::start().await;
+        let admin_email = format!("admin-{}@example.com", unique());
+        let mut opts = LocalOptions {
             port: 0,
             dynamodb_endpoint: env_or("TEST_DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:18000"),
             services_endpoint: env_or("TEST_AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:15050"),
@@ -35,12 +59,22 @@ impl TestApp {
             email_from: "shop@example.com".to_owned(),
             shop_name: "Test Shop".to_owned(),
             run_schedule: false,
+            jwt_keys: Some(format!("{TEST_KID}={TEST_JWT_SECRET}")),
+            google_client_id: Some(crate::google::CLIENT_ID.to_owned()),
+            google_jwks_url: Some(jwks.url.clone()),
+            admin: Some(AdminSeed {
+                email: admin_email.clone(),
+                password: Some(ADMIN_PASSWORD.to_owned()),
+            }),
         };
+        adjust(&mut opts);
         let shop = shop_local::start(opts)
             .await
             .expect("the local shop starts (are the test emulators up? run `make test`)");
         Self {
             shop,
+            jwks,
+            admin_email,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
                 .build()
@@ -58,6 +92,78 @@ impl TestApp {
             .send()
             .await
             .expect("request sent")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// A request with a bearer token.
+    pub fn authed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.http.request(method, self.url(path)).bearer_auth(token)
+    }
+
+    pub async fn register(&self, email: &str) -> Session {
+        let response = self
+            .post_json(
+                "/api/v1/auth/register",
+                &serde_json::json!({"email": email, "password": PASSWORD, "name": "Ada"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "register {email}");
+        Self::session(response.json().await.unwrap())
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn login_ok(&self, email: &str, password: &str) -> Session {
+        let response = self.login(email, password).await;
+        assert_eq!(response.status(), 200, "login {email}");
+        Self::session(response.json().await.unwrap())
+    }
+
+    pub fn session(body: Value) -> Session {
+        Session {
+            user: body["user"].clone(),
+            access: body["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_owned(),
+            refresh: body["refresh_token"]
+                .as_str()
+                .expect("refresh_token")
+                .to_owned(),
+        }
+    }
+
+    /// The token in the newest emailed link to `to` (`...?token=XYZ`), waiting for the email.
+    pub async fn emailed_token(&self, to: &str, count: usize) -> String {
+        let emails = self
+            .wait_for_emails(to, count, Duration::from_secs(15))
+            .await;
+        assert!(
+            emails.len() >= count,
+            "expected {count} emails to {to}, got {emails:?}"
+        );
+        let text = &emails[0].text;
+        let start = text.find("token=").expect("a link with a token") + "token=".len();
+        text[start..].split_whitespace().next().unwrap().to_owned()
     }
 
     /// The emails sent to `to` so far, newest first, read through `GET /_local/emails`.

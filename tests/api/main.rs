@@ -3,9 +3,13 @@
 
 mod helpers;
 
+mod account;
+mod auth;
 mod drift;
 mod email_marker;
 mod errors;
+mod google;
 mod health;
 mod openapi;
+mod roles;
 mod worker;

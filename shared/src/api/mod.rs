@@ -4,7 +4,23 @@
 //! serves it alone; the local server mounts all of them; the OpenAPI document is generated from
 //! the same routers. A test keeps [`ROUTES`], the binaries and template.yaml in step.
 
+pub mod addresses_create;
+pub mod addresses_delete;
+pub mod addresses_list;
+pub mod addresses_update;
+pub mod auth_login;
+pub mod auth_logout;
+pub mod auth_oauth_google;
+pub mod auth_password_reset;
+pub mod auth_password_reset_confirm;
+pub mod auth_register;
+pub mod auth_token_refresh;
+pub mod auth_verify_email;
+pub mod auth_verify_email_resend;
 pub mod health;
+pub mod me_get;
+pub mod me_update;
+pub mod notifications_list;
 pub mod openapi;
 
 use axum::http::Method;
@@ -52,7 +68,26 @@ impl Route {
 }
 
 /// Every route, in API.md's order.
-pub const ROUTES: &[Route] = &[health::ROUTE, openapi::ROUTE];
+pub const ROUTES: &[Route] = &[
+    health::ROUTE,
+    openapi::ROUTE,
+    auth_register::ROUTE,
+    auth_login::ROUTE,
+    auth_token_refresh::ROUTE,
+    auth_logout::ROUTE,
+    auth_verify_email::ROUTE,
+    auth_verify_email_resend::ROUTE,
+    auth_password_reset::ROUTE,
+    auth_password_reset_confirm::ROUTE,
+    auth_oauth_google::ROUTE,
+    me_get::ROUTE,
+    me_update::ROUTE,
+    addresses_list::ROUTE,
+    addresses_create::ROUTE,
+    addresses_update::ROUTE,
+    addresses_delete::ROUTE,
+    notifications_list::ROUTE,
+];
 
 /// Looks a route up by its name.
 pub fn route(name: &str) -> Option<&'static Route> {

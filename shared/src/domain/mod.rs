@@ -1,5 +1,11 @@
 //! Pure domain types and rules: parsed once at the edge, trusted inside. No I/O here.
 
+pub mod country;
 mod email;
+mod password;
+mod role;
+pub mod text;
 
 pub use email::Email;
+pub use password::Password;
+pub use role::Role;

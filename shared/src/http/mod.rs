@@ -3,8 +3,10 @@
 
 mod json;
 mod layers;
+pub mod pagination;
 mod state;
 
 pub use json::{BODY_LIMIT, Json, parse as parse_json};
 pub use layers::{REQUEST_ID, wrap};
+pub use pagination::{List, Page};
 pub use state::{AppState, Client, MissingClient};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use crate::auth::AuthKeys;
 use crate::aws::{Blobs, Mailer, Queue, Table};
 use crate::config::Config;
 
@@ -29,6 +30,7 @@ pub enum Client {
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
+    pub auth: Arc<AuthKeys>,
     table: Option<Table>,
     queue: Option<Queue>,
     mailer: Option<Mailer>,
@@ -42,6 +44,7 @@ pub struct MissingClient(pub Client);
 impl AppState {
     pub fn new(config: Config) -> Self {
         Self {
+            auth: Arc::new(AuthKeys::from_config(&config)),
             config: Arc::new(config),
             table: None,
             queue: None,

@@ -16,7 +16,12 @@ pub struct Envelope {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Job {
+    /// Send this email.
     Email(EmailMessage),
+    /// Someone asked to reset the password of this address. The worker, not the request,
+    /// looks the account up and sends the link, so the answer and its timing are the same
+    /// whether or not the account exists.
+    PasswordResetRequest { email: crate::domain::Email },
 }
 
 impl Envelope {

@@ -3,7 +3,13 @@
 //! Storage errors become caller errors at the call site through [`condition_failed`], so a
 //! failed condition turns into the caller's conflict and everything else into a 500.
 
+pub mod addresses;
+pub mod attempts;
 pub mod email_marker;
+pub mod notifications;
+pub mod one_time_tokens;
+pub mod sessions;
+pub mod users;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -34,6 +40,15 @@ pub struct StoreError {
 }
 
 impl StoreError {
+    /// An item that does not (de)serialize: a defect, reported like any storage failure.
+    pub fn serde(what: &'static str, err: impl std::fmt::Display) -> Self {
+        Self {
+            operation: "serde_dynamo",
+            code: what.to_owned(),
+            message: err.to_string(),
+        }
+    }
+
     pub fn from_sdk<E, R>(operation: &'static str, err: &SdkError<E, R>) -> Self
     where
         E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug,

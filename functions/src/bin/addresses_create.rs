@@ -1,0 +1,12 @@
+//! POST /api/v1/me/addresses — handler: shop::api::addresses_create
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(
+        &api::addresses_create::ROUTE,
+        env.state().with_table(env.table()),
+    )
+    .await
+}

@@ -1,0 +1,12 @@
+//! DELETE /api/v1/me/addresses/{id} — handler: shop::api::addresses_delete
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(
+        &api::addresses_delete::ROUTE,
+        env.state().with_table(env.table()),
+    )
+    .await
+}

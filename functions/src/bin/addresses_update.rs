@@ -1,0 +1,12 @@
+//! PUT /api/v1/me/addresses/{id} — handler: shop::api::addresses_update
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(
+        &api::addresses_update::ROUTE,
+        env.state().with_table(env.table()),
+    )
+    .await
+}

@@ -1,0 +1,8 @@
+//! POST /api/v1/auth/login — handler: shop::api::auth_login
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(&api::auth_login::ROUTE, env.state().with_table(env.table())).await
+}

@@ -1,0 +1,12 @@
+//! POST /api/v1/auth/oauth/google — handler: shop::api::auth_oauth_google
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(
+        &api::auth_oauth_google::ROUTE,
+        env.state().with_table(env.table()),
+    )
+    .await
+}

@@ -1,0 +1,12 @@
+//! POST /api/v1/auth/password-reset — handler: shop::api::auth_password_reset
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(
+        &api::auth_password_reset::ROUTE,
+        env.state().with_table(env.table()).with_queue(env.queue()),
+    )
+    .await
+}

@@ -1,0 +1,12 @@
+//! POST /api/v1/auth/password-reset/confirm — handler: shop::api::auth_password_reset_confirm
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(
+        &api::auth_password_reset_confirm::ROUTE,
+        env.state().with_table(env.table()),
+    )
+    .await
+}

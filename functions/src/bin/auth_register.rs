@@ -1,0 +1,12 @@
+//! POST /api/v1/auth/register — handler: shop::api::auth_register
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(
+        &api::auth_register::ROUTE,
+        env.state().with_table(env.table()).with_queue(env.queue()),
+    )
+    .await
+}

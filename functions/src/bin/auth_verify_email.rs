@@ -1,0 +1,12 @@
+//! POST /api/v1/auth/verify-email — handler: shop::api::auth_verify_email
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(
+        &api::auth_verify_email::ROUTE,
+        env.state().with_table(env.table()),
+    )
+    .await
+}

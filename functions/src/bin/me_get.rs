@@ -1,0 +1,8 @@
+//! GET /api/v1/me — handler: shop::api::me_get
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(&api::me_get::ROUTE, env.state().with_table(env.table())).await
+}

@@ -1,0 +1,8 @@
+//! PATCH /api/v1/me — handler: shop::api::me_update
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(&api::me_update::ROUTE, env.state().with_table(env.table())).await
+}

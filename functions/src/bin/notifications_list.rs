@@ -1,0 +1,12 @@
+//! GET /api/v1/me/notifications — handler: shop::api::notifications_list
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load().await?;
+    lambda::serve(
+        &api::notifications_list::ROUTE,
+        env.state().with_table(env.table()),
+    )
+    .await
+}

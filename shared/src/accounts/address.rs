@@ -1,0 +1,159 @@
+//! An address as sent by a client, checked field by field, and as shown back.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{country, text};
+use crate::error::{ApiError, FieldError};
+use crate::store::addresses::Address;
+
+/// `POST /me/addresses` and `PUT /me/addresses/{id}` bodies.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressInput {
+    pub label: Option<String>,
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub postcode: String,
+    /// ISO 3166-1 alpha-2, e.g. `GB`.
+    pub country: String,
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+impl AddressInput {
+    /// The checked address, or every field error at once.
+    pub fn into_address(self, id: String, created_at: String) -> Result<(Address, bool), ApiError> {
+        let mut errors = Vec::new();
+        let mut req = |field: &str, value: &str, max: usize| {
+            text::clean(value, max).unwrap_or_else(|e| {
+                errors.push(FieldError::new(field, e));
+                String::new()
+            })
+        };
+        let name = req("name", &self.name, 100);
+        let line1 = req("line1", &self.line1, 200);
+        let city = req("city", &self.city, 100);
+        let postcode = req("postcode", &self.postcode, 20);
+        let mut opt = |field: &str, value: Option<&str>, max: usize| -> Option<String> {
+            let value = value.filter(|v| !v.trim().is_empty())?;
+            match text::clean(value, max) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errors.push(FieldError::new(field, e));
+                    None
+                }
+            }
+        };
+        let label = opt("label", self.label.as_deref(), 50);
+        let line2 = opt("line2", self.line2.as_deref(), 200);
+        let phone = match self.phone.as_deref().filter(|p| !p.trim().is_empty()) {
+            None => None,
+            Some(p) => match text::phone(p) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    errors.push(FieldError::new("phone", e));
+                    None
+                }
+            },
+        };
+        let country = country::parse(&self.country).unwrap_or_else(|| {
+            errors.push(FieldError::new(
+                "country",
+                "must be an ISO 3166-1 alpha-2 code such as GB",
+            ));
+            String::new()
+        });
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        Ok((
+            Address {
+                id,
+                label,
+                name,
+                line1,
+                line2,
+                city,
+                postcode,
+                country,
+                phone,
+                created_at,
+            },
+            self.is_default,
+        ))
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddressView {
+    pub id: String,
+    pub label: Option<String>,
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub postcode: String,
+    pub country: String,
+    pub phone: Option<String>,
+    pub is_default: bool,
+    pub created_at: String,
+}
+
+impl AddressView {
+    pub fn new(a: Address, default_id: Option<&str>) -> Self {
+        Self {
+            is_default: default_id == Some(a.id.as_str()),
+            id: a.id,
+            label: a.label,
+            name: a.name,
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            postcode: a.postcode,
+            country: a.country,
+            phone: a.phone,
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(country: &str, name: &str) -> AddressInput {
+        AddressInput {
+            label: Some("Home".into()),
+            name: name.into(),
+            line1: "1 High St".into(),
+            line2: Some("  ".into()),
+            city: "London".into(),
+            postcode: "N1 9GU".into(),
+            country: country.into(),
+            phone: None,
+            is_default: true,
+        }
+    }
+
+    #[test]
+    fn checks_every_field_and_reports_them_together() {
+        let (a, default) = input("gb", " Ada ")
+            .into_address("a1".into(), "t".into())
+            .unwrap();
+        assert_eq!(
+            (a.country.as_str(), a.name.as_str(), a.line2, default),
+            ("GB", "Ada", None, true)
+        );
+        match input("XX", "").into_address("a1".into(), "t".into()) {
+            Err(ApiError::Validation(errors)) => {
+                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, vec!["name", "country"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

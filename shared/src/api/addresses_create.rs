@@ -1,0 +1,53 @@
+//! `POST /api/v1/me/addresses`: saves an address. The first one is the default.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::accounts::{
+    self,
+    address::{AddressInput, AddressView},
+};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::http::{AppState, Client, Json};
+use crate::store::addresses::{self, AddressError, MAX_ADDRESSES};
+
+pub const ROUTE: Route = Route {
+    name: "addresses_create",
+    needs: &[Client::TableWrite],
+    router: || OpenApiRouter::new().routes(routes!(addresses_create)),
+};
+
+#[utoipa::path(post, path = "/api/v1/me/addresses", tag = "account", request_body = AddressInput, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The saved address", body = AddressView),
+        (status = 401, description = "No valid access token", body = Problem),
+        (status = 422, description = "`validation_failed`, also past 20 addresses", body = Problem)))]
+pub async fn addresses_create(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(req): Json<AddressInput>,
+) -> Result<(StatusCode, Json<AddressView>), ApiError> {
+    let (address, make_default) = req.into_address(
+        ulid::Ulid::new().to_string(),
+        accounts::rfc3339(accounts::now()),
+    )?;
+    let is_default = make_default || user.user.default_address_id.is_none();
+    addresses::create(state.table(), user.id(), &address, make_default)
+        .await
+        .map_err(|e| match e {
+            AddressError::TooMany => ApiError::field(
+                "addresses",
+                format!("at most {MAX_ADDRESSES} addresses can be saved"),
+            ),
+            AddressError::NotFound => ApiError::InvalidAccessToken,
+            AddressError::Store(e) => e.into(),
+        })?;
+    let default_id = is_default.then_some(address.id.clone());
+    Ok((
+        StatusCode::CREATED,
+        Json(AddressView::new(address, default_id.as_deref())),
+    ))
+}

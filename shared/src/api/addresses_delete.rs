@@ -1,0 +1,39 @@
+//! `DELETE /api/v1/me/addresses/{id}`: deletes one of the user's addresses; if it was the
+//! default, another one becomes the default.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::http::{AppState, Client};
+use crate::store::addresses::{self, AddressError};
+
+pub const ROUTE: Route = Route {
+    name: "addresses_delete",
+    needs: &[Client::TableWrite],
+    router: || OpenApiRouter::new().routes(routes!(addresses_delete)),
+};
+
+#[utoipa::path(delete, path = "/api/v1/me/addresses/{id}", tag = "account",
+    params(("id" = String, Path, description = "The address id")), security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid access token", body = Problem),
+        (status = 404, description = "`not_found` (also another user's address)", body = Problem)))]
+pub async fn addresses_delete(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let was_default = user.user.default_address_id.as_deref() == Some(id.as_str());
+    addresses::delete(state.table(), user.id(), &id, was_default)
+        .await
+        .map_err(|e| match e {
+            AddressError::NotFound | AddressError::TooMany => ApiError::NotFound,
+            AddressError::Store(e) => e.into(),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,53 @@
+//! `PUT /api/v1/me/addresses/{id}`: replaces one of the user's addresses. Another user's
+//! address is 404, as if it did not exist.
+
+use axum::extract::{Path, State};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::accounts::address::{AddressInput, AddressView};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::http::{AppState, Client, Json};
+use crate::store::addresses::{self, AddressError};
+use crate::store::users;
+
+pub const ROUTE: Route = Route {
+    name: "addresses_update",
+    needs: &[Client::TableWrite],
+    router: || OpenApiRouter::new().routes(routes!(addresses_update)),
+};
+
+#[utoipa::path(put, path = "/api/v1/me/addresses/{id}", tag = "account", request_body = AddressInput,
+    params(("id" = String, Path, description = "The address id")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The address as now saved", body = AddressView),
+        (status = 401, description = "No valid access token", body = Problem),
+        (status = 404, description = "`not_found` (also another user's address)", body = Problem),
+        (status = 422, description = "`validation_failed`", body = Problem)))]
+pub async fn addresses_update(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    Json(req): Json<AddressInput>,
+) -> Result<Json<AddressView>, ApiError> {
+    let table = state.table();
+    let existing = addresses::get(table, user.id(), &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (address, make_default) = req.into_address(existing.id, existing.created_at)?;
+    let was_default = user.user.default_address_id.as_deref() == Some(id.as_str());
+    addresses::replace(table, user.id(), &address, make_default, was_default)
+        .await
+        .map_err(|e| match e {
+            AddressError::NotFound | AddressError::TooMany => ApiError::NotFound,
+            AddressError::Store(e) => e.into(),
+        })?;
+    let now = users::get(table, user.id())
+        .await?
+        .ok_or(ApiError::InvalidAccessToken)?;
+    Ok(Json(AddressView::new(
+        address,
+        now.default_address_id.as_deref(),
+    )))
+}

@@ -1,0 +1,88 @@
+//! `POST /api/v1/auth/login`: email and password to tokens.
+//!
+//! A wrong password and an unknown email get the same 401 after the same Argon2 work. Every
+//! attempt for an address is counted before it is judged: past 5 within 15 minutes the answer
+//! is 429 with `Retry-After`, even for the right password.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::accounts::{self, SignedIn, UserView};
+use crate::domain::Email;
+use crate::error::{ApiError, Problem};
+use crate::http::{AppState, Client, Json};
+use crate::store::attempts::{self, Attempt};
+use crate::store::users;
+
+pub const ROUTE: Route = Route {
+    name: "auth_login",
+    needs: &[Client::TableWrite],
+    router: || OpenApiRouter::new().routes(routes!(auth_login)),
+};
+
+pub const MAX_FAILURES: u32 = 5;
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+pub const ACTION: &str = "login";
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = SignedIn),
+        (status = 401, description = "`invalid_credentials`", body = Problem),
+        (status = 429, description = "`too_many_attempts`, with Retry-After", body = Problem)))]
+pub async fn auth_login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<Json<SignedIn>, ApiError> {
+    let table = state.table();
+    let email = Email::parse(&req.email).ok();
+    // Malformed addresses are limited too, under their lowercased text.
+    let subject = email
+        .as_ref()
+        .map(Email::key)
+        .unwrap_or_else(|| req.email.trim().to_lowercase());
+    if let Attempt::Refused { retry_after } = attempts::count(
+        table,
+        ACTION,
+        &subject,
+        MAX_FAILURES,
+        WINDOW,
+        accounts::now(),
+    )
+    .await?
+    {
+        return Err(ApiError::TooManyAttempts {
+            retry_after_secs: retry_after.as_secs(),
+        });
+    }
+    let user = match &email {
+        Some(email) => users::by_email(table, email).await?,
+        None => None,
+    };
+    let phc = user.as_ref().and_then(|u| u.password_hash.clone());
+    let password = if req.password.len() > 1024 {
+        String::new()
+    } else {
+        req.password
+    };
+    let matches = accounts::verify_password(password, phc).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        return Err(ApiError::InvalidCredentials);
+    };
+    attempts::reset(table, ACTION, &subject).await?;
+    let tokens = accounts::start_session(&state, &user).await?;
+    Ok(Json(SignedIn {
+        user: UserView::from(&user),
+        tokens,
+    }))
+}

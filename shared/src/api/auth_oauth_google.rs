@@ -1,0 +1,100 @@
+//! `POST /api/v1/auth/oauth/google`: signs in with a Google ID token. The token is verified
+//! against Google's keys and this shop's client id; an account with the same (Google-verified)
+//! email is linked rather than duplicated.
+
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::accounts::{self, SignedIn, UserView};
+use crate::auth::google::GoogleError;
+use crate::domain::Role;
+use crate::error::{ApiError, Problem};
+use crate::http::{AppState, Client, Json};
+use crate::store::users::{self, CreateUserError, User};
+
+pub const ROUTE: Route = Route {
+    name: "auth_oauth_google",
+    needs: &[Client::TableWrite],
+    router: || OpenApiRouter::new().routes(routes!(auth_oauth_google)),
+};
+
+#[derive(Deserialize, ToSchema)]
+pub struct GoogleRequest {
+    pub id_token: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/oauth/google", tag = "auth", request_body = GoogleRequest,
+    responses(
+        (status = 200, description = "Signed in; the account is created or linked by email", body = SignedIn),
+        (status = 401, description = "`invalid_id_token`", body = Problem),
+        (status = 403, description = "`google_sign_in_disabled`: no client id configured", body = Problem)))]
+pub async fn auth_oauth_google(
+    State(state): State<AppState>,
+    Json(req): Json<GoogleRequest>,
+) -> Result<Json<SignedIn>, ApiError> {
+    let google = &state.auth.google;
+    if !google.enabled() {
+        return Err(ApiError::GoogleSignInDisabled);
+    }
+    let identity = google
+        .verify(req.id_token.trim())
+        .await
+        .map_err(|e| match e {
+            GoogleError::Invalid(why) => ApiError::InvalidIdToken(why.to_owned()),
+            GoogleError::KeysUnavailable(why) => {
+                ApiError::UpstreamUnavailable(format!("Google's keys: {why}"))
+            }
+        })?;
+    let table = state.table();
+    let user = match users::by_email(table, &identity.email).await? {
+        Some(existing) => {
+            if existing.google_sub.as_deref() != Some(identity.sub.as_str())
+                || !existing.email_verified
+            {
+                users::link_google(table, &existing.id, &identity.sub).await?;
+            }
+            users::get(table, &existing.id)
+                .await?
+                .ok_or(ApiError::InvalidIdToken("the account is gone".into()))?
+        }
+        None => {
+            let user = User {
+                id: ulid::Ulid::new().to_string(),
+                email: identity.email.as_str().to_owned(),
+                name: identity.name.clone(),
+                phone: None,
+                marketing_opt_in: false,
+                role: Role::Customer,
+                password_hash: None,
+                email_verified: true,
+                google_sub: Some(identity.sub.clone()),
+                created_at: accounts::rfc3339(accounts::now()),
+                token_version: 0,
+                default_address_id: None,
+                address_count: 0,
+                order_count: 0,
+                total_spent: 0,
+            };
+            match users::create(table, &user, &identity.email).await {
+                Ok(()) => user,
+                // A sign-up with this address won a race: link to it instead.
+                Err(CreateUserError::EmailTaken) => {
+                    let existing = users::by_email(table, &identity.email)
+                        .await?
+                        .ok_or(ApiError::EmailTaken)?;
+                    users::link_google(table, &existing.id, &identity.sub).await?;
+                    existing
+                }
+                Err(CreateUserError::Store(e)) => return Err(e.into()),
+            }
+        }
+    };
+    let tokens = accounts::start_session(&state, &user).await?;
+    Ok(Json(SignedIn {
+        user: UserView::from(&user),
+        tokens,
+    }))
+}

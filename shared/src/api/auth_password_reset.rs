@@ -1,0 +1,62 @@
+//! `POST /api/v1/auth/password-reset`: asks for a reset link. Always 202: the account look-up
+//! and the email happen in the worker, so neither the answer nor its timing tells whether the
+//! address has an account. Limited to 5 requests per 15 minutes per address.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::accounts;
+use crate::domain::Email;
+use crate::error::{ApiError, Problem};
+use crate::http::{AppState, Client, Json};
+use crate::notify::{self, Job};
+use crate::store::attempts::{self, Attempt};
+
+pub const ROUTE: Route = Route {
+    name: "auth_password_reset",
+    needs: &[Client::TableWrite, Client::Queue],
+    router: || OpenApiRouter::new().routes(routes!(auth_password_reset)),
+};
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordResetRequest {
+    #[schema(value_type = String)]
+    pub email: Email,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "If the address has an account, a link is on its way"),
+        (status = 422, description = "`validation_failed`", body = Problem),
+        (status = 429, description = "`too_many_attempts`", body = Problem)))]
+pub async fn auth_password_reset(
+    State(state): State<AppState>,
+    Json(req): Json<PasswordResetRequest>,
+) -> Result<StatusCode, ApiError> {
+    let window = super::auth_login::WINDOW;
+    if let Attempt::Refused { retry_after } = attempts::count(
+        state.table(),
+        "password_reset",
+        &req.email.key(),
+        5,
+        window,
+        accounts::now(),
+    )
+    .await?
+    {
+        return Err(ApiError::TooManyAttempts {
+            retry_after_secs: retry_after.as_secs(),
+        });
+    }
+    notify::enqueue(
+        state.queue(),
+        Job::PasswordResetRequest { email: req.email },
+    )
+    .await
+    .map_err(ApiError::internal)?;
+    Ok(StatusCode::ACCEPTED)
+}

@@ -1,0 +1,81 @@
+//! `POST /api/v1/auth/register`: creates a customer account, queues the verification email and
+//! signs the new user in.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::accounts::{self, SignedIn, UserView};
+use crate::domain::{Email, Password, Role, text};
+use crate::error::{ApiError, Problem};
+use crate::http::{AppState, Client, Json};
+use crate::store::users::{self, CreateUserError, User};
+
+pub const ROUTE: Route = Route {
+    name: "auth_register",
+    needs: &[Client::TableWrite, Client::Queue],
+    router: || OpenApiRouter::new().routes(routes!(auth_register)),
+};
+
+#[derive(Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    #[schema(value_type = String, example = "ada@example.com")]
+    pub email: Email,
+    /// 8 to 128 characters.
+    #[schema(value_type = String, min_length = 8, max_length = 128)]
+    pub password: Password,
+    pub name: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Signed up and signed in", body = SignedIn),
+        (status = 409, description = "`email_taken`", body = Problem),
+        (status = 422, description = "`validation_failed`", body = Problem)))]
+pub async fn auth_register(
+    State(state): State<AppState>,
+    Json(req): Json<RegisterRequest>,
+) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
+    let name = req
+        .name
+        .as_deref()
+        .map(|n| text::clean(n, 100))
+        .transpose()
+        .map_err(|e| ApiError::field("name", e))?;
+    let user = User {
+        id: ulid::Ulid::new().to_string(),
+        email: req.email.as_str().to_owned(),
+        name,
+        phone: None,
+        marketing_opt_in: false,
+        role: Role::Customer,
+        password_hash: Some(accounts::hash_password(req.password).await?),
+        email_verified: false,
+        google_sub: None,
+        created_at: accounts::rfc3339(accounts::now()),
+        token_version: 0,
+        default_address_id: None,
+        address_count: 0,
+        order_count: 0,
+        total_spent: 0,
+    };
+    users::create(state.table(), &user, &req.email)
+        .await
+        .map_err(|e| match e {
+            CreateUserError::EmailTaken => ApiError::EmailTaken,
+            CreateUserError::Store(e) => e.into(),
+        })?;
+    accounts::send_verification(&state, &user).await?;
+    let tokens = accounts::start_session(&state, &user).await?;
+    tracing::info!(user = user.id, email = %req.email.redacted(), "account created");
+    Ok((
+        StatusCode::CREATED,
+        Json(SignedIn {
+            user: UserView::from(&user),
+            tokens,
+        }),
+    ))
+}

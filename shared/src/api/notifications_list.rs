@@ -1,0 +1,41 @@
+//! `GET /api/v1/me/notifications`: the user's in-app notifications, newest first, paginated.
+
+use axum::extract::State;
+use axum::http::Uri;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::http::pagination::next_cursor;
+use crate::http::{AppState, Client, Json, List, Page};
+use crate::store::notifications::{self, Notification};
+
+pub const ROUTE: Route = Route {
+    name: "notifications_list",
+    needs: &[Client::TableRead],
+    router: || OpenApiRouter::new().routes(routes!(notifications_list)),
+};
+
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "account", security(("bearer" = [])),
+    params(
+        ("limit" = Option<i32>, Query, description = "1..=100, default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    responses(
+        (status = 200, description = "A page of notifications", body = List<Notification>),
+        (status = 400, description = "`invalid_cursor`", body = Problem),
+        (status = 401, description = "No valid access token", body = Problem)))]
+pub async fn notifications_list(
+    State(state): State<AppState>,
+    user: AuthUser,
+    uri: Uri,
+) -> Result<Json<List<Notification>>, ApiError> {
+    let scope = format!("notifications:{}", user.id());
+    let key = &state.auth.cursor_key;
+    let page = Page::from_uri(&uri, key, &scope)?;
+    let (items, last) = notifications::page(state.table(), user.id(), &page).await?;
+    Ok(Json(List {
+        items,
+        next_cursor: next_cursor(last, key, &scope),
+    }))
+}

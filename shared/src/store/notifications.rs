@@ -1,0 +1,80 @@
+//! In-app notifications: `USER#<id>`/`NOTE#<ulid>`, newest first by their ULID sort key.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
+
+use super::users::user_pk;
+use super::{StoreError, s};
+use crate::aws::Table;
+use crate::http::Page;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Notification {
+    pub id: String,
+    /// What happened, e.g. `order_status`.
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub order_id: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct NoteItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    r#type: String,
+    #[serde(flatten)]
+    note: Notification,
+}
+
+/// Adds a notification for a user (`note.id` is a ULID, so it sorts by time).
+pub async fn add(table: &Table, user_id: &str, note: &Notification) -> Result<(), StoreError> {
+    let item = serde_dynamo::to_item(NoteItem {
+        pk: user_pk(user_id),
+        sk: format!("NOTE#{}", note.id),
+        r#type: "notification".into(),
+        note: note.clone(),
+    })
+    .map_err(|e| StoreError::serde("notification", e))?;
+    table
+        .client
+        .put_item()
+        .table_name(&*table.name)
+        .set_item(Some(item))
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("PutItem", &e))?;
+    Ok(())
+}
+
+/// One page of a user's notifications, newest first, and the key to continue from.
+pub async fn page(
+    table: &Table,
+    user_id: &str,
+    page: &Page,
+) -> Result<(Vec<Notification>, Option<HashMap<String, AttributeValue>>), StoreError> {
+    let out = table
+        .client
+        .query()
+        .table_name(&*table.name)
+        .key_condition_expression("PK = :pk AND begins_with(SK, :note)")
+        .expression_attribute_values(":pk", s(user_pk(user_id)))
+        .expression_attribute_values(":note", s("NOTE#"))
+        .scan_index_forward(false)
+        .limit(page.limit)
+        .set_exclusive_start_key(page.start.clone())
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("Query", &e))?;
+    let items: Vec<NoteItem> = serde_dynamo::from_items(out.items.unwrap_or_default())
+        .map_err(|e| StoreError::serde("notification", e))?;
+    Ok((
+        items.into_iter().map(|i| i.note).collect(),
+        out.last_evaluated_key,
+    ))
+}

@@ -1,0 +1,182 @@
+//! Refresh-token sessions: `USER#<id>`/`SESSION#<family>` with the current generation and the
+//! hash of the one valid token. Rotation is a conditional update on (generation, hash), so of
+//! two refreshes racing with one token only one wins; the loser is treated as reuse.
+
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use time::OffsetDateTime;
+
+use super::users::user_pk;
+use super::{StoreError, condition_failed, n, s};
+use crate::auth::refresh::RefreshToken;
+use crate::aws::Table;
+
+fn key(user_id: &str, family: &str) -> [(&'static str, AttributeValue); 2] {
+    [
+        ("PK", s(user_pk(user_id))),
+        ("SK", s(format!("SESSION#{family}"))),
+    ]
+}
+
+pub struct Session {
+    pub generation: u64,
+    pub token_hash: String,
+    pub expires_at: i64,
+}
+
+/// Stores the first token of a new family.
+pub async fn create(
+    table: &Table,
+    token: &RefreshToken,
+    expires_at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let [pk, sk] = key(&token.user_id, &token.family);
+    table
+        .client
+        .put_item()
+        .table_name(&*table.name)
+        .item(pk.0, pk.1)
+        .item(sk.0, sk.1)
+        .item("type", s("session"))
+        .item("generation", n(token.generation))
+        .item("token_hash", s(token.hash()))
+        .item("created_at", n(OffsetDateTime::now_utc().unix_timestamp()))
+        .item("expires_at", n(expires_at.unix_timestamp()))
+        .condition_expression("attribute_not_exists(PK)")
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("PutItem", &e))?;
+    Ok(())
+}
+
+pub async fn get(
+    table: &Table,
+    user_id: &str,
+    family: &str,
+) -> Result<Option<Session>, StoreError> {
+    let [pk, sk] = key(user_id, family);
+    let out = table
+        .client
+        .get_item()
+        .table_name(&*table.name)
+        .key(pk.0, pk.1)
+        .key(sk.0, sk.1)
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("GetItem", &e))?;
+    Ok(out.item.and_then(|item| {
+        Some(Session {
+            generation: item.get("generation")?.as_n().ok()?.parse().ok()?,
+            token_hash: item.get("token_hash")?.as_s().ok()?.clone(),
+            expires_at: item.get("expires_at")?.as_n().ok()?.parse().ok()?,
+        })
+    }))
+}
+
+/// Replaces `old` by `new` if `old` is still the family's current token; false if it is not.
+pub async fn rotate(
+    table: &Table,
+    old: &RefreshToken,
+    new: &RefreshToken,
+) -> Result<bool, StoreError> {
+    let [pk, sk] = key(&old.user_id, &old.family);
+    let result = table
+        .client
+        .update_item()
+        .table_name(&*table.name)
+        .key(pk.0, pk.1)
+        .key(sk.0, sk.1)
+        .update_expression("SET generation = :new_gen, token_hash = :new_hash")
+        .condition_expression("generation = :gen AND token_hash = :hash")
+        .expression_attribute_values(":gen", n(old.generation))
+        .expression_attribute_values(":hash", s(old.hash()))
+        .expression_attribute_values(":new_gen", n(new.generation))
+        .expression_attribute_values(":new_hash", s(new.hash()))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if condition_failed(&e) => Ok(false),
+        Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
+    }
+}
+
+/// Ends one session family.
+pub async fn delete(table: &Table, user_id: &str, family: &str) -> Result<(), StoreError> {
+    let [pk, sk] = key(user_id, family);
+    table
+        .client
+        .delete_item()
+        .table_name(&*table.name)
+        .key(pk.0, pk.1)
+        .key(sk.0, sk.1)
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("DeleteItem", &e))?;
+    Ok(())
+}
+
+/// Ends every session of a user (a Query on the user's partition, then batched deletes).
+pub async fn delete_all(table: &Table, user_id: &str) -> Result<usize, StoreError> {
+    let mut keys = Vec::new();
+    let mut start = None;
+    loop {
+        let out = table
+            .client
+            .query()
+            .table_name(&*table.name)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :session)")
+            .expression_attribute_values(":pk", s(user_pk(user_id)))
+            .expression_attribute_values(":session", s("SESSION#"))
+            .projection_expression("PK, SK")
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("Query", &e))?;
+        keys.extend(out.items.unwrap_or_default());
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+    let count = keys.len();
+    for chunk in keys.chunks(25) {
+        let mut requests: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|k| {
+                WriteRequest::builder()
+                    .delete_request(
+                        DeleteRequest::builder()
+                            .set_key(Some(k.clone()))
+                            .build()
+                            .expect("key is set"),
+                    )
+                    .build()
+            })
+            .collect();
+        // Retry what DynamoDB hands back unprocessed, as it may under load.
+        for _ in 0..5 {
+            let out = table
+                .client
+                .batch_write_item()
+                .request_items(&*table.name, requests)
+                .send()
+                .await
+                .map_err(|e| StoreError::from_sdk("BatchWriteItem", &e))?;
+            requests = out
+                .unprocessed_items
+                .and_then(|mut m| m.remove(&*table.name))
+                .unwrap_or_default();
+            if requests.is_empty() {
+                break;
+            }
+        }
+        if !requests.is_empty() {
+            return Err(StoreError::serde(
+                "sessions",
+                "some sessions were left unprocessed",
+            ));
+        }
+    }
+    Ok(count)
+}

@@ -1,0 +1,315 @@
+//! Users and the email-uniqueness items that go with them.
+//!
+//! `USER#<id>`/`PROFILE` holds the profile; `EMAIL#<lowercased email>`/`EMAIL` points at the user
+//! and is written in the same transaction with `attribute_not_exists(PK)`, so two sign-ups
+//! with one address (in any letter case) cannot both succeed.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+
+use super::{StoreError, condition_failed, s};
+use crate::aws::Table;
+use crate::domain::{Email, Role};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// Optional fields are left out of the item when empty (not stored as NULL), so that
+/// `if_not_exists` and `attribute_exists` conditions see them as absent.
+pub struct User {
+    pub id: String,
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub marketing_opt_in: bool,
+    pub role: Role,
+    /// Argon2id PHC string; `None` for an account made by Google sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    #[serde(default)]
+    pub email_verified: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_sub: Option<String>,
+    pub created_at: String,
+    /// Access tokens carry the version they were issued at; revoking every session bumps it.
+    #[serde(default)]
+    pub token_version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_address_id: Option<String>,
+    #[serde(default)]
+    pub address_count: u32,
+    #[serde(default)]
+    pub order_count: u32,
+    #[serde(default)]
+    pub total_spent: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct UserItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    r#type: String,
+    #[serde(flatten)]
+    user: User,
+}
+
+pub fn user_pk(id: &str) -> String {
+    format!("USER#{id}")
+}
+
+fn email_pk(email: &Email) -> String {
+    format!("EMAIL#{}", email.key())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("an account with this email exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Creates a user and claims its email in one transaction.
+pub async fn create(table: &Table, user: &User, email: &Email) -> Result<(), CreateUserError> {
+    let item = serde_dynamo::to_item(UserItem {
+        pk: user_pk(&user.id),
+        sk: "PROFILE".into(),
+        r#type: "user".into(),
+        user: user.clone(),
+    })
+    .map_err(|e| StoreError::serde("user", e))?;
+    let claim = Put::builder()
+        .table_name(&*table.name)
+        .item("PK", s(email_pk(email)))
+        .item("SK", s("EMAIL"))
+        .item("type", s("email"))
+        .item("user_id", s(&user.id))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()
+        .expect("table and item are set");
+    let profile = Put::builder()
+        .table_name(&*table.name)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()
+        .expect("table and item are set");
+    let result = table
+        .client
+        .transact_write_items()
+        .transact_items(TransactWriteItem::builder().put(claim).build())
+        .transact_items(TransactWriteItem::builder().put(profile).build())
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) => {
+            let email_refused = err
+                .as_service_error()
+                .and_then(|e| match e {
+                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => {
+                        c.cancellation_reasons().first().map(|r| r.code() == Some("ConditionalCheckFailed"))
+                    }
+                    _ => None,
+                })
+                .unwrap_or(false);
+            if email_refused {
+                Err(CreateUserError::EmailTaken)
+            } else {
+                Err(StoreError::from_sdk("TransactWriteItems", &err).into())
+            }
+        }
+    }
+}
+
+pub async fn get(table: &Table, id: &str) -> Result<Option<User>, StoreError> {
+    let out = table
+        .client
+        .get_item()
+        .table_name(&*table.name)
+        .key("PK", s(user_pk(id)))
+        .key("SK", s("PROFILE"))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("GetItem", &e))?;
+    out.item
+        .map(|item| serde_dynamo::from_item::<_, UserItem>(item).map(|i| i.user))
+        .transpose()
+        .map_err(|e| StoreError::serde("user", e))
+}
+
+/// The id of the user who owns `email` (any letter case).
+pub async fn id_by_email(table: &Table, email: &Email) -> Result<Option<String>, StoreError> {
+    let out = table
+        .client
+        .get_item()
+        .table_name(&*table.name)
+        .key("PK", s(email_pk(email)))
+        .key("SK", s("EMAIL"))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("GetItem", &e))?;
+    Ok(out
+        .item
+        .and_then(|item| item.get("user_id").and_then(|v| v.as_s().ok()).cloned()))
+}
+
+pub async fn by_email(table: &Table, email: &Email) -> Result<Option<User>, StoreError> {
+    match id_by_email(table, email).await? {
+        Some(id) => get(table, &id).await,
+        None => Ok(None),
+    }
+}
+
+/// Profile fields a user may change; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ProfileChange {
+    pub name: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub marketing_opt_in: Option<bool>,
+}
+
+/// Applies `change` to an existing user and returns the user as it now is; `None` if gone.
+pub async fn update_profile(
+    table: &Table,
+    id: &str,
+    change: &ProfileChange,
+) -> Result<Option<User>, StoreError> {
+    let mut sets = Vec::new();
+    let mut removes = Vec::new();
+    let mut req = table
+        .client
+        .update_item()
+        .table_name(&*table.name)
+        .key("PK", s(user_pk(id)))
+        .key("SK", s("PROFILE"))
+        .condition_expression("attribute_exists(PK)")
+        .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew);
+    for (field, value) in [("name", &change.name), ("phone", &change.phone)] {
+        match value {
+            Some(Some(v)) => {
+                sets.push(format!("#{field} = :{field}"));
+                req = req
+                    .expression_attribute_names(format!("#{field}"), field)
+                    .expression_attribute_values(format!(":{field}"), s(v));
+            }
+            Some(None) => {
+                removes.push(format!("#{field}"));
+                req = req.expression_attribute_names(format!("#{field}"), field);
+            }
+            None => {}
+        }
+    }
+    if let Some(opt_in) = change.marketing_opt_in {
+        sets.push("marketing_opt_in = :opt".to_owned());
+        req = req.expression_attribute_values(
+            ":opt",
+            aws_sdk_dynamodb::types::AttributeValue::Bool(opt_in),
+        );
+    }
+    if sets.is_empty() && removes.is_empty() {
+        return get(table, id).await;
+    }
+    let mut expr = String::new();
+    if !sets.is_empty() {
+        expr.push_str(&format!("SET {}", sets.join(", ")));
+    }
+    if !removes.is_empty() {
+        expr.push_str(&format!(" REMOVE {}", removes.join(", ")));
+    }
+    match req.update_expression(expr.trim()).send().await {
+        Ok(out) => out
+            .attributes
+            .map(|item| serde_dynamo::from_item::<_, UserItem>(item).map(|i| i.user))
+            .transpose()
+            .map_err(|e| StoreError::serde("user", e)),
+        Err(e) if condition_failed(&e) => Ok(None),
+        Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
+    }
+}
+
+/// Marks the email verified (a no-op for a user that is gone).
+pub async fn mark_email_verified(table: &Table, id: &str) -> Result<bool, StoreError> {
+    let result = table
+        .client
+        .update_item()
+        .table_name(&*table.name)
+        .key("PK", s(user_pk(id)))
+        .key("SK", s("PROFILE"))
+        .update_expression("SET email_verified = :t")
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if condition_failed(&e) => Ok(false),
+        Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
+    }
+}
+
+/// Sets a new password hash, marks the email verified (the reset link proved it) and bumps
+/// the token version so every access token issued before is refused.
+pub async fn set_password_and_revoke(
+    table: &Table,
+    id: &str,
+    phc: &str,
+) -> Result<bool, StoreError> {
+    let result = table
+        .client
+        .update_item()
+        .table_name(&*table.name)
+        .key("PK", s(user_pk(id)))
+        .key("SK", s("PROFILE"))
+        .update_expression("SET password_hash = :h, email_verified = :t ADD token_version :one")
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_values(":h", s(phc))
+        .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+        .expression_attribute_values(":one", super::n(1))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if condition_failed(&e) => Ok(false),
+        Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
+    }
+}
+
+/// Links a Google account to an existing user (and marks the email verified: Google did).
+pub async fn link_google(table: &Table, id: &str, sub: &str) -> Result<(), StoreError> {
+    table
+        .client
+        .update_item()
+        .table_name(&*table.name)
+        .key("PK", s(user_pk(id)))
+        .key("SK", s("PROFILE"))
+        .update_expression("SET google_sub = :sub, email_verified = :t")
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_values(":sub", s(sub))
+        .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("UpdateItem", &e))?;
+    Ok(())
+}
+
+/// Deletes a user's profile and email claim (account deletion; also used by tests).
+pub async fn delete(table: &Table, user: &User) -> Result<(), StoreError> {
+    let email = Email::parse(&user.email).map_err(|e| StoreError::serde("user email", e))?;
+    for (pk, sk) in [(user_pk(&user.id), "PROFILE"), (email_pk(&email), "EMAIL")] {
+        table
+            .client
+            .delete_item()
+            .table_name(&*table.name)
+            .key("PK", s(pk))
+            .key("SK", s(sk))
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("DeleteItem", &e))?;
+    }
+    Ok(())
+}
