@@ -19,8 +19,8 @@ POLICIES = {
     "blobs": "- S3CrudPolicy: { BucketName: !Ref ImagesBucket }",
 }
 BUILDERS = {
-    "table-read": ".with_table(env.table())", "table-write": ".with_table(env.table())",
-    "queue": ".with_queue(env.queue())", "mailer": ".with_mailer(env.mailer())", "blobs": ".with_blobs(env.blobs())",
+    "table-read": ".with_table(env.table().await)", "table-write": ".with_table(env.table().await)",
+    "queue": ".with_queue(env.queue().await)", "mailer": ".with_mailer(env.mailer().await)", "blobs": ".with_blobs(env.blobs().await)",
 }
 
 

@@ -42,27 +42,17 @@ pub async fn admin(state: &AppState, seed: &AdminSeed) -> Result<Seeded, SeedErr
         .or_else(|| generated.clone())
         .unwrap_or_default();
     let password = Password::parse(&plain).map_err(SeedError::BadPassword)?;
-    let user = User {
-        id: ulid::Ulid::new().to_string(),
-        email: email.as_str().to_owned(),
-        name: Some("Shop admin".to_owned()),
-        phone: None,
-        marketing_opt_in: false,
-        role: Role::Admin,
-        password_hash: Some(
-            accounts::hash_password(password)
-                .await
-                .map_err(|e| SeedError::Store(e.to_string()))?,
-        ),
-        email_verified: true,
-        google_sub: None,
-        created_at: accounts::rfc3339(accounts::now()),
-        token_version: 0,
-        default_address_id: None,
-        address_count: 0,
-        order_count: 0,
-        total_spent: 0,
-    };
+    let password_hash = accounts::hash_password(password)
+        .await
+        .map_err(|e| SeedError::Store(e.to_string()))?;
+    let mut user = User::new(
+        &email,
+        Some("Shop admin".to_owned()),
+        Role::Admin,
+        Some(password_hash),
+        accounts::rfc3339(accounts::now()),
+    );
+    user.email_verified = true;
     match users::create(state.table(), &user, &email).await {
         Ok(()) => Ok(Seeded {
             admin_email: user.email,

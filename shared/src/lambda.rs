@@ -14,40 +14,49 @@ use crate::http::{AppState, Client, REQUEST_ID};
 
 pub type Error = lambda_runtime::Error;
 
-/// A function's cold-start environment: its configuration and the SDK settings.
+/// A function's cold-start environment: its configuration, and the SDK settings loaded on
+/// the first client asked for (a function with no AWS client, such as health, links none of
+/// the SDK).
 pub struct Env {
     pub config: Config,
-    sdk: SdkConfig,
+    sdk: tokio::sync::OnceCell<SdkConfig>,
 }
 
 impl Env {
-    /// Reads the configuration (failing start-up with the name of a bad variable), starts logging
-    /// and loads the SDK settings.
+    /// Reads the configuration (failing start-up with the name of a bad variable) and starts logging.
     pub async fn load() -> Result<Self, Error> {
         let config = Config::from_env()?;
         crate::telemetry::init(config.log_format);
-        let sdk = crate::aws::sdk_config(&config.endpoints).await;
-        Ok(Self { config, sdk })
+        Ok(Self {
+            config,
+            sdk: tokio::sync::OnceCell::new(),
+        })
     }
 
     pub fn state(&self) -> AppState {
         AppState::new(self.config.clone())
     }
 
-    pub fn table(&self) -> Table {
-        Table::new(&self.sdk, &self.config)
+    async fn sdk(&self) -> &SdkConfig {
+        self.sdk
+            .get_or_init(|| crate::aws::sdk_config(&self.config.endpoints))
+            .await
     }
 
-    pub fn queue(&self) -> Queue {
-        Queue::new(&self.sdk, &self.config)
+    pub async fn table(&self) -> Table {
+        Table::new(self.sdk().await, &self.config)
     }
 
-    pub fn mailer(&self) -> Mailer {
-        Mailer::new(&self.sdk, &self.config)
+    pub async fn queue(&self) -> Queue {
+        Queue::new(self.sdk().await, &self.config)
     }
 
-    pub fn blobs(&self) -> Blobs {
-        Blobs::new(&self.sdk, &self.config)
+    pub async fn mailer(&self) -> Mailer {
+        Mailer::new(self.sdk().await, &self.config)
+    }
+
+    pub async fn blobs(&self) -> Blobs {
+        Blobs::new(self.sdk().await, &self.config)
     }
 }
 

@@ -78,6 +78,22 @@ async fn an_expired_verification_token_is_refused() {
         .post_json("/api/v1/auth/verify-email", &json!({"token": token}))
         .await;
     assert_problem(response, 400, "invalid_token").await;
+    // An expired reset token is refused too.
+    let expired_reset = one_time_tokens::issue(
+        app.shop.state.table(),
+        Purpose::PasswordReset,
+        user_id,
+        past,
+    )
+    .await
+    .unwrap();
+    let response = app
+        .post_json(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": expired_reset, "new_password": "a brand new password"}),
+        )
+        .await;
+    assert_problem(response, 400, "invalid_token").await;
     // And a reset token is no verification token.
     let future = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
     let reset = one_time_tokens::issue(

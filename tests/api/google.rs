@@ -208,3 +208,16 @@ async fn google_sign_in_is_refused_when_not_configured() {
     let token = google_signed(&claims(&unique_email(), &unique()));
     assert_problem(sign_in(&app, &token).await, 403, "google_sign_in_disabled").await;
 }
+
+#[tokio::test]
+async fn unreachable_google_keys_are_a_503_not_a_sign_in() {
+    // A port nothing listens on: bind one, then free it.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let app =
+        TestApp::spawn_with(|o| o.google_jwks_url = Some(format!("http://{closed}/certs"))).await;
+    let token = google_signed(&claims(&unique_email(), &unique()));
+    assert_problem(sign_in(&app, &token).await, 503, "upstream_unavailable").await;
+}

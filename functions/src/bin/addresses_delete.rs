@@ -6,7 +6,7 @@ async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load().await?;
     lambda::serve(
         &api::addresses_delete::ROUTE,
-        env.state().with_table(env.table()),
+        env.state().with_table(env.table().await),
     )
     .await
 }

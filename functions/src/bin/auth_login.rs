@@ -4,5 +4,9 @@ use shop::{api, lambda};
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load().await?;
-    lambda::serve(&api::auth_login::ROUTE, env.state().with_table(env.table())).await
+    lambda::serve(
+        &api::auth_login::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
 }

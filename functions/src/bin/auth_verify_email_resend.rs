@@ -6,7 +6,9 @@ async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load().await?;
     lambda::serve(
         &api::auth_verify_email_resend::ROUTE,
-        env.state().with_table(env.table()).with_queue(env.queue()),
+        env.state()
+            .with_table(env.table().await)
+            .with_queue(env.queue().await),
     )
     .await
 }

@@ -4,5 +4,5 @@ use shop::lambda;
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load().await?;
-    lambda::run_cleanup(env.state().with_table(env.table())).await
+    lambda::run_cleanup(env.state().with_table(env.table().await)).await
 }

@@ -4,5 +4,9 @@ use shop::{api, lambda};
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load().await?;
-    lambda::serve(&api::me_get::ROUTE, env.state().with_table(env.table())).await
+    lambda::serve(
+        &api::me_get::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
 }

@@ -6,8 +6,8 @@ async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load().await?;
     lambda::run_worker(
         env.state()
-            .with_table(env.table())
-            .with_mailer(env.mailer()),
+            .with_table(env.table().await)
+            .with_mailer(env.mailer().await),
     )
     .await
 }

@@ -61,23 +61,15 @@ pub async fn auth_oauth_google(
                 .ok_or(ApiError::InvalidIdToken("the account is gone".into()))?
         }
         None => {
-            let user = User {
-                id: ulid::Ulid::new().to_string(),
-                email: identity.email.as_str().to_owned(),
-                name: identity.name.clone(),
-                phone: None,
-                marketing_opt_in: false,
-                role: Role::Customer,
-                password_hash: None,
-                email_verified: true,
-                google_sub: Some(identity.sub.clone()),
-                created_at: accounts::rfc3339(accounts::now()),
-                token_version: 0,
-                default_address_id: None,
-                address_count: 0,
-                order_count: 0,
-                total_spent: 0,
-            };
+            let mut user = User::new(
+                &identity.email,
+                identity.name.clone(),
+                Role::Customer,
+                None,
+                accounts::rfc3339(accounts::now()),
+            );
+            user.email_verified = true;
+            user.google_sub = Some(identity.sub.clone());
             match users::create(table, &user, &identity.email).await {
                 Ok(()) => user,
                 // A sign-up with this address won a race: link to it instead.

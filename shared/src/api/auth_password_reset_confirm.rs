@@ -59,7 +59,9 @@ pub async fn auth_password_reset_confirm(
     let sessions_revoked = sessions::delete_all(table, &user_id).await?;
     // Failed logins before the reset no longer count against the new password.
     if let Some(user) = users::get(table, &user_id).await? {
-        let key = Email::parse(&user.email).map(|e| e.key()).unwrap_or(user.email);
+        let key = Email::parse(&user.email)
+            .map(|e| e.key())
+            .unwrap_or(user.email);
         attempts::reset(table, super::auth_login::ACTION, &key).await?;
     }
     Ok(Json(PasswordChanged {

@@ -45,23 +45,14 @@ pub async fn auth_register(
         .map(|n| text::clean(n, 100))
         .transpose()
         .map_err(|e| ApiError::field("name", e))?;
-    let user = User {
-        id: ulid::Ulid::new().to_string(),
-        email: req.email.as_str().to_owned(),
+    let password_hash = accounts::hash_password(req.password).await?;
+    let user = User::new(
+        &req.email,
         name,
-        phone: None,
-        marketing_opt_in: false,
-        role: Role::Customer,
-        password_hash: Some(accounts::hash_password(req.password).await?),
-        email_verified: false,
-        google_sub: None,
-        created_at: accounts::rfc3339(accounts::now()),
-        token_version: 0,
-        default_address_id: None,
-        address_count: 0,
-        order_count: 0,
-        total_spent: 0,
-    };
+        Role::Customer,
+        Some(password_hash),
+        accounts::rfc3339(accounts::now()),
+    );
     users::create(state.table(), &user, &req.email)
         .await
         .map_err(|e| match e {

@@ -60,7 +60,8 @@ struct CachedKeys {
 pub struct GoogleKeys {
     client_id: Option<String>,
     jwks_url: String,
-    http: reqwest::Client,
+    /// Built on first use, so functions that never verify a Google token neither build nor link it.
+    http: std::sync::OnceLock<reqwest::Client>,
     cache: RwLock<Option<CachedKeys>>,
 }
 
@@ -69,10 +70,7 @@ impl GoogleKeys {
         Self {
             client_id,
             jwks_url,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(5))
-                .build()
-                .expect("an HTTP client builds"),
+            http: std::sync::OnceLock::new(),
             cache: RwLock::new(None),
         }
     }
@@ -154,8 +152,13 @@ impl GoogleKeys {
     }
 
     async fn fetch(&self) -> Result<CachedKeys, GoogleError> {
-        let response = self
-            .http
+        let http = self.http.get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .expect("an HTTP client builds")
+        });
+        let response = http
             .get(&self.jwks_url)
             .send()
             .await

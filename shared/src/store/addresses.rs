@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
 use super::users::user_pk;
-use super::{StoreError, condition_failed, n, s};
+use super::{StoreError, condition_failed, get_item, n, s};
 use crate::aws::Table;
 
 pub const MAX_ADDRESSES: u32 = 20;
@@ -228,17 +228,8 @@ async fn set_default(table: &Table, user_id: &str, id: Option<&str>) -> Result<(
 }
 
 pub async fn get(table: &Table, user_id: &str, id: &str) -> Result<Option<Address>, StoreError> {
-    let out = table
-        .client
-        .get_item()
-        .table_name(&*table.name)
-        .key("PK", s(user_pk(user_id)))
-        .key("SK", s(sk(id)))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| StoreError::from_sdk("GetItem", &e))?;
-    out.item
+    get_item(table, user_pk(user_id), &sk(id))
+        .await?
         .map(|item| serde_dynamo::from_item::<_, AddressItem>(item).map(|i| i.address))
         .transpose()
         .map_err(|e| StoreError::serde("address", e))

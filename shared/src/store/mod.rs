@@ -30,6 +30,44 @@ where
     matches!(err, SdkError::ServiceError(se) if se.err().code() == Some("ConditionalCheckFailedException"))
 }
 
+/// A DynamoDB item as the SDK holds it.
+pub type Item = std::collections::HashMap<String, AttributeValue>;
+
+/// Reads one item by its key, strongly consistent.
+pub async fn get_item(
+    table: &crate::aws::Table,
+    pk: String,
+    sk: &str,
+) -> Result<Option<Item>, StoreError> {
+    let out = table
+        .client
+        .get_item()
+        .table_name(&*table.name)
+        .key("PK", s(pk))
+        .key("SK", s(sk))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("GetItem", &e))?;
+    Ok(out.item)
+}
+
+/// Whether a conditional write happened: `Ok(false)` when its condition did not hold.
+pub fn applied<T, E, R>(
+    operation: &'static str,
+    result: Result<T, SdkError<E, R>>,
+) -> Result<bool, StoreError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if condition_failed(&e) => Ok(false),
+        Err(e) => Err(StoreError::from_sdk(operation, &e)),
+    }
+}
+
 /// The error of any other storage failure, with the service's code and message kept for the logs.
 #[derive(Debug, thiserror::Error)]
 #[error("DynamoDB {operation} failed: {code}: {message}")]

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
 use time::OffsetDateTime;
 
 use super::users::user_pk;
-use super::{StoreError, condition_failed, n, s};
+use super::{StoreError, applied, get_item, n, s};
 use crate::auth::refresh::RefreshToken;
 use crate::aws::Table;
 
@@ -53,18 +53,8 @@ pub async fn get(
     user_id: &str,
     family: &str,
 ) -> Result<Option<Session>, StoreError> {
-    let [pk, sk] = key(user_id, family);
-    let out = table
-        .client
-        .get_item()
-        .table_name(&*table.name)
-        .key(pk.0, pk.1)
-        .key(sk.0, sk.1)
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| StoreError::from_sdk("GetItem", &e))?;
-    Ok(out.item.and_then(|item| {
+    let item = get_item(table, user_pk(user_id), &format!("SESSION#{family}")).await?;
+    Ok(item.and_then(|item| {
         Some(Session {
             generation: item.get("generation")?.as_n().ok()?.parse().ok()?,
             token_hash: item.get("token_hash")?.as_s().ok()?.clone(),
@@ -94,11 +84,7 @@ pub async fn rotate(
         .expression_attribute_values(":new_hash", s(new.hash()))
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) if condition_failed(&e) => Ok(false),
-        Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
-    }
+    applied("UpdateItem", result)
 }
 
 /// Ends one session family.

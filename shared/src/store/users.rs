@@ -7,7 +7,7 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
-use super::{StoreError, condition_failed, s};
+use super::{StoreError, applied, condition_failed, get_item, s};
 use crate::aws::Table;
 use crate::domain::{Email, Role};
 
@@ -43,6 +43,35 @@ pub struct User {
     pub order_count: u32,
     #[serde(default)]
     pub total_spent: i64,
+}
+
+impl User {
+    /// A new account: nothing bought, no address, token version 0.
+    pub fn new(
+        email: &Email,
+        name: Option<String>,
+        role: Role,
+        password_hash: Option<String>,
+        created_at: String,
+    ) -> Self {
+        Self {
+            id: ulid::Ulid::new().to_string(),
+            email: email.as_str().to_owned(),
+            name,
+            phone: None,
+            marketing_opt_in: false,
+            role,
+            password_hash,
+            email_verified: false,
+            google_sub: None,
+            created_at,
+            token_version: 0,
+            default_address_id: None,
+            address_count: 0,
+            order_count: 0,
+            total_spent: 0,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -125,17 +154,8 @@ pub async fn create(table: &Table, user: &User, email: &Email) -> Result<(), Cre
 }
 
 pub async fn get(table: &Table, id: &str) -> Result<Option<User>, StoreError> {
-    let out = table
-        .client
-        .get_item()
-        .table_name(&*table.name)
-        .key("PK", s(user_pk(id)))
-        .key("SK", s("PROFILE"))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| StoreError::from_sdk("GetItem", &e))?;
-    out.item
+    get_item(table, user_pk(id), "PROFILE")
+        .await?
         .map(|item| serde_dynamo::from_item::<_, UserItem>(item).map(|i| i.user))
         .transpose()
         .map_err(|e| StoreError::serde("user", e))
@@ -143,18 +163,8 @@ pub async fn get(table: &Table, id: &str) -> Result<Option<User>, StoreError> {
 
 /// The id of the user who owns `email` (any letter case).
 pub async fn id_by_email(table: &Table, email: &Email) -> Result<Option<String>, StoreError> {
-    let out = table
-        .client
-        .get_item()
-        .table_name(&*table.name)
-        .key("PK", s(email_pk(email)))
-        .key("SK", s("EMAIL"))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| StoreError::from_sdk("GetItem", &e))?;
-    Ok(out
-        .item
+    Ok(get_item(table, email_pk(email), "EMAIL")
+        .await?
         .and_then(|item| item.get("user_id").and_then(|v| v.as_s().ok()).cloned()))
 }
 
@@ -245,11 +255,7 @@ pub async fn mark_email_verified(table: &Table, id: &str) -> Result<bool, StoreE
         .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) if condition_failed(&e) => Ok(false),
-        Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
-    }
+    applied("UpdateItem", result)
 }
 
 /// Sets a new password hash, marks the email verified (the reset link proved it) and bumps
@@ -272,11 +278,7 @@ pub async fn set_password_and_revoke(
         .expression_attribute_values(":one", super::n(1))
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) if condition_failed(&e) => Ok(false),
-        Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
-    }
+    applied("UpdateItem", result)
 }
 
 /// Links a Google account to an existing user (and marks the email verified: Google did).
