@@ -233,7 +233,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
 pub fn app(state: AppState, opts: &LocalOptions) -> Router {
     let (api, _) = shop::api::all().split_for_parts();
     let emails = emails::EmailsState {
-        http: reqwest::Client::new(),
+        http: shop::outbound::client(Duration::from_secs(10)),
         moto: opts.services_endpoint.clone(),
     };
     let local = Router::new()

@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod lambda;
 pub mod notify;
+pub mod outbound;
 pub mod store;
 pub mod telemetry;
 pub mod worker;

@@ -75,10 +75,7 @@ impl TestApp {
             shop,
             jwks,
             admin_email,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(20))
-                .build()
-                .unwrap(),
+            http: shop::outbound::client(Duration::from_secs(20)),
         }
     }
 

@@ -152,12 +152,9 @@ impl GoogleKeys {
     }
 
     async fn fetch(&self) -> Result<CachedKeys, GoogleError> {
-        let http = self.http.get_or_init(|| {
-            reqwest::Client::builder()
-                .timeout(Duration::from_secs(5))
-                .build()
-                .expect("an HTTP client builds")
-        });
+        let http = self
+            .http
+            .get_or_init(|| crate::outbound::client(Duration::from_secs(5)));
         let response = http
             .get(&self.jwks_url)
             .send()
