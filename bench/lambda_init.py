@@ -80,6 +80,7 @@ def main():
         "TABLE_NAME": "shop", "QUEUE_URL": "https://sqs.eu-west-2.amazonaws.com/123456789012/shop",
         "BUCKET_NAME": "shop-images", "EMAIL_FROM": "shop@example.com",
         "PUBLIC_BASE_URL": "https://shop.example.com", "LOG_FORMAT": "json",
+        "JWT_SIGNING_KEYS": "bench=bench-signing-secret-0123456789abcdef",
     }
     inits, firsts = [], []
     body = b""
