@@ -36,4 +36,18 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   echo "[test] installing cargo-nextest (not on this machine)"
   cargo install --locked cargo-nextest@0.9.143
 fi
-cargo nextest run --workspace --no-fail-fast
+log="$STACK_DIR/nextest.log"
+set +e
+cargo nextest run --workspace --no-fail-fast 2>&1 | tee "$log"
+status="${PIPESTATUS[0]}"
+set -e
+
+# Stop the emulators now, so the last line printed is the tests' own summary.
+trap - EXIT
+bash infra/stop.sh >/dev/null
+summary="$(grep -E '^ +Summary' "$log" | tail -n1)"
+passed="$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$summary")"
+failed="$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$summary")"
+echo
+echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+exit "$status"

@@ -227,6 +227,15 @@ async fn wrong_password_and_unknown_email_are_the_same_401() {
     )
     .await;
     assert_eq!(wrong, unknown);
+    // Absurd input is a 401 too, never a 500.
+    let huge = format!("{}@example.com", "a".repeat(20_000));
+    assert_problem(app.login(&huge, PASSWORD).await, 401, "invalid_credentials").await;
+    assert_problem(
+        app.login(&email, &"p".repeat(10_000)).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -287,6 +296,13 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_family() {
     let other = app.login_ok(&email, PASSWORD).await;
     assert_eq!(refresh(&app, &other.refresh).await.status(), 200);
     assert_problem(refresh(&app, "garbage").await, 401, "invalid_refresh_token").await;
+    let long = format!(
+        "{}.{}.0.{}",
+        "A".repeat(3000),
+        "B".repeat(3000),
+        "c".repeat(64)
+    );
+    assert_problem(refresh(&app, &long).await, 401, "invalid_refresh_token").await;
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::auth::AuthUser;
+use crate::domain::id::is_ulid;
 use crate::error::{ApiError, Problem};
 use crate::http::{AppState, Client};
 use crate::store::addresses::{self, AddressError};
@@ -28,6 +29,9 @@ pub async fn addresses_delete(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    if !is_ulid(&id) {
+        return Err(ApiError::NotFound);
+    }
     let was_default = user.user.default_address_id.as_deref() == Some(id.as_str());
     addresses::delete(state.table(), user.id(), &id, was_default)
         .await

@@ -7,6 +7,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::Route;
 use crate::accounts::address::{AddressInput, AddressView};
 use crate::auth::AuthUser;
+use crate::domain::id::is_ulid;
 use crate::error::{ApiError, Problem};
 use crate::http::{AppState, Client, Json};
 use crate::store::addresses::{self, AddressError};
@@ -31,6 +32,9 @@ pub async fn addresses_update(
     Path(id): Path<String>,
     Json(req): Json<AddressInput>,
 ) -> Result<Json<AddressView>, ApiError> {
+    if !is_ulid(&id) {
+        return Err(ApiError::NotFound);
+    }
     let table = state.table();
     let existing = addresses::get(table, user.id(), &id)
         .await?

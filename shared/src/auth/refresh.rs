@@ -3,6 +3,7 @@
 //! and retires the one presented; presenting a retired generation is reuse.
 
 use super::secret::random_token;
+use crate::domain::id::is_ulid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshToken {
@@ -37,7 +38,12 @@ impl RefreshToken {
         let mut parts = raw.trim().split('.');
         let (user_id, family, generation, secret) =
             (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || user_id.is_empty() || family.is_empty() || secret.len() < 32 {
+        if parts.next().is_some()
+            || !is_ulid(user_id)
+            || !is_ulid(family)
+            || secret.len() < 32
+            || secret.len() > 128
+        {
             return None;
         }
         Some(Self {
@@ -69,7 +75,7 @@ mod tests {
 
     #[test]
     fn tokens_round_trip_and_rotate_within_their_family() {
-        let t = RefreshToken::new_family("01USER");
+        let t = RefreshToken::new_family(&ulid::Ulid::new().to_string());
         assert_eq!(RefreshToken::parse(&t.to_string()), Some(t.clone()));
         let n = t.next();
         assert_eq!((n.family.as_str(), n.generation), (t.family.as_str(), 1));

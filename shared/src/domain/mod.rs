@@ -2,6 +2,7 @@
 
 pub mod country;
 mod email;
+pub mod id;
 mod password;
 mod role;
 pub mod text;

@@ -19,8 +19,13 @@ pub enum Attempt {
     },
 }
 
+/// The subject (an email address, a user id) is stored hashed: no address in the key, and no
+/// length a caller could push past DynamoDB's key limit.
 fn pk(action: &str, subject: &str) -> String {
-    format!("ATTEMPTS#{action}#{subject}")
+    format!(
+        "ATTEMPTS#{action}#{}",
+        crate::auth::secret::sha256_hex(subject)
+    )
 }
 
 /// Counts one attempt; refuses it when it is beyond `limit` within the current `window`.
