@@ -1,5 +1,5 @@
 # Every developer action, by name. README.md's two commands are `make run` and `make test`.
-.PHONY: run test install stack stop functions lambda-release fmt lint
+.PHONY: run test install stack stop functions lambda-tools lambda-release fmt lint
 
 run:            ## the whole shop on http://127.0.0.1:3000 over the local emulators
 	bash infra/run.sh
@@ -19,8 +19,12 @@ stop:           ## stop the emulators started by `make stack`
 functions:      ## build every Lambda binary (dev profile)
 	cargo build -p functions
 
-lambda-release: ## release build of every function for Lambda (needs cargo-lambda: pip install cargo-lambda)
-	cargo lambda build --release -p functions
+lambda-tools:   ## cargo-lambda (pinned) into .venv, for `cargo lambda watch/invoke/build`
+	bash infra/install.sh
+	.venv/bin/pip install --quiet --disable-pip-version-check cargo-lambda==1.9.2
+
+lambda-release: lambda-tools ## release build of every function for Lambda, once, into target/lambda/
+	PATH="$(CURDIR)/.venv/bin:$$PATH" cargo lambda build --release -p functions
 
 fmt:
 	cargo fmt --all

@@ -194,7 +194,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
     };
 
     let mut tasks = Vec::new();
-    let app = app(state.clone(), &opts);
+    let app = app(state.clone(), &opts, template.cors.as_ref());
     tasks.push(tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "the local server stopped");
@@ -229,8 +229,9 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
     })
 }
 
-/// Every route of the shop plus the local-only routes, wrapped as every function is.
-pub fn app(state: AppState, opts: &LocalOptions) -> Router {
+/// Every route of the shop plus the local-only routes, wrapped as every function is, with the
+/// CORS answers API Gateway gives (so a browser front end on another port works locally).
+pub fn app(state: AppState, opts: &LocalOptions, cors: Option<&template::CorsRule>) -> Router {
     let (api, _) = shop::api::all().split_for_parts();
     let emails = emails::EmailsState {
         http: shop::outbound::client(Duration::from_secs(10)),
@@ -239,7 +240,38 @@ pub fn app(state: AppState, opts: &LocalOptions) -> Router {
     let local = Router::new()
         .route("/_local/emails", get(emails::list))
         .with_state(emails);
-    shop::http::wrap(api.with_state(state).merge(local))
+    let app = shop::http::wrap(api.with_state(state).merge(local));
+    match cors {
+        Some(rule) => app.layer(cors_layer(rule)),
+        None => app,
+    }
+}
+
+fn parse_all<T: std::str::FromStr>(values: &[String]) -> Vec<T> {
+    values.iter().filter_map(|v| v.parse().ok()).collect()
+}
+
+fn cors_layer(rule: &template::CorsRule) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
+    let origins = if rule.origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(parse_all(&rule.origins))
+    };
+    let headers = if rule.headers.iter().any(|h| h == "*") {
+        AllowHeaders::any()
+    } else {
+        AllowHeaders::list(parse_all(&rule.headers))
+    };
+    let layer = CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods(AllowMethods::list(parse_all(&rule.methods)))
+        .allow_headers(headers)
+        .expose_headers([axum::http::HeaderName::from_static(shop::http::REQUEST_ID)]);
+    match rule.max_age {
+        Some(secs) => layer.max_age(Duration::from_secs(secs.max(0) as u64)),
+        None => layer,
+    }
 }
 
 /// EventBridge's part: the cleanup handler, once per period, first after one period.

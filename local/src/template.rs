@@ -33,6 +33,8 @@ pub struct Template {
     pub dead_letter_queue: QueueSpec,
     pub bucket: BucketSpec,
     pub functions: Vec<FunctionSpec>,
+    /// The HTTP API's CORS settings, which the local server applies too.
+    pub cors: Option<CorsRule>,
 }
 
 #[derive(Debug, Clone)]
@@ -174,7 +176,18 @@ impl Template {
             })
             .transpose()?
             .unwrap_or_default();
+        let cors = by_type
+            .get("AWS::Serverless::HttpApi")
+            .and_then(|apis| apis.first())
+            .and_then(|(_, api)| at(api, &["Properties", "CorsConfiguration"]))
+            .map(|c| CorsRule {
+                methods: strings(c.get("AllowMethods")),
+                origins: strings(c.get("AllowOrigins")),
+                headers: strings(c.get("AllowHeaders")),
+                max_age: u64_at(c, &["MaxAge"]).map(|v| v as i32),
+            });
         Ok(Self {
+            cors,
             table,
             queue,
             dead_letter_queue,
@@ -471,6 +484,9 @@ mod tests {
         assert!(t.bucket.cors[0].methods.contains(&"PUT".to_owned()));
         let (worker, batch) = t.worker().unwrap();
         assert_eq!((worker.binary.as_str(), batch), ("worker", 10));
+        let cors = t.cors.as_ref().unwrap();
+        assert!(cors.headers.contains(&"authorization".to_owned()));
+        assert!(cors.methods.contains(&"PATCH".to_owned()));
         let (cleanup, every) = t.schedule().unwrap();
         assert_eq!(
             (cleanup.binary.as_str(), every),

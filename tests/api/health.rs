@@ -31,3 +31,35 @@ async fn a_caller_request_id_is_echoed_and_a_hostile_one_replaced() {
     assert_ne!(response.headers()["x-request-id"], "<script>");
     assert_eq!(response.headers()["x-request-id"].len(), 26, "a fresh ULID");
 }
+
+#[tokio::test]
+async fn the_local_server_answers_cors_preflights_as_api_gateway_is_configured() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .http
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/me"))
+        .header("origin", "http://localhost:5173")
+        .header("access-control-request-method", "PATCH")
+        .header(
+            "access-control-request-headers",
+            "authorization,content-type",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    let h = response.headers();
+    assert_eq!(h["access-control-allow-origin"], "*");
+    assert!(
+        h["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("PATCH")
+    );
+    assert!(
+        h["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
+}
