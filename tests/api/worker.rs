@@ -99,3 +99,66 @@ async fn a_batch_reports_only_the_messages_that_failed() {
     assert_eq!(failed, vec!["bad-1", "bad-2"]);
     assert_eq!(app.emails_to(&to).await.len(), 1);
 }
+
+/// The poller deletes what the worker handled and leaves what failed; a message that keeps
+/// failing moves to the dead-letter queue after maxReceiveCount (5) receives, as on AWS.
+#[tokio::test]
+async fn a_message_that_keeps_failing_ends_in_the_dead_letter_queue() {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let app = TestApp::spawn().await;
+    let queue = app.shop.state.queue();
+    // This test's own queue redelivers after 1 s instead of 180 s, so 5 receives take seconds.
+    queue
+        .client
+        .set_queue_attributes()
+        .queue_url(&*queue.url)
+        .attributes(A::VisibilityTimeout, "1")
+        .send()
+        .await
+        .unwrap();
+    let to = unique_email();
+    let good = serde_json::to_string(&Envelope::new(verification_email(
+        &to,
+        "http://127.0.0.1/v?t=2",
+    )))
+    .unwrap();
+    for body in [good.as_str(), "{\"not\": \"an envelope\"}"] {
+        queue
+            .client
+            .send_message()
+            .queue_url(&*queue.url)
+            .message_body(body)
+            .send()
+            .await
+            .unwrap();
+    }
+    let dlq = &app.shop.dead_letter_queue_url;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let dead = loop {
+        let out = queue
+            .client
+            .receive_message()
+            .queue_url(dlq)
+            .wait_time_seconds(1)
+            .message_system_attribute_names(
+                aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount,
+            )
+            .send()
+            .await
+            .unwrap();
+        if let Some(m) = out.messages.unwrap_or_default().into_iter().next() {
+            break m;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "nothing reached the dead-letter queue"
+        );
+    };
+    assert_eq!(dead.body.as_deref(), Some("{\"not\": \"an envelope\"}"));
+    app.wait_for_empty_queue(Duration::from_secs(10)).await;
+    assert_eq!(
+        app.emails_to(&to).await.len(),
+        1,
+        "the good message was handled once and deleted"
+    );
+}
