@@ -191,14 +191,8 @@ pub async fn update_profile(
 ) -> Result<Option<User>, StoreError> {
     let mut sets = Vec::new();
     let mut removes = Vec::new();
-    let mut req = table
-        .client
-        .update_item()
-        .table_name(&*table.name)
-        .key("PK", s(user_pk(id)))
-        .key("SK", s("PROFILE"))
-        .condition_expression("attribute_exists(PK)")
-        .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew);
+    let mut req =
+        update_existing(table, id).return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew);
     for (field, value) in [("name", &change.name), ("phone", &change.phone)] {
         match value {
             Some(Some(v)) => {
@@ -242,16 +236,24 @@ pub async fn update_profile(
     }
 }
 
-/// Marks the email verified (a no-op for a user that is gone).
-pub async fn mark_email_verified(table: &Table, id: &str) -> Result<bool, StoreError> {
-    let result = table
+/// An update of an existing user's profile item (refused by condition if the user is gone).
+fn update_existing(
+    table: &Table,
+    id: &str,
+) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+    table
         .client
         .update_item()
         .table_name(&*table.name)
         .key("PK", s(user_pk(id)))
         .key("SK", s("PROFILE"))
-        .update_expression("SET email_verified = :t")
         .condition_expression("attribute_exists(PK)")
+}
+
+/// Marks the email verified (a no-op for a user that is gone).
+pub async fn mark_email_verified(table: &Table, id: &str) -> Result<bool, StoreError> {
+    let result = update_existing(table, id)
+        .update_expression("SET email_verified = :t")
         .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
         .send()
         .await;
@@ -265,14 +267,8 @@ pub async fn set_password_and_revoke(
     id: &str,
     phc: &str,
 ) -> Result<bool, StoreError> {
-    let result = table
-        .client
-        .update_item()
-        .table_name(&*table.name)
-        .key("PK", s(user_pk(id)))
-        .key("SK", s("PROFILE"))
+    let result = update_existing(table, id)
         .update_expression("SET password_hash = :h, email_verified = :t ADD token_version :one")
-        .condition_expression("attribute_exists(PK)")
         .expression_attribute_values(":h", s(phc))
         .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
         .expression_attribute_values(":one", super::n(1))
@@ -283,14 +279,8 @@ pub async fn set_password_and_revoke(
 
 /// Links a Google account to an existing user (and marks the email verified: Google did).
 pub async fn link_google(table: &Table, id: &str, sub: &str) -> Result<(), StoreError> {
-    table
-        .client
-        .update_item()
-        .table_name(&*table.name)
-        .key("PK", s(user_pk(id)))
-        .key("SK", s("PROFILE"))
+    update_existing(table, id)
         .update_expression("SET google_sub = :sub, email_verified = :t")
-        .condition_expression("attribute_exists(PK)")
         .expression_attribute_values(":sub", s(sub))
         .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
         .send()
