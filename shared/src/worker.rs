@@ -5,8 +5,9 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use time::OffsetDateTime;
 
 use crate::accounts;
+use crate::domain::Email;
 use crate::http::{AppState, Client};
-use crate::notify::{self, EmailMessage, Envelope, Job};
+use crate::notify::{self, EmailKind, EmailMessage, Envelope, Job};
 use crate::store::one_time_tokens::{self, Purpose};
 use crate::store::{StoreError, email_marker, users};
 
@@ -49,7 +50,9 @@ pub async fn handle(state: &AppState, event: SqsEvent) -> SqsBatchResponse {
 pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
     let envelope: Envelope = serde_json::from_str(body)?;
     match envelope.job {
-        Job::Email(email) => send_once(state, &envelope.id, &email).await,
+        Job::Email(EmailMessage { to, kind }) => {
+            send_once(state, &envelope.id, &to, || async { Ok(kind) }).await
+        }
         Job::PasswordResetRequest { email } => {
             send_password_reset(state, &envelope.id, email).await
         }
@@ -58,11 +61,7 @@ pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
 
 /// Mails a reset link if the address has an account (one that can sign in with a password
 /// or not: a reset gives a Google-only account a password). Unknown addresses get nothing.
-async fn send_password_reset(
-    state: &AppState,
-    id: &str,
-    email: crate::domain::Email,
-) -> Result<(), WorkError> {
+async fn send_password_reset(state: &AppState, id: &str, email: Email) -> Result<(), WorkError> {
     let table = state.table();
     let Some(user) = users::by_email(table, &email).await? else {
         tracing::info!(
@@ -71,27 +70,38 @@ async fn send_password_reset(
         );
         return Ok(());
     };
-    let expires = time::OffsetDateTime::now_utc()
-        + time::Duration::hours(i64::from(accounts::PASSWORD_RESET_HOURS));
-    let token = one_time_tokens::issue(table, Purpose::PasswordReset, &user.id, expires).await?;
-    let link = format!(
-        "{}/reset-password?token={token}",
-        state.config.public_base_url
-    );
-    let message = EmailMessage {
-        to: email,
-        kind: notify::EmailKind::PasswordReset {
-            link,
+    // To the address on the account, whatever letter case the request used.
+    let to = Email::parse(&user.email).unwrap_or(email);
+    // The token is made only once the email is claimed, so a redelivery makes none.
+    send_once(state, id, &to, || async {
+        let expires = OffsetDateTime::now_utc()
+            + time::Duration::hours(i64::from(accounts::PASSWORD_RESET_HOURS));
+        let token =
+            one_time_tokens::issue(table, Purpose::PasswordReset, &user.id, expires).await?;
+        Ok(EmailKind::PasswordReset {
+            link: format!(
+                "{}/reset-password?token={token}",
+                state.config.public_base_url
+            ),
             expires_in_hours: accounts::PASSWORD_RESET_HOURS,
-        },
-    };
-    send_once(state, id, &message).await
+        })
+    })
+    .await
 }
 
 /// Sends an email at most once per envelope id, however often the message is delivered.
-async fn send_once(state: &AppState, id: &str, email: &EmailMessage) -> Result<(), WorkError> {
+/// `compose` runs only when this delivery has claimed the email.
+async fn send_once<F, Fut>(
+    state: &AppState,
+    id: &str,
+    to: &Email,
+    compose: F,
+) -> Result<(), WorkError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<EmailKind, WorkError>>,
+{
     let table = state.table();
-    let rendered = email.kind.render(&state.config.shop_name)?;
     match email_marker::claim(table, id, OffsetDateTime::now_utc()).await? {
         email_marker::Claim::AlreadySent => {
             tracing::info!(message = id, "email already sent; redelivery ignored");
@@ -99,15 +109,19 @@ async fn send_once(state: &AppState, id: &str, email: &EmailMessage) -> Result<(
         }
         email_marker::Claim::InProgress => Err(WorkError::InProgress),
         email_marker::Claim::Acquired => {
-            match notify::send_email(state.mailer(), &email.to, &rendered).await {
+            let sent = async {
+                let rendered = compose().await?.render(&state.config.shop_name)?;
+                Ok::<_, WorkError>(notify::send_email(state.mailer(), to, &rendered).await?)
+            };
+            match sent.await {
                 Ok(provider_id) => {
                     email_marker::mark_sent(table, id, &provider_id).await?;
-                    tracing::info!(message = id, to = %email.to.redacted(), "email sent");
+                    tracing::info!(message = id, to = %to.redacted(), "email sent");
                     Ok(())
                 }
                 Err(err) => {
                     email_marker::release(table, id).await?;
-                    Err(err.into())
+                    Err(err)
                 }
             }
         }
