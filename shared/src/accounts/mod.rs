@@ -13,6 +13,7 @@ use crate::domain::{Email, Password, Role};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::notify::{self, EmailKind, EmailMessage, Job};
+use crate::store::attempts::{self, Attempt};
 use crate::store::one_time_tokens::{self, Purpose};
 use crate::store::{sessions, users::User};
 
@@ -22,6 +23,34 @@ pub const DEFAULT_CURRENCY: &str = "gbp";
 pub const VERIFY_EMAIL_HOURS: u32 = 24;
 /// How long a password-reset link works.
 pub const PASSWORD_RESET_HOURS: u32 = 1;
+
+/// Brute-force limits: at most this many attempts per subject within the window, then 429.
+pub const MAX_ATTEMPTS: u32 = 5;
+pub const ATTEMPT_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// The limited actions (each has its own counters).
+pub const LOGIN: &str = "login";
+pub const PASSWORD_RESET: &str = "password_reset";
+pub const VERIFY_RESEND: &str = "verify_resend";
+
+/// Counts one attempt at `action` for `subject` (an email key, a user id); past the limit it
+/// is refused with 429 `too_many_attempts` and how long to wait.
+pub async fn limit(state: &AppState, action: &str, subject: &str) -> Result<(), ApiError> {
+    match attempts::count(
+        state.table(),
+        action,
+        subject,
+        MAX_ATTEMPTS,
+        ATTEMPT_WINDOW,
+        now(),
+    )
+    .await?
+    {
+        Attempt::Allowed => Ok(()),
+        Attempt::Refused { retry_after } => Err(ApiError::TooManyAttempts {
+            retry_after_secs: retry_after.as_secs(),
+        }),
+    }
+}
 
 /// A user as the API shows it (`GET /me`).
 #[derive(Debug, Serialize, ToSchema)]

@@ -4,8 +4,6 @@
 //! attempt for an address is counted before it is judged: past 5 within 15 minutes the answer
 //! is 429 with `Retry-After`, even for the right password.
 
-use std::time::Duration;
-
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -16,7 +14,7 @@ use crate::accounts::{self, SignedIn, UserView};
 use crate::domain::Email;
 use crate::error::{ApiError, Problem};
 use crate::http::{AppState, Client, Json};
-use crate::store::attempts::{self, Attempt};
+use crate::store::attempts;
 use crate::store::users;
 
 pub const ROUTE: Route = Route {
@@ -25,9 +23,6 @@ pub const ROUTE: Route = Route {
     router: || OpenApiRouter::new().routes(routes!(auth_login)),
 };
 
-pub const MAX_FAILURES: u32 = 5;
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-pub const ACTION: &str = "login";
 /// A user id no account has (ULIDs are made from the clock and never all zeros).
 const NO_SUCH_USER: &str = "00000000000000000000000000";
 
@@ -53,20 +48,7 @@ pub async fn auth_login(
         .as_ref()
         .map(Email::key)
         .unwrap_or_else(|| req.email.trim().to_lowercase());
-    if let Attempt::Refused { retry_after } = attempts::count(
-        table,
-        ACTION,
-        &subject,
-        MAX_FAILURES,
-        WINDOW,
-        accounts::now(),
-    )
-    .await?
-    {
-        return Err(ApiError::TooManyAttempts {
-            retry_after_secs: retry_after.as_secs(),
-        });
-    }
+    accounts::limit(&state, accounts::LOGIN, &subject).await?;
     // Two reads whether or not the address has an account, so the answer's timing says nothing.
     let user_id = match &email {
         Some(email) => users::id_by_email(table, email).await?,
@@ -83,7 +65,7 @@ pub async fn auth_login(
     let Some(user) = user.filter(|_| matches) else {
         return Err(ApiError::InvalidCredentials);
     };
-    attempts::reset(table, ACTION, &subject).await?;
+    attempts::reset(table, accounts::LOGIN, &subject).await?;
     let tokens = accounts::start_session(&state, &user).await?;
     Ok(Json(SignedIn {
         user: UserView::from(&user),

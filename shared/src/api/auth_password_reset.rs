@@ -14,7 +14,6 @@ use crate::domain::Email;
 use crate::error::{ApiError, Problem};
 use crate::http::{AppState, Client, Json};
 use crate::notify::{self, Job};
-use crate::store::attempts::{self, Attempt};
 
 pub const ROUTE: Route = Route {
     name: "auth_password_reset",
@@ -37,21 +36,7 @@ pub async fn auth_password_reset(
     State(state): State<AppState>,
     Json(req): Json<PasswordResetRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let window = super::auth_login::WINDOW;
-    if let Attempt::Refused { retry_after } = attempts::count(
-        state.table(),
-        "password_reset",
-        &req.email.key(),
-        5,
-        window,
-        accounts::now(),
-    )
-    .await?
-    {
-        return Err(ApiError::TooManyAttempts {
-            retry_after_secs: retry_after.as_secs(),
-        });
-    }
+    accounts::limit(&state, accounts::PASSWORD_RESET, &req.email.key()).await?;
     notify::enqueue(
         state.queue(),
         Job::PasswordResetRequest { email: req.email },

@@ -62,7 +62,7 @@ pub async fn auth_password_reset_confirm(
         let key = Email::parse(&user.email)
             .map(|e| e.key())
             .unwrap_or(user.email);
-        attempts::reset(table, super::auth_login::ACTION, &key).await?;
+        attempts::reset(table, accounts::LOGIN, &key).await?;
     }
     Ok(Json(PasswordChanged {
         password_changed: true,

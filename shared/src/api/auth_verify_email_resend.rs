@@ -10,7 +10,6 @@ use crate::accounts;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::http::{AppState, Client};
-use crate::store::attempts::{self, Attempt};
 
 pub const ROUTE: Route = Route {
     name: "auth_verify_email_resend",
@@ -30,21 +29,7 @@ pub async fn auth_verify_email_resend(
     if user.user.email_verified {
         return Ok(StatusCode::ACCEPTED);
     }
-    let window = super::auth_login::WINDOW;
-    if let Attempt::Refused { retry_after } = attempts::count(
-        state.table(),
-        "verify_resend",
-        user.id(),
-        5,
-        window,
-        accounts::now(),
-    )
-    .await?
-    {
-        return Err(ApiError::TooManyAttempts {
-            retry_after_secs: retry_after.as_secs(),
-        });
-    }
+    accounts::limit(&state, accounts::VERIFY_RESEND, user.id()).await?;
     accounts::send_verification(&state, &user.user).await?;
     Ok(StatusCode::ACCEPTED)
 }
