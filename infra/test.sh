@@ -17,6 +17,11 @@ cargo fmt --all --check
 step "cfn-lint template.yaml"
 .venv/bin/cfn-lint template.yaml
 
+step "the generated OpenAPI document is valid OpenAPI 3.1"
+mkdir -p .local
+cargo run --quiet -p shop-local -- openapi > .local/openapi.json
+.venv/bin/python -c 'import json, sys; from openapi_spec_validator import validate; d = json.load(open(sys.argv[1])); validate(d); print("valid OpenAPI", d["openapi"], "with", len(d["paths"]), "paths")' .local/openapi.json
+
 step "cargo clippy (every crate and target, warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 

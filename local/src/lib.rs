@@ -54,13 +54,24 @@ impl LocalOptions {
                 .unwrap_or_else(|| default.to_owned())
         };
         let port = var("PORT", "3000");
+        let prefix = var("LOCAL_PREFIX", "shop");
+        // It names the table (3+ characters) and the bucket (lowercase letters, digits, dashes).
+        let prefix_ok = (3..=40).contains(&prefix.len())
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !prefix_ok {
+            return Err(format!(
+                "LOCAL_PREFIX must be 3 to 40 lowercase letters, digits or dashes, not {prefix:?}"
+            ));
+        }
         Ok(Self {
             port: port
                 .parse()
                 .map_err(|_| format!("PORT must be a port number, not {port:?}"))?,
             dynamodb_endpoint: var("DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:8000"),
             services_endpoint: var("AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:5050"),
-            prefix: var("LOCAL_PREFIX", "shop"),
+            prefix,
             email_from: var("EMAIL_FROM", "shop@example.com"),
             shop_name: var("SHOP_NAME", "Shop"),
             run_schedule: true,

@@ -2,6 +2,11 @@
 
 #[tokio::main]
 async fn main() {
+    // `shop-local openapi` prints the OpenAPI document (the test command validates it).
+    if std::env::args().nth(1).as_deref() == Some("openapi") {
+        println!("{}", shop::api::openapi::document_json());
+        return;
+    }
     shop::telemetry::init(shop::config::LogFormat::Pretty);
     let opts = match shop_local::LocalOptions::from_env() {
         Ok(opts) => opts,
