@@ -340,39 +340,27 @@ async fn notifications_page_newest_first_with_cursors_only_their_owner_can_use()
     assert_eq!(titles(&rest), vec!["Update 0"]);
     assert_eq!(rest["next_cursor"], Value::Null);
 
-    assert_problem(
-        get(&format!("?cursor={cursor}"), &other.access)
-            .await
-            .unwrap(),
-        400,
-        "invalid_cursor",
-    )
-    .await;
-    let forged = format!("{}x", cursor);
-    assert_problem(
-        get(&format!("?cursor={forged}"), &s.access).await.unwrap(),
-        400,
-        "invalid_cursor",
-    )
-    .await;
-    assert_problem(
-        get("?cursor=!!!", &s.access).await.unwrap(),
-        400,
-        "invalid_cursor",
-    )
-    .await;
-    assert_problem(
-        get("?limit=0", &s.access).await.unwrap(),
-        422,
-        "validation_failed",
-    )
-    .await;
-    assert_problem(
-        get("?limit=101", &s.access).await.unwrap(),
-        422,
-        "validation_failed",
-    )
-    .await;
+    let forged = format!("{cursor}x");
+    let refused = [
+        (
+            format!("?cursor={cursor}"),
+            &other.access,
+            400,
+            "invalid_cursor",
+        ),
+        (
+            format!("?cursor={forged}"),
+            &s.access,
+            400,
+            "invalid_cursor",
+        ),
+        ("?cursor=!!!".to_owned(), &s.access, 400, "invalid_cursor"),
+        ("?limit=0".to_owned(), &s.access, 422, "validation_failed"),
+        ("?limit=101".to_owned(), &s.access, 422, "validation_failed"),
+    ];
+    for (query, token, status, code) in refused {
+        assert_problem(get(&query, token).await.unwrap(), status, code).await;
+    }
     let empty: Value = get("", &other.access).await.unwrap().json().await.unwrap();
     assert_eq!(empty, json!({"items": [], "next_cursor": null}));
 }

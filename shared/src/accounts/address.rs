@@ -88,35 +88,19 @@ impl AddressInput {
     }
 }
 
+/// An address as shown to its owner: the stored fields and whether it is the default.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AddressView {
-    pub id: String,
-    pub label: Option<String>,
-    pub name: String,
-    pub line1: String,
-    pub line2: Option<String>,
-    pub city: String,
-    pub postcode: String,
-    pub country: String,
-    pub phone: Option<String>,
+    #[serde(flatten)]
+    pub address: Address,
     pub is_default: bool,
-    pub created_at: String,
 }
 
 impl AddressView {
-    pub fn new(a: Address, default_id: Option<&str>) -> Self {
+    pub fn new(address: Address, default_id: Option<&str>) -> Self {
         Self {
-            is_default: default_id == Some(a.id.as_str()),
-            id: a.id,
-            label: a.label,
-            name: a.name,
-            line1: a.line1,
-            line2: a.line2,
-            city: a.city,
-            postcode: a.postcode,
-            country: a.country,
-            phone: a.phone,
-            created_at: a.created_at,
+            is_default: default_id == Some(address.id.as_str()),
+            address,
         }
     }
 }

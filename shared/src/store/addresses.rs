@@ -11,7 +11,7 @@ use crate::aws::Table;
 
 pub const MAX_ADDRESSES: u32 = 20;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Address {
     pub id: String,
     pub label: Option<String>,
