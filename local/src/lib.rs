@@ -183,21 +183,27 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
             .map(|(_, v)| v.clone())
     })?;
     let sdk = shop::aws::sdk_config(&config.endpoints).await;
-    let provisioned = {
-        let (table, queue, blobs, mailer) = (
-            Table::new(&sdk, &config),
-            Queue::new(&sdk, &config),
-            Blobs::new(&sdk, &config),
-            Mailer::new(&sdk, &config),
-        );
-        provision::provision(&template, &names, &table, &queue, &blobs, &mailer).await?
-    };
+    let (table, blobs, mailer) = (
+        Table::new(&sdk, &config),
+        Blobs::new(&sdk, &config),
+        Mailer::new(&sdk, &config),
+    );
+    let provisioned = provision::provision(
+        &template,
+        &names,
+        &table,
+        &Queue::new(&sdk, &config),
+        &blobs,
+        &mailer,
+    )
+    .await?;
+    // Only the queue client carries the URL, known now.
     config.queue_url = provisioned.queue_url.clone();
     let state = AppState::new(config.clone())
-        .with_table(Table::new(&sdk, &config))
+        .with_table(table)
         .with_queue(Queue::new(&sdk, &config))
-        .with_mailer(Mailer::new(&sdk, &config))
-        .with_blobs(Blobs::new(&sdk, &config));
+        .with_mailer(mailer)
+        .with_blobs(blobs);
 
     let seeded = match &opts.admin {
         Some(admin) => Some(seed::admin(&state, admin).await?),

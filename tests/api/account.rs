@@ -11,14 +11,7 @@ async fn me_shows_the_profile_and_patch_changes_only_what_is_sent() {
     let app = TestApp::spawn().await;
     let email = unique_email();
     let s = app.register(&email).await;
-    let me: Value = app
-        .authed(Method::GET, "/api/v1/me", &s.access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_json("/api/v1/me", &s.access).await;
     for field in [
         "id",
         "email",
@@ -79,14 +72,7 @@ async fn me_shows_the_profile_and_patch_changes_only_what_is_sent() {
         "validation_failed",
     )
     .await;
-    let still: Value = app
-        .authed(Method::GET, "/api/v1/me", &s.access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let still: Value = app.get_json("/api/v1/me", &s.access).await;
     assert_eq!(still["role"], "customer");
 }
 
@@ -104,14 +90,7 @@ async fn addresses_keep_exactly_one_default() {
             .send()
     };
     let list = || async {
-        let body: Value = app
-            .authed(Method::GET, "/api/v1/me/addresses", &s.access)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body: Value = app.get_json("/api/v1/me/addresses", &s.access).await;
         body["items"].as_array().unwrap().clone()
     };
 
@@ -210,14 +189,7 @@ async fn another_users_address_is_not_found() {
         .await
         .unwrap();
     let path = format!("/api/v1/me/addresses/{}", created["id"].as_str().unwrap());
-    let read: Value = app
-        .authed(Method::GET, "/api/v1/me/addresses", &other.access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let read: Value = app.get_json("/api/v1/me/addresses", &other.access).await;
     assert!(read["items"].as_array().unwrap().is_empty());
     let change = app
         .authed(Method::PUT, &path, &other.access)
@@ -232,14 +204,7 @@ async fn another_users_address_is_not_found() {
         .await
         .unwrap();
     assert_problem(delete, 404, "not_found").await;
-    let mine: Value = app
-        .authed(Method::GET, "/api/v1/me/addresses", &owner.access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = app.get_json("/api/v1/me/addresses", &owner.access).await;
     assert_eq!(mine["items"][0]["line1"], "1 High St");
 }
 

@@ -110,6 +110,17 @@ impl TestApp {
         self.http.request(method, self.url(path)).bearer_auth(token)
     }
 
+    /// A GET with a bearer token whose answer must be 200 JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let response = self
+            .authed(reqwest::Method::GET, path, token)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.expect("a JSON body")
+    }
+
     pub async fn register(&self, email: &str) -> Session {
         let response = self
             .post_json(

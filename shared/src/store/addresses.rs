@@ -5,7 +5,7 @@
 use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
-use super::users::user_pk;
+use super::users::{self, user_pk};
 use super::{StoreError, condition_failed, get_item, n, s};
 use crate::aws::Table;
 
@@ -65,13 +65,7 @@ pub enum AddressError {
 }
 
 pub async fn list(table: &Table, user_id: &str) -> Result<Vec<Address>, StoreError> {
-    let out = table
-        .client
-        .query()
-        .table_name(&*table.name)
-        .key_condition_expression("PK = :pk AND begins_with(SK, :a)")
-        .expression_attribute_values(":pk", s(user_pk(user_id)))
-        .expression_attribute_values(":a", s("ADDRESS#"))
+    let out = users::items_of(table, user_id, "ADDRESS#")
         .consistent_read(true)
         .send()
         .await

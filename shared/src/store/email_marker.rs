@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use time::OffsetDateTime;
 
-use super::{StoreError, condition_failed, n, s};
+use super::{StoreError, applied, condition_failed, n, s};
 use crate::aws::Table;
 
 /// How long a claim holds before another delivery may take it over. Longer than any send.
@@ -117,9 +117,6 @@ pub async fn release(table: &Table, message_id: &str) -> Result<(), StoreError> 
         .expression_attribute_values(":sending", s("sending"))
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(err) if condition_failed(&err) => Ok(()),
-        Err(err) => Err(StoreError::from_sdk("DeleteItem", &err)),
-    }
+    // Already released or sent: nothing to give back.
+    applied("DeleteItem", result).map(|_| ())
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use super::users::user_pk;
-use super::{StoreError, s};
+use super::StoreError;
+use super::users::{self, user_pk};
 use crate::aws::Table;
 use crate::http::Page;
 
@@ -58,13 +58,7 @@ pub async fn page(
     user_id: &str,
     page: &Page,
 ) -> Result<(Vec<Notification>, Option<HashMap<String, AttributeValue>>), StoreError> {
-    let out = table
-        .client
-        .query()
-        .table_name(&*table.name)
-        .key_condition_expression("PK = :pk AND begins_with(SK, :note)")
-        .expression_attribute_values(":pk", s(user_pk(user_id)))
-        .expression_attribute_values(":note", s("NOTE#"))
+    let out = users::items_of(table, user_id, "NOTE#")
         .scan_index_forward(false)
         .limit(page.limit)
         .set_exclusive_start_key(page.start.clone())

@@ -107,13 +107,7 @@ pub async fn delete_all(table: &Table, user_id: &str) -> Result<usize, StoreErro
     let mut keys = Vec::new();
     let mut start = None;
     loop {
-        let out = table
-            .client
-            .query()
-            .table_name(&*table.name)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :session)")
-            .expression_attribute_values(":pk", s(user_pk(user_id)))
-            .expression_attribute_values(":session", s("SESSION#"))
+        let out = super::users::items_of(table, user_id, "SESSION#")
             .projection_expression("PK, SK")
             .set_exclusive_start_key(start)
             .send()

@@ -89,6 +89,22 @@ pub fn user_pk(id: &str) -> String {
     format!("USER#{id}")
 }
 
+/// A Query over one user's partition, for items whose sort key starts with `prefix`
+/// (`ADDRESS#`, `NOTE#`, `SESSION#`).
+pub fn items_of(
+    table: &Table,
+    user_id: &str,
+    prefix: &str,
+) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+    table
+        .client
+        .query()
+        .table_name(&*table.name)
+        .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+        .expression_attribute_values(":pk", s(user_pk(user_id)))
+        .expression_attribute_values(":prefix", s(prefix))
+}
+
 fn email_pk(email: &Email) -> String {
     format!("EMAIL#{}", email.key())
 }
