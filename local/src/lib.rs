@@ -149,7 +149,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
     let jwt_keys = opts
         .jwt_keys
         .clone()
-        .unwrap_or_else(|| format!("local={}", shop::auth::secret::random_token(32)));
+        .unwrap_or_else(|| format!("local={}", shop::crypto::random_token(32)));
     let settings: Vec<(&str, String)> = vec![
         ("TABLE_NAME", names.table.clone()),
         (
@@ -176,7 +176,8 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         ("DYNAMODB_ENDPOINT_URL", opts.dynamodb_endpoint.clone()),
         ("AWS_SERVICES_ENDPOINT_URL", opts.services_endpoint.clone()),
     ];
-    let mut config = Config::from_lookup(|name| {
+    // Every need: the local server serves every route and hands each only what it declared.
+    let mut config = Config::for_needs(shop::need::Need::ALL, |name| {
         settings
             .iter()
             .find(|(k, _)| *k == name)
@@ -198,7 +199,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
     )
     .await?;
     // Only the queue client carries the URL, known now.
-    config.queue_url = provisioned.queue_url.clone();
+    config.queue_url = Some(provisioned.queue_url.clone());
     let state = AppState::new(config.clone())
         .with_table(table)
         .with_queue(Queue::new(&sdk, &config))
@@ -249,7 +250,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
 /// Every route of the shop plus the local-only routes, wrapped as every function is, with the
 /// CORS answers API Gateway gives (so a browser front end on another port works locally).
 pub fn app(state: AppState, opts: &LocalOptions, cors: Option<&template::CorsRule>) -> Router {
-    let (api, _) = shop::api::all().split_for_parts();
+    let api = shop::api::serve_all(&state);
     let emails = emails::EmailsState {
         http: shop::outbound::client(Duration::from_secs(10)),
         moto: opts.services_endpoint.clone(),
@@ -257,7 +258,7 @@ pub fn app(state: AppState, opts: &LocalOptions, cors: Option<&template::CorsRul
     let local = Router::new()
         .route("/_local/emails", get(emails::list))
         .with_state(emails);
-    let app = shop::http::wrap(api.with_state(state).merge(local));
+    let app = shop::http::wrap(api.merge(local));
     match cors {
         Some(rule) => app.layer(cors_layer(rule)),
         None => app,
@@ -296,6 +297,10 @@ async fn run_on_schedule(state: AppState, every: Duration) {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         ticks.tick().await;
-        shop::cleanup::run(&state, time::OffsetDateTime::now_utc()).await;
+        shop::cleanup::run(
+            &state.only(shop::cleanup::NEEDS),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await;
     }
 }

@@ -15,6 +15,8 @@ const WAIT: i32 = 1;
 
 pub async fn run(state: AppState, batch_size: u32, queue_arn: String) {
     let queue = state.queue().clone();
+    // The worker gets what its function would have on Lambda, and nothing more.
+    let state = state.only(shop::worker::NEEDS);
     loop {
         let received = queue
             .client

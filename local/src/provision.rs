@@ -129,7 +129,7 @@ fn keys(hash: &str, range: Option<&str>) -> Vec<KeySchemaElement> {
 
 async fn create_table(spec: &TableSpec, name: &str, table: &Table) -> Result<(), ProvisionError> {
     let mut req = table
-        .client
+        .client()
         .create_table()
         .table_name(name)
         .billing_mode(BillingMode::from(spec.billing_mode.as_str()))
@@ -173,7 +173,7 @@ async fn create_table(spec: &TableSpec, name: &str, table: &Table) -> Result<(),
     }
     if let Some(ttl) = &spec.ttl_attribute {
         table
-            .client
+            .client()
             .update_time_to_live()
             .table_name(name)
             .time_to_live_specification(

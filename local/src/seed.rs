@@ -35,7 +35,7 @@ pub async fn admin(state: &AppState, seed: &AdminSeed) -> Result<Seeded, SeedErr
     let generated = seed
         .password
         .is_none()
-        .then(|| shop::auth::secret::random_token(12));
+        .then(|| shop::crypto::random_token(12));
     let plain = seed
         .password
         .clone()

@@ -33,6 +33,8 @@ pub struct Template {
     pub dead_letter_queue: QueueSpec,
     pub bucket: BucketSpec,
     pub functions: Vec<FunctionSpec>,
+    /// The environment variables Globals give every function.
+    pub global_variables: Vec<String>,
     /// The HTTP API's CORS settings, which the local server applies too.
     pub cors: Option<CorsRule>,
 }
@@ -84,8 +86,11 @@ pub struct CorsRule {
 #[derive(Debug, Clone)]
 pub struct FunctionSpec {
     pub logical_id: String,
-    /// Metadata.BuildProperties.Binary: the functions/ binary that implements it.
+    /// The functions/ binary that implements it, read from `CodeUri: target/lambda/<binary>/`
+    /// (where `make lambda-release` puts each binary's `bootstrap`).
     pub binary: String,
+    /// The names of its own environment variables (besides the Globals').
+    pub variables: Vec<String>,
     pub events: Vec<EventSpec>,
     /// Policy template names (DynamoDBReadPolicy, SQSSendMessagePolicy, ...).
     pub policies: Vec<String>,
@@ -186,8 +191,12 @@ impl Template {
                 headers: strings(c.get("AllowHeaders")),
                 max_age: u64_at(c, &["MaxAge"]).map(|v| v as i32),
             });
+        let global_variables = at(&doc, &["Globals", "Function", "Environment", "Variables"])
+            .map(mapping_keys)
+            .unwrap_or_default();
         Ok(Self {
             cors,
+            global_variables,
             table,
             queue,
             dead_letter_queue,
@@ -378,12 +387,27 @@ fn parse_bucket(id: &str, res: &Value) -> BucketSpec {
     }
 }
 
+/// The keys of a YAML mapping, in order.
+fn mapping_keys(v: &Value) -> Vec<String> {
+    v.as_mapping()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, _)| k.as_str().map(str::to_owned))
+        .collect()
+}
+
 fn parse_function(id: &str, res: &Value) -> Result<FunctionSpec, TemplateError> {
-    let binary = str_at(res, &["Metadata", "BuildProperties", "Binary"])
-        .ok_or_else(|| shape(format!("{id} has no Metadata.BuildProperties.Binary")))?
-        .to_owned();
     let empty = Value::Null;
     let p = res.get("Properties").unwrap_or(&empty);
+    let binary = str_at(p, &["CodeUri"])
+        .and_then(|uri| uri.strip_prefix("target/lambda/"))
+        .map(|rest| rest.trim_end_matches('/'))
+        .filter(|bin| !bin.is_empty() && !bin.contains('/'))
+        .ok_or_else(|| shape(format!("{id}: CodeUri must be target/lambda/<binary>/")))?
+        .to_owned();
+    let variables = at(p, &["Environment", "Variables"])
+        .map(mapping_keys)
+        .unwrap_or_default();
     let mut events = Vec::new();
     for (_, ev) in p
         .get("Events")
@@ -434,6 +458,7 @@ fn parse_function(id: &str, res: &Value) -> Result<FunctionSpec, TemplateError> 
     Ok(FunctionSpec {
         logical_id: id.to_owned(),
         binary,
+        variables,
         events,
         policies,
     })

@@ -21,11 +21,44 @@ pub async fn sdk_config(endpoints: &Endpoints) -> SdkConfig {
     loader.load().await
 }
 
-/// The single table and its client.
+/// The single table, read-only: what a `Need::TableRead` route gets. It offers reads and
+/// nothing else, so a route that declared only reads cannot write (IAM would refuse it on AWS;
+/// the emulators would not, so the compiler does). Every request it starts names the table.
+#[derive(Clone, Debug)]
+pub struct TableReader {
+    client: aws_sdk_dynamodb::Client,
+    name: std::sync::Arc<str>,
+}
+
+impl TableReader {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn get_item(
+        &self,
+    ) -> aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder {
+        self.client.get_item().table_name(self.name())
+    }
+
+    pub fn query(&self) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.client.query().table_name(self.name())
+    }
+}
+
+/// The single table, read-write (`Need::TableWrite`). It reads through [`TableReader`]
+/// (`Deref`), so a store function that only reads takes `&TableReader` and serves both.
 #[derive(Clone, Debug)]
 pub struct Table {
-    pub client: aws_sdk_dynamodb::Client,
-    pub name: std::sync::Arc<str>,
+    reader: TableReader,
+}
+
+impl std::ops::Deref for Table {
+    type Target = TableReader;
+
+    fn deref(&self) -> &TableReader {
+        &self.reader
+    }
 }
 
 impl Table {
@@ -34,10 +67,50 @@ impl Table {
         if let Some(url) = &config.endpoints.dynamodb {
             builder = builder.endpoint_url(url);
         }
+        let name = config
+            .table_name
+            .as_deref()
+            .expect("a function with a table need has TABLE_NAME");
         Self {
-            client: aws_sdk_dynamodb::Client::from_conf(builder.build()),
-            name: config.table_name.as_str().into(),
+            reader: TableReader {
+                client: aws_sdk_dynamodb::Client::from_conf(builder.build()),
+                name: name.into(),
+            },
         }
+    }
+
+    /// The read-only handle to the same table.
+    pub fn reader(&self) -> TableReader {
+        self.reader.clone()
+    }
+
+    /// The client itself, for what the handles do not cover (creating tables locally).
+    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
+        &self.reader.client
+    }
+
+    pub fn put_item(
+        &self,
+    ) -> aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder {
+        self.client().put_item().table_name(self.name())
+    }
+
+    pub fn update_item(
+        &self,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.client().update_item().table_name(self.name())
+    }
+
+    pub fn delete_item(
+        &self,
+    ) -> aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder {
+        self.client().delete_item().table_name(self.name())
+    }
+
+    pub fn batch_write_item(
+        &self,
+    ) -> aws_sdk_dynamodb::operation::batch_write_item::builders::BatchWriteItemFluentBuilder {
+        self.client().batch_write_item()
     }
 }
 
@@ -56,16 +129,21 @@ impl Queue {
         }
         Self {
             client: aws_sdk_sqs::Client::from_conf(builder.build()),
-            url: config.queue_url.as_str().into(),
+            url: config
+                .queue_url
+                .as_deref()
+                .expect("a function with Need::Queue has QUEUE_URL")
+                .into(),
         }
     }
 }
 
-/// SES (v2), with the verified sender.
+/// SES (v2), with the verified sender and the name emails sign with.
 #[derive(Clone, Debug)]
 pub struct Mailer {
     pub client: aws_sdk_sesv2::Client,
     pub from: std::sync::Arc<str>,
+    pub shop_name: std::sync::Arc<str>,
 }
 
 impl Mailer {
@@ -74,9 +152,14 @@ impl Mailer {
         if let Some(url) = &config.endpoints.services {
             builder = builder.endpoint_url(url);
         }
+        let mail = config
+            .mail
+            .as_ref()
+            .expect("a function with Need::Mailer has EMAIL_FROM");
         Self {
             client: aws_sdk_sesv2::Client::from_conf(builder.build()),
-            from: config.email_from.as_str().into(),
+            from: mail.from.as_str().into(),
+            shop_name: mail.shop_name.as_str().into(),
         }
     }
 }
@@ -97,7 +180,11 @@ impl Blobs {
         }
         Self {
             client: aws_sdk_s3::Client::from_conf(builder.build()),
-            bucket: config.bucket_name.as_str().into(),
+            bucket: config
+                .bucket_name
+                .as_deref()
+                .expect("a function with Need::Blobs has BUCKET_NAME")
+                .into(),
         }
     }
 }

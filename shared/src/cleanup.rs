@@ -7,10 +7,10 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::http::{AppState, Client};
+use crate::state::{AppState, Need};
 
 /// The clients the cleanup function uses.
-pub const NEEDS: &[Client] = &[Client::TableWrite];
+pub const NEEDS: &[Need] = &[Need::TableWrite];
 
 /// What one run released, logged and returned to the runtime.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]

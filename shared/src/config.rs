@@ -1,24 +1,46 @@
 //! Typed configuration, read once at cold start from environment variables.
 //!
-//! A missing or malformed variable stops start-up with an error that names it.
+//! A function reads only the variables its needs call for (`crate::need::Need::variables`);
+//! a missing or malformed one stops start-up with an error that names it.
 
 use std::time::Duration;
 
-/// Everything a function or the local server needs to know about its surroundings.
+use crate::need::Need;
+
+/// What one function knows about its surroundings: only the settings its needs call for
+/// ([`Config::for_needs`]); the rest are `None`.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// The single DynamoDB table (`TABLE_NAME`).
-    pub table_name: String,
-    /// The work queue the worker drains (`QUEUE_URL`).
-    pub queue_url: String,
-    /// The private bucket for product images and invoices (`BUCKET_NAME`).
-    pub bucket_name: String,
+    /// The single DynamoDB table (`TABLE_NAME`; `Need::TableRead`/`TableWrite`).
+    pub table_name: Option<String>,
+    /// The work queue the worker drains (`QUEUE_URL`; `Need::Queue`).
+    pub queue_url: Option<String>,
+    /// The private bucket for product images and invoices (`BUCKET_NAME`; `Need::Blobs`).
+    pub bucket_name: Option<String>,
+    /// The sender and signature of every email (`Need::Mailer`).
+    pub mail: Option<MailSettings>,
+    /// Where the shop's front end lives, for links in emails (`PUBLIC_BASE_URL`; `Need::Links`).
+    pub public_base_url: Option<String>,
+    /// Access-token keys and lifetimes (`Need::AccessTokens`).
+    pub tokens: Option<TokenSettings>,
+    /// Google sign-in (`Need::Google`).
+    pub google: Option<GoogleSettings>,
+    /// Logs as JSON lines (Lambda) or human-readable text (`LOG_FORMAT` = `json` | `pretty`).
+    pub log_format: LogFormat,
+    /// Emulator endpoints; `None` on AWS. See [`Endpoints`].
+    pub endpoints: Endpoints,
+}
+
+#[derive(Clone, Debug)]
+pub struct MailSettings {
     /// The verified sender of every email (`EMAIL_FROM`).
-    pub email_from: String,
-    /// Where the shop's front end lives, for links in emails (`PUBLIC_BASE_URL`).
-    pub public_base_url: String,
+    pub from: String,
     /// The shop's name, as emails sign off (`SHOP_NAME`, default `Shop`).
     pub shop_name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct TokenSettings {
     /// Access-token signing keys, `kid=secret` pairs separated by commas; the first signs and
     /// all verify, so keys can rotate (`JWT_SIGNING_KEYS`). Each secret is at least 32 bytes.
     pub jwt_keys: Vec<(String, String)>,
@@ -26,15 +48,15 @@ pub struct Config {
     pub access_token_ttl: Duration,
     /// How long a refresh token lives (`REFRESH_TOKEN_TTL_SECONDS`, default 30 days).
     pub refresh_token_ttl: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct GoogleSettings {
     /// The OAuth client id Google ID tokens must be issued to (`GOOGLE_CLIENT_ID`); unset turns
     /// Google sign-in off.
-    pub google_client_id: Option<String>,
+    pub client_id: Option<String>,
     /// Where Google's signing keys are published (`GOOGLE_JWKS_URL`).
-    pub google_jwks_url: String,
-    /// Logs as JSON lines (Lambda) or human-readable text (`LOG_FORMAT` = `json` | `pretty`).
-    pub log_format: LogFormat,
-    /// Emulator endpoints; `None` on AWS. See [`Endpoints`].
-    pub endpoints: Endpoints,
+    pub jwks_url: String,
 }
 
 /// Endpoint overrides that point the AWS SDK at local emulators.
@@ -72,30 +94,25 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Reads the configuration from the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    /// Reads, from the process environment, the settings `needs` call for.
+    pub fn from_env(needs: &[Need]) -> Result<Self, ConfigError> {
+        Self::for_needs(needs, |name| std::env::var(name).ok())
     }
 
-    /// Reads the configuration through `lookup`, so tests can pass a map instead of the environment.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    /// Reads the settings `needs` call for through `lookup` (tests pass a map instead of the
+    /// environment). A variable no need calls for is never read, so it is never required.
+    pub fn for_needs(
+        needs: &[Need],
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let has = |n: Need| needs.contains(&n);
         let required = |name: &'static str| {
             lookup(name)
                 .filter(|v| !v.trim().is_empty())
                 .ok_or(ConfigError::Missing(name))
         };
         let optional = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
-        let url = |name: &'static str, value: String| {
-            if value.starts_with("http://") || value.starts_with("https://") {
-                Ok(value.trim_end_matches('/').to_owned())
-            } else {
-                Err(ConfigError::Invalid {
-                    name,
-                    value,
-                    expected: "an http:// or https:// URL",
-                })
-            }
-        };
+        let when = |wanted: bool, name: &'static str| wanted.then(|| required(name)).transpose();
         let log_format = match optional("LOG_FORMAT").as_deref() {
             None => {
                 // Lambda sets AWS_LAMBDA_FUNCTION_NAME; CloudWatch wants one JSON object a line.
@@ -115,14 +132,22 @@ impl Config {
                 });
             }
         };
-        let email_from = required("EMAIL_FROM")?;
-        if !email_from.contains('@') {
-            return Err(ConfigError::Invalid {
-                name: "EMAIL_FROM",
-                value: email_from,
-                expected: "an email address",
-            });
-        }
+        let mail = if has(Need::Mailer) {
+            let from = required("EMAIL_FROM")?;
+            if !from.contains('@') {
+                return Err(ConfigError::Invalid {
+                    name: "EMAIL_FROM",
+                    value: from,
+                    expected: "an email address",
+                });
+            }
+            Some(MailSettings {
+                from,
+                shop_name: optional("SHOP_NAME").unwrap_or_else(|| "Shop".to_owned()),
+            })
+        } else {
+            None
+        };
         let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
             match optional(name) {
                 None => Ok(Duration::from_secs(default)),
@@ -139,27 +164,46 @@ impl Config {
                     }),
             }
         };
-        let jwt_keys = parse_keys(&required("JWT_SIGNING_KEYS")?).ok_or_else(|| ConfigError::Invalid {
-            name: "JWT_SIGNING_KEYS",
-            value: "(hidden)".to_owned(),
-            expected: "kid=secret pairs separated by commas, each secret at least 32 characters",
-        })?;
+        let tokens = if has(Need::AccessTokens) {
+            let jwt_keys = parse_keys(&required("JWT_SIGNING_KEYS")?).ok_or_else(|| {
+                ConfigError::Invalid {
+                    name: "JWT_SIGNING_KEYS",
+                    value: "(hidden)".to_owned(),
+                    expected: "kid=secret pairs separated by commas, each secret at least 32 characters",
+                }
+            })?;
+            Some(TokenSettings {
+                jwt_keys,
+                access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 900)?,
+                refresh_token_ttl: seconds("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)?,
+            })
+        } else {
+            None
+        };
+        let google = if has(Need::Google) {
+            Some(GoogleSettings {
+                client_id: optional("GOOGLE_CLIENT_ID"),
+                jwks_url: url(
+                    "GOOGLE_JWKS_URL",
+                    optional("GOOGLE_JWKS_URL")
+                        .unwrap_or_else(|| "https://www.googleapis.com/oauth2/v3/certs".to_owned()),
+                )?,
+            })
+        } else {
+            None
+        };
         Ok(Self {
-            jwt_keys,
-            access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 900)?,
-            refresh_token_ttl: seconds("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)?,
-            google_client_id: optional("GOOGLE_CLIENT_ID"),
-            google_jwks_url: url(
-                "GOOGLE_JWKS_URL",
-                optional("GOOGLE_JWKS_URL")
-                    .unwrap_or_else(|| "https://www.googleapis.com/oauth2/v3/certs".to_owned()),
-            )?,
-            table_name: required("TABLE_NAME")?,
-            queue_url: url("QUEUE_URL", required("QUEUE_URL")?)?,
-            bucket_name: required("BUCKET_NAME")?,
-            email_from,
-            public_base_url: url("PUBLIC_BASE_URL", required("PUBLIC_BASE_URL")?)?,
-            shop_name: optional("SHOP_NAME").unwrap_or_else(|| "Shop".to_owned()),
+            table_name: when(has(Need::TableRead) || has(Need::TableWrite), "TABLE_NAME")?,
+            queue_url: when(has(Need::Queue), "QUEUE_URL")?
+                .map(|v| url("QUEUE_URL", v))
+                .transpose()?,
+            bucket_name: when(has(Need::Blobs), "BUCKET_NAME")?,
+            mail,
+            public_base_url: when(has(Need::Links), "PUBLIC_BASE_URL")?
+                .map(|v| url("PUBLIC_BASE_URL", v))
+                .transpose()?,
+            tokens,
+            google,
             log_format,
             endpoints: Endpoints {
                 dynamodb: optional("DYNAMODB_ENDPOINT_URL")
@@ -169,6 +213,38 @@ impl Config {
                     .map(|v| url("AWS_SERVICES_ENDPOINT_URL", v))
                     .transpose()?,
             },
+        })
+    }
+
+    /// The same configuration without the settings `needs` do not call for.
+    pub fn only(&self, needs: &[Need]) -> Self {
+        let has = |n: Need| needs.contains(&n);
+        Self {
+            table_name: self
+                .table_name
+                .clone()
+                .filter(|_| has(Need::TableRead) || has(Need::TableWrite)),
+            queue_url: self.queue_url.clone().filter(|_| has(Need::Queue)),
+            bucket_name: self.bucket_name.clone().filter(|_| has(Need::Blobs)),
+            mail: self.mail.clone().filter(|_| has(Need::Mailer)),
+            public_base_url: self.public_base_url.clone().filter(|_| has(Need::Links)),
+            tokens: self.tokens.clone().filter(|_| has(Need::AccessTokens)),
+            google: self.google.clone().filter(|_| has(Need::Google)),
+            log_format: self.log_format,
+            endpoints: self.endpoints.clone(),
+        }
+    }
+}
+
+/// An http(s) URL without its trailing slash.
+fn url(name: &'static str, value: String) -> Result<String, ConfigError> {
+    if value.starts_with("http://") || value.starts_with("https://") {
+        Ok(value.trim_end_matches('/').to_owned())
+    } else {
+        Err(ConfigError::Invalid {
+            name,
+            value,
+            expected: "an http:// or https:// URL",
         })
     }
 }
@@ -209,14 +285,17 @@ mod tests {
     }
 
     fn load(vars: &HashMap<&'static str, &'static str>) -> Result<Config, ConfigError> {
-        Config::from_lookup(|k| vars.get(k).map(|v| v.to_string()))
+        Config::for_needs(Need::ALL, |k| vars.get(k).map(|v| v.to_string()))
     }
 
     #[test]
     fn reads_a_complete_environment() {
         let cfg = load(&base()).unwrap();
-        assert_eq!(cfg.table_name, "shop");
-        assert_eq!(cfg.public_base_url, "http://127.0.0.1:3000");
+        assert_eq!(cfg.table_name.as_deref(), Some("shop"));
+        assert_eq!(
+            cfg.public_base_url.as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
         assert_eq!(cfg.log_format, LogFormat::Pretty);
         assert!(!cfg.endpoints.is_local());
     }
@@ -277,6 +356,35 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_function_reads_only_what_its_needs_call_for() {
+        // Health needs nothing: an empty environment is enough, and no secret is read.
+        let cfg = Config::for_needs(&[], |_| None).unwrap();
+        assert!(cfg.table_name.is_none() && cfg.tokens.is_none() && cfg.mail.is_none());
+        let read = std::cell::RefCell::new(Vec::new());
+        let vars = base();
+        let cfg = Config::for_needs(&[Need::TableRead], |k| {
+            read.borrow_mut().push(k.to_owned());
+            vars.get(k).map(|v| v.to_string())
+        })
+        .unwrap();
+        assert_eq!(cfg.table_name.as_deref(), Some("shop"));
+        assert!(
+            !read.borrow().iter().any(|k| k == "JWT_SIGNING_KEYS"),
+            "{read:?}"
+        );
+        // A need's variable is required once the need is declared.
+        assert_eq!(
+            Config::for_needs(&[Need::AccessTokens], |_| None).unwrap_err(),
+            ConfigError::Missing("JWT_SIGNING_KEYS")
+        );
+        // Narrowing drops what the needs do not call for.
+        let all = load(&base()).unwrap();
+        let narrowed = all.only(&[Need::Links]);
+        assert!(narrowed.tokens.is_none() && narrowed.table_name.is_none());
+        assert!(narrowed.public_base_url.is_some());
     }
 
     #[test]

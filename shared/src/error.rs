@@ -56,12 +56,17 @@ pub enum ApiError {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("the cursor is not one this list handed out")]
     InvalidCursor,
+    /// Our own reason (expired, another audience...), never text from elsewhere.
     #[error("the Google ID token was refused: {0}")]
-    InvalidIdToken(String),
+    InvalidIdToken(&'static str),
     #[error("Google sign-in is not configured for this shop")]
     GoogleSignInDisabled,
-    #[error("a service this request depends on is unavailable: {0}")]
-    UpstreamUnavailable(String),
+    /// Names the service; what it answered is logged where it happened, never sent.
+    #[error("{0} is unavailable; try again shortly")]
+    UpstreamUnavailable(&'static str),
+    /// Other writers kept the same items busy past every retry.
+    #[error("the shop is busy with the same items; try again in a moment")]
+    Busy,
     #[error("no such resource")]
     NotFound,
     #[error("no route matches this path")]
@@ -100,7 +105,7 @@ impl ApiError {
             Self::Forbidden | Self::GoogleSignInDisabled => StatusCode::FORBIDDEN,
             Self::EmailTaken => StatusCode::CONFLICT,
             Self::InvalidToken | Self::InvalidCursor => StatusCode::BAD_REQUEST,
-            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyAttempts { .. } | Self::Busy => StatusCode::TOO_MANY_REQUESTS,
             Self::UpstreamUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound | Self::NoSuchRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -130,6 +135,7 @@ impl ApiError {
             Self::InvalidIdToken(_) => "invalid_id_token",
             Self::GoogleSignInDisabled => "google_sign_in_disabled",
             Self::UpstreamUnavailable(_) => "upstream_unavailable",
+            Self::Busy => "busy",
             Self::NotFound => "not_found",
             Self::NoSuchRoute => "no_such_route",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -152,7 +158,24 @@ impl ApiError {
                 Self::Validation(errors) => errors.clone(),
                 _ => Vec::new(),
             },
+            extensions: self.extensions(),
         }
+    }
+
+    /// The variant's data as extension members of the problem (RFC 9457 §3.2), for clients to
+    /// read as data rather than parse from `detail`.
+    fn extensions(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut members = serde_json::Map::new();
+        match self {
+            Self::TooManyAttempts { retry_after_secs } => {
+                members.insert("retry_after_seconds".into(), (*retry_after_secs).into());
+            }
+            Self::PayloadTooLarge { limit } => {
+                members.insert("limit_bytes".into(), (*limit).into());
+            }
+            _ => {}
+        }
+        members
     }
 }
 
@@ -166,6 +189,11 @@ pub struct Problem {
     pub code: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Members particular to the code, such as `retry_after_seconds` of `too_many_attempts`.
+    // Open-ended by nature; OpenAPI objects allow further members, so it is left out there.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -184,6 +212,9 @@ impl IntoResponse for ApiError {
             Self::TooManyAttempts { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
+            Self::Busy => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(1));
+            }
             Self::Unauthenticated
             | Self::InvalidAccessToken
             | Self::AccessTokenExpired
@@ -193,12 +224,6 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
-    }
-}
-
-impl From<crate::store::StoreError> for ApiError {
-    fn from(err: crate::store::StoreError) -> Self {
-        Self::internal(err)
     }
 }
 
@@ -217,6 +242,21 @@ mod tests {
             problem.r#type,
             "https://shop.example/problems/validation-failed"
         );
+    }
+
+    #[test]
+    fn data_travels_as_extension_members() {
+        let body = serde_json::to_value(
+            ApiError::TooManyAttempts {
+                retry_after_secs: 42,
+            }
+            .to_problem(),
+        )
+        .unwrap();
+        assert_eq!(body["retry_after_seconds"], 42);
+        assert_eq!(body["code"], "too_many_attempts");
+        let plain = serde_json::to_value(ApiError::NotFound.to_problem()).unwrap();
+        assert_eq!(plain.as_object().unwrap().len(), 5, "{plain}");
     }
 
     #[test]

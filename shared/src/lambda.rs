@@ -8,9 +8,10 @@ use lambda_http::RequestExt;
 use lambda_runtime::{LambdaEvent, service_fn};
 
 use crate::api::Route;
-use crate::aws::{Blobs, Mailer, Queue, Table};
+use crate::aws::{Blobs, Mailer, Queue, Table, TableReader};
 use crate::config::Config;
-use crate::http::{AppState, Client, REQUEST_ID};
+use crate::http::REQUEST_ID;
+use crate::state::{AppState, Need};
 
 pub type Error = lambda_runtime::Error;
 
@@ -23,9 +24,10 @@ pub struct Env {
 }
 
 impl Env {
-    /// Reads the configuration (failing start-up with the name of a bad variable) and starts logging.
-    pub async fn load() -> Result<Self, Error> {
-        let config = Config::from_env()?;
+    /// Reads the settings `needs` call for (failing start-up with the name of a missing or bad
+    /// variable) and starts logging.
+    pub async fn load(needs: &[Need]) -> Result<Self, Error> {
+        let config = Config::from_env(needs)?;
         crate::telemetry::init(config.log_format);
         Ok(Self {
             config,
@@ -45,6 +47,11 @@ impl Env {
 
     pub async fn table(&self) -> Table {
         Table::new(self.sdk().await, &self.config)
+    }
+
+    /// The table for a route that only reads it (`Need::TableRead`).
+    pub async fn reader(&self) -> TableReader {
+        self.table().await.reader()
     }
 
     pub async fn queue(&self) -> Queue {
@@ -105,7 +112,7 @@ pub async fn run_cleanup(state: AppState) -> Result<(), Error> {
 }
 
 /// The clients a function needs, whatever kind it is (used by the drift test).
-pub fn needs_of(function: &str) -> Option<&'static [Client]> {
+pub fn needs_of(function: &str) -> Option<&'static [Need]> {
     match function {
         "worker" => Some(crate::worker::NEEDS),
         "cleanup" => Some(crate::cleanup::NEEDS),

@@ -6,13 +6,14 @@ use time::OffsetDateTime;
 
 use crate::accounts;
 use crate::domain::Email;
-use crate::http::{AppState, Client};
 use crate::notify::{self, EmailKind, EmailMessage, Envelope, Job};
+use crate::state::{AppState, Need};
+use crate::store::idempotency::{self, IdempotencyError, NextAction, Saved};
 use crate::store::one_time_tokens::{self, Purpose};
-use crate::store::{StoreError, email_marker, users};
+use crate::store::{StoreError, users};
 
 /// The clients the worker uses.
-pub const NEEDS: &[Client] = &[Client::TableWrite, Client::Mailer];
+pub const NEEDS: &[Need] = &[Need::TableWrite, Need::Mailer, Need::Links];
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkError {
@@ -26,6 +27,8 @@ pub enum WorkError {
     Send(#[from] notify::SendError),
     #[error("another delivery of this message is being processed")]
     InProgress,
+    #[error("the message cannot be claimed: {0}")]
+    Claim(IdempotencyError),
 }
 
 /// Processes a batch and returns the ids of the messages to be retried.
@@ -79,10 +82,7 @@ async fn send_password_reset(state: &AppState, id: &str, email: Email) -> Result
         let token =
             one_time_tokens::issue(table, Purpose::PasswordReset, &user.id, expires).await?;
         Ok(EmailKind::PasswordReset {
-            link: format!(
-                "{}/reset-password?token={token}",
-                state.config.public_base_url
-            ),
+            link: format!("{}/reset-password?token={token}", state.public_base_url()),
             expires_in_hours: accounts::PASSWORD_RESET_HOURS,
         })
     })
@@ -102,25 +102,32 @@ where
     Fut: Future<Output = Result<EmailKind, WorkError>>,
 {
     let table = state.table();
-    match email_marker::claim(table, id, OffsetDateTime::now_utc()).await? {
-        email_marker::Claim::AlreadySent => {
+    let scope = &idempotency::EMAIL;
+    let fingerprint = idempotency::fingerprint(&[id.as_bytes()]);
+    match idempotency::try_start(table, scope, id, &fingerprint, OffsetDateTime::now_utc()).await {
+        Ok(NextAction::ReturnSaved(_)) => {
             tracing::info!(message = id, "email already sent; redelivery ignored");
             Ok(())
         }
-        email_marker::Claim::InProgress => Err(WorkError::InProgress),
-        email_marker::Claim::Acquired => {
+        Err(IdempotencyError::InProgress) => Err(WorkError::InProgress),
+        Err(err) => Err(WorkError::Claim(err)),
+        Ok(NextAction::StartProcessing) => {
             let sent = async {
-                let rendered = compose().await?.render(&state.config.shop_name)?;
+                let rendered = compose().await?.render(&state.mailer().shop_name)?;
                 Ok::<_, WorkError>(notify::send_email(state.mailer(), to, &rendered).await?)
             };
             match sent.await {
                 Ok(provider_id) => {
-                    email_marker::mark_sent(table, id, &provider_id).await?;
+                    let saved = Saved {
+                        status: 200,
+                        body: provider_id,
+                    };
+                    idempotency::save(table, scope, id, &saved).await?;
                     tracing::info!(message = id, to = %to.redacted(), "email sent");
                     Ok(())
                 }
                 Err(err) => {
-                    email_marker::release(table, id).await?;
+                    idempotency::release(table, scope, id).await?;
                     Err(err)
                 }
             }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
-use shop::http::Client;
+use shop::need::{GLOBAL_VARIABLES, Need};
 use shop_local::Template;
 use shop_local::template::EventSpec;
 
@@ -43,28 +43,60 @@ fn declared_binaries(cargo_toml: &str) -> BTreeMap<String, (String, bool)> {
         .collect()
 }
 
-fn policy_for(client: Client) -> &'static str {
-    match client {
-        Client::TableRead => "DynamoDBReadPolicy",
-        Client::TableWrite => "DynamoDBCrudPolicy",
-        Client::Queue => "SQSSendMessagePolicy",
-        Client::Mailer => "SESCrudPolicy",
-        Client::Blobs => "S3CrudPolicy",
+/// How a function's main adds the client a need calls for (settings need no call).
+fn builder_call(need: Need) -> Option<&'static str> {
+    match need {
+        Need::TableRead => Some(".with_reader("),
+        Need::TableWrite => Some(".with_table("),
+        Need::Queue => Some(".with_queue("),
+        Need::Mailer => Some(".with_mailer("),
+        Need::Blobs => Some(".with_blobs("),
+        Need::AccessTokens | Need::Links | Need::Google => None,
     }
 }
 
-fn builder_call(client: Client) -> &'static str {
-    match client {
-        Client::TableRead | Client::TableWrite => ".with_table(",
-        Client::Queue => ".with_queue(",
-        Client::Mailer => ".with_mailer(",
-        Client::Blobs => ".with_blobs(",
+/// What a function's main builds: every client its needs call for, and no other.
+fn builder_problems(path: &str, main: &str, needs: &[Need]) -> Vec<String> {
+    let mut out = Vec::new();
+    for need in Need::ALL {
+        let Some(call) = builder_call(*need) else {
+            continue;
+        };
+        // A read-write table serves reads too.
+        let wanted = needs.contains(need)
+            && !(*need == Need::TableRead && needs.contains(&Need::TableWrite));
+        if wanted && !main.contains(call) {
+            out.push(format!(
+                "{path} does not build the {need:?} client its handler needs"
+            ));
+        }
+        if !wanted && main.contains(call) {
+            out.push(format!(
+                "{path} builds the {need:?} client, which its needs do not call for"
+            ));
+        }
     }
+    if !main.contains("Env::load(") || (!main.contains("NEEDS") && !main.contains("ROUTE.needs")) {
+        out.push(format!(
+            "{path} does not load its configuration for its needs"
+        ));
+    }
+    out
 }
 
 /// Every disagreement between the route table, the binaries, the template and events/.
 fn problems(template: &Template, repo: &Path) -> Vec<String> {
     let mut out = Vec::new();
+    let globals: BTreeSet<&str> = template
+        .global_variables
+        .iter()
+        .map(String::as_str)
+        .collect();
+    if globals != GLOBAL_VARIABLES.iter().copied().collect() {
+        out.push(format!(
+            "Globals give every function {globals:?}; only {GLOBAL_VARIABLES:?} belong there"
+        ));
+    }
     let cargo =
         std::fs::read_to_string(repo.join("functions/Cargo.toml")).expect("functions/Cargo.toml");
     let bins = declared_binaries(&cargo);
@@ -109,13 +141,7 @@ fn problems(template: &Template, repo: &Path) -> Vec<String> {
             out.push(format!("[[bin]] {name}: {path} is missing"));
         }
         let needs = shop::lambda::needs_of(name).unwrap_or(&[]);
-        for need in needs {
-            if !main.contains(builder_call(*need)) {
-                out.push(format!(
-                    "{path} does not build the {need:?} client its handler needs"
-                ));
-            }
-        }
+        out.extend(builder_problems(path, &main, needs));
         if shop::api::route(name).is_some() && !main.contains(&format!("api::{name}::ROUTE")) {
             out.push(format!("{path} does not serve shop::api::{name}::ROUTE"));
         }
@@ -152,16 +178,21 @@ fn problems(template: &Template, repo: &Path) -> Vec<String> {
                 ));
             }
         }
-        // Least privilege: exactly the policies of the clients the function needs.
-        let wanted: BTreeSet<&str> = shop::lambda::needs_of(name)
-            .unwrap_or(&[])
-            .iter()
-            .map(|c| policy_for(*c))
-            .collect();
+        // Least privilege: exactly the policies and the variables of the function's needs.
+        let needs = shop::lambda::needs_of(name).unwrap_or(&[]);
+        let wanted: BTreeSet<&str> = needs.iter().filter_map(|n| n.policy()).collect();
         let granted: BTreeSet<&str> = function.policies.iter().map(String::as_str).collect();
         if wanted != granted {
             out.push(format!(
                 "{} is granted {granted:?} but needs {wanted:?}",
+                function.logical_id
+            ));
+        }
+        let wanted: BTreeSet<&str> = needs.iter().flat_map(|n| n.variables()).copied().collect();
+        let given: BTreeSet<&str> = function.variables.iter().map(String::as_str).collect();
+        if wanted != given {
+            out.push(format!(
+                "{} is given the variables {given:?} but its needs call for {wanted:?}",
                 function.logical_id
             ));
         }
@@ -213,12 +244,11 @@ fn a_template_route_without_a_binary_is_caught() {
     let extra = r#"
   CartGetFunction:
     Type: AWS::Serverless::Function
-    Metadata:
-      BuildMethod: rust-cargolambda
-      BuildProperties:
-        Binary: cart_get
     Properties:
-      CodeUri: .
+      CodeUri: target/lambda/cart_get/
+      Environment:
+        Variables:
+          TABLE_NAME: !Ref Table
       Policies:
         - DynamoDBReadPolicy: { TableName: !Ref Table }
       Events:
@@ -244,8 +274,8 @@ fn a_template_route_without_a_binary_is_caught() {
 fn a_function_granted_more_than_it_needs_is_caught() {
     let text = std::fs::read_to_string(Template::repo_path()).unwrap();
     let text = text.replacen(
-        "      CodeUri: .\n      Events:",
-        "      CodeUri: .\n      Policies:\n        - DynamoDBCrudPolicy: { TableName: !Ref Table }\n      Events:",
+        "      CodeUri: target/lambda/health/\n      Events:",
+        "      CodeUri: target/lambda/health/\n      Policies:\n        - DynamoDBCrudPolicy: { TableName: !Ref Table }\n      Events:",
         1,
     );
     let template = Template::parse(&text).unwrap();
@@ -256,6 +286,58 @@ fn a_function_granted_more_than_it_needs_is_caught() {
             .any(|p| p.contains("HealthFunction is granted")),
         "{problems:?}"
     );
+}
+
+#[test]
+fn a_function_given_a_secret_it_does_not_need_is_caught() {
+    let text = std::fs::read_to_string(Template::repo_path()).unwrap();
+    let text = text.replacen(
+        "      CodeUri: target/lambda/health/\n",
+        "      CodeUri: target/lambda/health/\n      Environment:\n        Variables:\n          JWT_SIGNING_KEYS: !Ref JwtSigningKeys\n",
+        1,
+    );
+    let template = Template::parse(&text).unwrap();
+    let found = problems(&template, &repo());
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("HealthFunction is given the variables")),
+        "{found:?}"
+    );
+    // And a secret put back into Globals, which every function would get.
+    let text = std::fs::read_to_string(Template::repo_path())
+        .unwrap()
+        .replacen(
+            "        RUST_LOG: info\n",
+            "        RUST_LOG: info\n        JWT_SIGNING_KEYS: !Ref JwtSigningKeys\n",
+            1,
+        );
+    let problems = problems(&Template::parse(&text).unwrap(), &repo());
+    assert!(
+        problems.iter().any(|p| p.contains("Globals give")),
+        "{problems:?}"
+    );
+}
+
+/// The health function is given no secret at all: nothing but the Globals, which hold none.
+#[test]
+fn the_health_function_holds_no_secret() {
+    let template = Template::load(&Template::repo_path()).unwrap();
+    let health = template
+        .functions
+        .iter()
+        .find(|f| f.binary == "health")
+        .expect("a health function");
+    assert!(health.variables.is_empty(), "{:?}", health.variables);
+    assert!(health.policies.is_empty(), "{:?}", health.policies);
+    for var in &template.global_variables {
+        assert!(
+            !["JWT", "SECRET", "KEY", "STRIPE", "PASSWORD"]
+                .iter()
+                .any(|s| var.contains(s)),
+            "Globals give every function {var}"
+        );
+    }
 }
 
 /// The local server mounts every route template.yaml deploys, at the same path and method.

@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::routing::get;
 use reqwest::Method;
-use shop::auth::{Admin, AuthUser, Staff};
+use shop::http::{Admin, AuthUser, Staff};
 
 use crate::helpers::{ADMIN_PASSWORD, TestApp, assert_problem, unique_email};
 

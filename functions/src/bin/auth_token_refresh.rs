@@ -3,7 +3,7 @@ use shop::{api, lambda};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
-    let env = lambda::Env::load().await?;
+    let env = lambda::Env::load(api::auth_token_refresh::ROUTE.needs).await?;
     lambda::serve(
         &api::auth_token_refresh::ROUTE,
         env.state().with_table(env.table().await),

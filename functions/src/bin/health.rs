@@ -3,6 +3,6 @@ use shop::{api, lambda};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
-    let env = lambda::Env::load().await?;
+    let env = lambda::Env::load(api::health::ROUTE.needs).await?;
     lambda::serve(&api::health::ROUTE, env.state()).await
 }

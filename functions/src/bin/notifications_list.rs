@@ -3,10 +3,10 @@ use shop::{api, lambda};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
-    let env = lambda::Env::load().await?;
+    let env = lambda::Env::load(api::notifications_list::ROUTE.needs).await?;
     lambda::serve(
         &api::notifications_list::ROUTE,
-        env.state().with_table(env.table().await),
+        env.state().with_reader(env.reader().await),
     )
     .await
 }

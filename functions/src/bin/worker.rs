@@ -3,7 +3,7 @@ use shop::lambda;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
-    let env = lambda::Env::load().await?;
+    let env = lambda::Env::load(shop::worker::NEEDS).await?;
     lambda::run_worker(
         env.state()
             .with_table(env.table().await)

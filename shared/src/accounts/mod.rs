@@ -8,11 +8,11 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::auth::password_hash;
-use crate::auth::refresh::RefreshToken;
+use crate::domain::RefreshToken;
 use crate::domain::{Email, Password, Role};
 use crate::error::ApiError;
-use crate::http::AppState;
 use crate::notify::{self, EmailKind, EmailMessage, Job};
+use crate::state::AppState;
 use crate::store::attempts::{self, Attempt};
 use crate::store::one_time_tokens::{self, Purpose};
 use crate::store::{sessions, users::User};
@@ -120,7 +120,7 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 /// Issues an access token for `user` at `now`.
 pub fn access_token(state: &AppState, user: &User, now: OffsetDateTime) -> String {
     state
-        .auth
+        .auth()
         .access
         .issue(&user.id, user.role, user.token_version, now)
 }
@@ -132,13 +132,13 @@ pub async fn start_session(state: &AppState, user: &User) -> Result<Tokens, ApiE
     sessions::create(
         state.table(),
         &refresh,
-        now + state.config.refresh_token_ttl,
+        now + state.auth().refresh_token_ttl,
     )
     .await?;
     Ok(Tokens {
         access_token: access_token(state, user, now),
         refresh_token: refresh.to_string(),
-        expires_in: state.auth.access.ttl().as_secs(),
+        expires_in: state.auth().access.ttl().as_secs(),
         token_type: "Bearer",
     })
 }
@@ -149,10 +149,7 @@ pub async fn send_verification(state: &AppState, user: &User) -> Result<(), ApiE
     let token =
         one_time_tokens::issue(state.table(), Purpose::VerifyEmail, &user.id, expires).await?;
     let to = Email::parse(&user.email).map_err(ApiError::internal)?;
-    let link = format!(
-        "{}/verify-email?token={token}",
-        state.config.public_base_url
-    );
+    let link = format!("{}/verify-email?token={token}", state.public_base_url());
     let kind = EmailKind::VerifyEmail {
         name: user.name.clone(),
         link,

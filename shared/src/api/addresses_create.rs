@@ -9,14 +9,15 @@ use crate::accounts::{
     self,
     address::{AddressInput, AddressView},
 };
-use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client, Json};
-use crate::store::addresses::{self, AddressError, MAX_ADDRESSES};
+use crate::http::AuthUser;
+use crate::http::Json;
+use crate::state::{AppState, Need};
+use crate::store::addresses::{self, CreateAddressError, MAX_ADDRESSES};
 
 pub const ROUTE: Route = Route {
     name: "addresses_create",
-    needs: &[Client::TableWrite],
+    needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(addresses_create)),
 };
 
@@ -38,12 +39,12 @@ pub async fn addresses_create(
     addresses::create(state.table(), user.id(), &address, make_default)
         .await
         .map_err(|e| match e {
-            AddressError::TooMany => ApiError::field(
+            CreateAddressError::TooMany => ApiError::field(
                 "addresses",
                 format!("at most {MAX_ADDRESSES} addresses can be saved"),
             ),
-            AddressError::NotFound => ApiError::InvalidAccessToken,
-            AddressError::Store(e) => e.into(),
+            CreateAddressError::UserGone => ApiError::InvalidAccessToken,
+            CreateAddressError::Store(e) => e.into(),
         })?;
     let default_id = is_default.then_some(address.id.clone());
     Ok((

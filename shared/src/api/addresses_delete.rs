@@ -6,15 +6,15 @@ use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
-use crate::auth::AuthUser;
 use crate::domain::id::is_ulid;
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client};
-use crate::store::addresses::{self, AddressError};
+use crate::http::AuthUser;
+use crate::state::{AppState, Need};
+use crate::store::addresses::{self, ChangeAddressError};
 
 pub const ROUTE: Route = Route {
     name: "addresses_delete",
-    needs: &[Client::TableWrite],
+    needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(addresses_delete)),
 };
 
@@ -36,8 +36,8 @@ pub async fn addresses_delete(
     addresses::delete(state.table(), user.id(), &id, was_default)
         .await
         .map_err(|e| match e {
-            AddressError::NotFound | AddressError::TooMany => ApiError::NotFound,
-            AddressError::Store(e) => e.into(),
+            ChangeAddressError::NotFound => ApiError::NotFound,
+            ChangeAddressError::Store(e) => e.into(),
         })?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,14 +5,16 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts::address::AddressView;
-use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client, Json, List};
+use crate::http::AuthUser;
+use crate::http::Json;
+use crate::paging::List;
+use crate::state::{AppState, Need};
 use crate::store::addresses;
 
 pub const ROUTE: Route = Route {
     name: "addresses_list",
-    needs: &[Client::TableRead],
+    needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(addresses_list)),
 };
 
@@ -25,7 +27,7 @@ pub async fn addresses_list(
     user: AuthUser,
 ) -> Result<Json<List<AddressView>>, ApiError> {
     let default_id = user.user.default_address_id.as_deref();
-    let mut items: Vec<AddressView> = addresses::list(state.table(), user.id())
+    let mut items: Vec<AddressView> = addresses::list(state.reader(), user.id())
         .await?
         .into_iter()
         .map(|a| AddressView::new(a, default_id))

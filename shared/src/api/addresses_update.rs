@@ -6,16 +6,17 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts::address::{AddressInput, AddressView};
-use crate::auth::AuthUser;
 use crate::domain::id::is_ulid;
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client, Json};
-use crate::store::addresses::{self, AddressError};
+use crate::http::AuthUser;
+use crate::http::Json;
+use crate::state::{AppState, Need};
+use crate::store::addresses::{self, ChangeAddressError};
 use crate::store::users;
 
 pub const ROUTE: Route = Route {
     name: "addresses_update",
-    needs: &[Client::TableWrite],
+    needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(addresses_update)),
 };
 
@@ -44,8 +45,8 @@ pub async fn addresses_update(
     addresses::replace(table, user.id(), &address, make_default, was_default)
         .await
         .map_err(|e| match e {
-            AddressError::NotFound | AddressError::TooMany => ApiError::NotFound,
-            AddressError::Store(e) => e.into(),
+            ChangeAddressError::NotFound => ApiError::NotFound,
+            ChangeAddressError::Store(e) => e.into(),
         })?;
     let now = users::get(table, user.id())
         .await?

@@ -13,13 +13,14 @@ use super::Route;
 use crate::accounts::{self, SignedIn, UserView};
 use crate::domain::Email;
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client, Json};
+use crate::http::Json;
+use crate::state::{AppState, Need};
 use crate::store::attempts;
 use crate::store::users;
 
 pub const ROUTE: Route = Route {
     name: "auth_login",
-    needs: &[Client::TableWrite],
+    needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(auth_login)),
 };
 

@@ -7,15 +7,16 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
-use crate::auth::AuthUser;
-use crate::auth::refresh::RefreshToken;
+use crate::domain::RefreshToken;
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client, Json};
+use crate::http::AuthUser;
+use crate::http::Json;
+use crate::state::{AppState, Need};
 use crate::store::sessions;
 
 pub const ROUTE: Route = Route {
     name: "auth_logout",
-    needs: &[Client::TableWrite],
+    needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(auth_logout)),
 };
 

@@ -12,12 +12,13 @@ use crate::accounts::{self, SignedIn, UserView};
 use crate::auth::google::GoogleError;
 use crate::domain::Role;
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client, Json};
+use crate::http::Json;
+use crate::state::{AppState, Need};
 use crate::store::users::{self, CreateUserError, User};
 
 pub const ROUTE: Route = Route {
     name: "auth_oauth_google",
-    needs: &[Client::TableWrite],
+    needs: &[Need::TableWrite, Need::AccessTokens, Need::Google],
     router: || OpenApiRouter::new().routes(routes!(auth_oauth_google)),
 };
 
@@ -35,7 +36,7 @@ pub async fn auth_oauth_google(
     State(state): State<AppState>,
     Json(req): Json<GoogleRequest>,
 ) -> Result<Json<SignedIn>, ApiError> {
-    let google = &state.auth.google;
+    let google = state.google();
     if !google.enabled() {
         return Err(ApiError::GoogleSignInDisabled);
     }
@@ -43,9 +44,10 @@ pub async fn auth_oauth_google(
         .verify(req.id_token.trim())
         .await
         .map_err(|e| match e {
-            GoogleError::Invalid(why) => ApiError::InvalidIdToken(why.to_owned()),
+            GoogleError::Invalid(why) => ApiError::InvalidIdToken(why),
             GoogleError::KeysUnavailable(why) => {
-                ApiError::UpstreamUnavailable(format!("Google's keys: {why}"))
+                tracing::warn!(error = %why, "Google's signing keys could not be fetched");
+                ApiError::UpstreamUnavailable("Google sign-in")
             }
         })?;
     let table = state.table();
@@ -58,7 +60,7 @@ pub async fn auth_oauth_google(
             }
             users::get(table, &existing.id)
                 .await?
-                .ok_or(ApiError::InvalidIdToken("the account is gone".into()))?
+                .ok_or(ApiError::InvalidIdToken("the account is gone"))?
         }
         None => {
             let mut user = User::new(

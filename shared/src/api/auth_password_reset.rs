@@ -12,12 +12,13 @@ use super::Route;
 use crate::accounts;
 use crate::domain::Email;
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client, Json};
+use crate::http::Json;
 use crate::notify::{self, Job};
+use crate::state::{AppState, Need};
 
 pub const ROUTE: Route = Route {
     name: "auth_password_reset",
-    needs: &[Client::TableWrite, Client::Queue],
+    needs: &[Need::TableWrite, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(auth_password_reset)),
 };
 

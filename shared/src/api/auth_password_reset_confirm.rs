@@ -10,13 +10,14 @@ use super::Route;
 use crate::accounts;
 use crate::domain::{Email, Password};
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client, Json};
+use crate::http::Json;
+use crate::state::{AppState, Need};
 use crate::store::one_time_tokens::{self, Purpose};
 use crate::store::{attempts, sessions, users};
 
 pub const ROUTE: Route = Route {
     name: "auth_password_reset_confirm",
-    needs: &[Client::TableWrite],
+    needs: &[Need::TableWrite],
     router: || OpenApiRouter::new().routes(routes!(auth_password_reset_confirm)),
 };
 

@@ -11,12 +11,18 @@ use super::Route;
 use crate::accounts::{self, SignedIn, UserView};
 use crate::domain::{Email, Password, Role, text};
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client, Json};
+use crate::http::Json;
+use crate::state::{AppState, Need};
 use crate::store::users::{self, CreateUserError, User};
 
 pub const ROUTE: Route = Route {
     name: "auth_register",
-    needs: &[Client::TableWrite, Client::Queue],
+    needs: &[
+        Need::TableWrite,
+        Need::Queue,
+        Need::AccessTokens,
+        Need::Links,
+    ],
     router: || OpenApiRouter::new().routes(routes!(auth_register)),
 };
 

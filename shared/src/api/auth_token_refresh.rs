@@ -9,14 +9,15 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts;
-use crate::auth::refresh::RefreshToken;
+use crate::domain::RefreshToken;
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client, Json};
+use crate::http::Json;
+use crate::state::{AppState, Need};
 use crate::store::{sessions, users};
 
 pub const ROUTE: Route = Route {
     name: "auth_token_refresh",
-    needs: &[Client::TableWrite],
+    needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(auth_token_refresh)),
 };
 
@@ -72,7 +73,7 @@ pub async fn auth_token_refresh(
     Ok(Json(Refreshed {
         access_token: accounts::access_token(&state, &user, now),
         refresh_token: next.to_string(),
-        expires_in: state.auth.access.ttl().as_secs(),
+        expires_in: state.auth().access.ttl().as_secs(),
         token_type: "Bearer",
     }))
 }

@@ -8,13 +8,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::Route;
 use crate::accounts;
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client, Json};
+use crate::http::Json;
+use crate::state::{AppState, Need};
 use crate::store::one_time_tokens::{self, Purpose};
 use crate::store::users;
 
 pub const ROUTE: Route = Route {
     name: "auth_verify_email",
-    needs: &[Client::TableWrite],
+    needs: &[Need::TableWrite],
     router: || OpenApiRouter::new().routes(routes!(auth_verify_email)),
 };
 

@@ -7,13 +7,18 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts;
-use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::http::{AppState, Client};
+use crate::http::AuthUser;
+use crate::state::{AppState, Need};
 
 pub const ROUTE: Route = Route {
     name: "auth_verify_email_resend",
-    needs: &[Client::TableWrite, Client::Queue],
+    needs: &[
+        Need::TableWrite,
+        Need::Queue,
+        Need::AccessTokens,
+        Need::Links,
+    ],
     router: || OpenApiRouter::new().routes(routes!(auth_verify_email_resend)),
 };
 

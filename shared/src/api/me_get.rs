@@ -4,13 +4,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts::UserView;
-use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::http::{Client, Json};
+use crate::http::AuthUser;
+use crate::http::Json;
+use crate::state::Need;
 
 pub const ROUTE: Route = Route {
     name: "me_get",
-    needs: &[Client::TableRead],
+    needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(me_get)),
 };
 

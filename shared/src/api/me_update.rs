@@ -8,15 +8,16 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts::UserView;
-use crate::auth::AuthUser;
 use crate::domain::text;
 use crate::error::{ApiError, FieldError, Problem};
-use crate::http::{AppState, Client, Json};
+use crate::http::AuthUser;
+use crate::http::Json;
+use crate::state::{AppState, Need};
 use crate::store::users::{self, ProfileChange};
 
 pub const ROUTE: Route = Route {
     name: "me_update",
-    needs: &[Client::TableWrite],
+    needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(me_update)),
 };
 

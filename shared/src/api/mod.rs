@@ -28,7 +28,7 @@ use utoipa::openapi::OpenApi;
 use utoipa::openapi::path::HttpMethod;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::http::{AppState, Client};
+use crate::state::{AppState, Need};
 
 /// Base path of every API route.
 pub const BASE: &str = "/api/v1";
@@ -38,7 +38,7 @@ pub struct Route {
     /// The handler's, binary's and function's name (`health` → `HealthFunction`).
     pub name: &'static str,
     /// The clients the handler uses; template.yaml grants exactly the matching policies.
-    pub needs: &'static [Client],
+    pub needs: &'static [Need],
     /// The route's router, whose OpenAPI paths say its method and path.
     pub router: fn() -> OpenApiRouter<AppState>,
 }
@@ -92,6 +92,15 @@ pub const ROUTES: &[Route] = &[
 /// Looks a route up by its name.
 pub fn route(name: &str) -> Option<&'static Route> {
     ROUTES.iter().find(|r| r.name == name)
+}
+
+/// Every route in one router, each with only what its needs allow (as its Lambda function
+/// would have): what the local server serves.
+pub fn serve_all(state: &AppState) -> axum::Router {
+    ROUTES.iter().fold(axum::Router::new(), |acc, r| {
+        let (router, _) = (r.router)().split_for_parts();
+        acc.merge(router.with_state(state.only(r.needs)))
+    })
 }
 
 /// All routes in one router, with the OpenAPI document that describes them.

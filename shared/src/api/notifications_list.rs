@@ -5,15 +5,17 @@ use axum::http::Uri;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
-use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::http::pagination::next_cursor;
-use crate::http::{AppState, Client, Json, List, Page};
+use crate::http::AuthUser;
+use crate::http::Json;
+use crate::paging::next_cursor;
+use crate::paging::{List, Page};
+use crate::state::{AppState, Need};
 use crate::store::notifications::{self, Notification};
 
 pub const ROUTE: Route = Route {
     name: "notifications_list",
-    needs: &[Client::TableRead],
+    needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(notifications_list)),
 };
 
@@ -31,9 +33,9 @@ pub async fn notifications_list(
     uri: Uri,
 ) -> Result<Json<List<Notification>>, ApiError> {
     let scope = format!("notifications:{}", user.id());
-    let key = &state.auth.cursor_key;
+    let key = &state.auth().cursor_key;
     let page = Page::from_uri(&uri, key, &scope)?;
-    let (items, last) = notifications::page(state.table(), user.id(), &page).await?;
+    let (items, last) = notifications::page(state.reader(), user.id(), &page).await?;
     Ok(Json(List {
         items,
         next_cursor: next_cursor(last, key, &scope),

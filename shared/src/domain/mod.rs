@@ -4,9 +4,11 @@ pub mod country;
 mod email;
 pub mod id;
 mod password;
+mod refresh_token;
 mod role;
 pub mod text;
 
 pub use email::Email;
 pub use password::Password;
+pub use refresh_token::RefreshToken;
 pub use role::Role;

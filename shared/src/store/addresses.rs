@@ -2,12 +2,13 @@
 //! (at most [`MAX_ADDRESSES`], checked by a condition in the same transaction as the put) and
 //! `default_address_id`, so there is exactly one default whenever the user has an address.
 
-use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Put, ReturnValue, Update};
 use serde::{Deserialize, Serialize};
 
+use super::transact::Transaction;
 use super::users::{self, user_pk};
 use super::{StoreError, condition_failed, get_item, n, s};
-use crate::aws::Table;
+use crate::aws::{Table, TableReader};
 
 pub const MAX_ADDRESSES: u32 = 20;
 
@@ -54,17 +55,28 @@ fn to_item(
     .map_err(|e| StoreError::serde("address", e))
 }
 
+/// What saving a new address can meet.
 #[derive(Debug, thiserror::Error)]
-pub enum AddressError {
+pub enum CreateAddressError {
     #[error("at most {MAX_ADDRESSES} addresses can be saved")]
     TooMany,
+    /// The account was deleted while the request ran.
+    #[error("the user is gone")]
+    UserGone,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What changing or deleting an existing address can meet.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeAddressError {
     #[error("no such address")]
     NotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-pub async fn list(table: &Table, user_id: &str) -> Result<Vec<Address>, StoreError> {
+pub async fn list(table: &TableReader, user_id: &str) -> Result<Vec<Address>, StoreError> {
     let out = users::items_of(table, user_id, "ADDRESS#")
         .consistent_read(true)
         .send()
@@ -81,14 +93,14 @@ pub async fn create(
     user_id: &str,
     address: &Address,
     make_default: bool,
-) -> Result<(), AddressError> {
+) -> Result<(), CreateAddressError> {
     let default_expr = if make_default {
         "default_address_id = :id"
     } else {
         "default_address_id = if_not_exists(default_address_id, :id)"
     };
     let user = Update::builder()
-        .table_name(&*table.name)
+        .table_name(table.name())
         .key("PK", s(user_pk(user_id)))
         .key("SK", s("PROFILE"))
         .update_expression(format!("SET address_count = if_not_exists(address_count, :zero) + :one, {default_expr}"))
@@ -100,27 +112,27 @@ pub async fn create(
         .build()
         .expect("table, key and expression are set");
     let put = Put::builder()
-        .table_name(&*table.name)
+        .table_name(table.name())
         .set_item(Some(to_item(user_id, address)?))
         .condition_expression("attribute_not_exists(PK)")
         .build()
         .expect("table and item are set");
-    let result = table
-        .client
-        .transact_write_items()
-        .transact_items(TransactWriteItem::builder().update(user).build())
-        .transact_items(TransactWriteItem::builder().put(put).build())
+    let outcome = Transaction::new(table)
+        .update("user", user)
+        .put("address", put)
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_transaction_canceled_exception()) =>
-        {
-            Err(AddressError::TooMany)
-        }
-        Err(e) => Err(StoreError::from_sdk("TransactWriteItems", &e).into()),
+    let Err(err) = outcome else {
+        return Ok(());
+    };
+    let user_refused = err.cancelled().is_some_and(|c| c.condition_failed("user"));
+    if !user_refused {
+        return Err(err.into_store_error().into());
+    }
+    // The user's condition holds two things; which one failed decides the answer.
+    match users::get(table, user_id).await? {
+        None => Err(CreateAddressError::UserGone),
+        Some(_) => Err(CreateAddressError::TooMany),
     }
 }
 
@@ -131,18 +143,16 @@ pub async fn replace(
     address: &Address,
     make_default: bool,
     was_default: bool,
-) -> Result<(), AddressError> {
+) -> Result<(), ChangeAddressError> {
     let result = table
-        .client
         .put_item()
-        .table_name(&*table.name)
         .set_item(Some(to_item(user_id, address)?))
         .condition_expression("attribute_exists(PK)")
         .send()
         .await;
     match result {
         Ok(_) => {}
-        Err(e) if condition_failed(&e) => return Err(AddressError::NotFound),
+        Err(e) if condition_failed(&e) => return Err(ChangeAddressError::NotFound),
         Err(e) => return Err(StoreError::from_sdk("PutItem", &e).into()),
     }
     if make_default && !was_default {
@@ -168,11 +178,9 @@ pub async fn delete(
     user_id: &str,
     id: &str,
     was_default: bool,
-) -> Result<(), AddressError> {
+) -> Result<(), ChangeAddressError> {
     let result = table
-        .client
         .delete_item()
-        .table_name(&*table.name)
         .key("PK", s(user_pk(user_id)))
         .key("SK", s(sk(id)))
         .condition_expression("attribute_exists(PK)")
@@ -181,13 +189,11 @@ pub async fn delete(
         .await;
     match result {
         Ok(_) => {}
-        Err(e) if condition_failed(&e) => return Err(AddressError::NotFound),
+        Err(e) if condition_failed(&e) => return Err(ChangeAddressError::NotFound),
         Err(e) => return Err(StoreError::from_sdk("DeleteItem", &e).into()),
     }
     table
-        .client
         .update_item()
-        .table_name(&*table.name)
         .key("PK", s(user_pk(user_id)))
         .key("SK", s("PROFILE"))
         .update_expression("ADD address_count :minus")
@@ -204,9 +210,7 @@ pub async fn delete(
 
 async fn set_default(table: &Table, user_id: &str, id: Option<&str>) -> Result<(), StoreError> {
     let req = table
-        .client
         .update_item()
-        .table_name(&*table.name)
         .key("PK", s(user_pk(user_id)))
         .key("SK", s("PROFILE"));
     let req = match id {
@@ -221,7 +225,11 @@ async fn set_default(table: &Table, user_id: &str, id: Option<&str>) -> Result<(
     Ok(())
 }
 
-pub async fn get(table: &Table, user_id: &str, id: &str) -> Result<Option<Address>, StoreError> {
+pub async fn get(
+    table: &TableReader,
+    user_id: &str,
+    id: &str,
+) -> Result<Option<Address>, StoreError> {
     get_item(table, user_pk(user_id), &sk(id))
         .await?
         .map(|item| serde_dynamo::from_item::<_, AddressItem>(item).map(|i| i.address))

@@ -22,10 +22,7 @@ pub enum Attempt {
 /// The subject (an email address, a user id) is stored hashed: no address in the key, and no
 /// length a caller could push past DynamoDB's key limit.
 fn pk(action: &str, subject: &str) -> String {
-    format!(
-        "ATTEMPTS#{action}#{}",
-        crate::auth::secret::sha256_hex(subject)
-    )
+    format!("ATTEMPTS#{action}#{}", crate::crypto::sha256_hex(subject))
 }
 
 /// Counts one attempt; refuses it when it is beyond `limit` within the current `window`.
@@ -41,9 +38,7 @@ pub async fn count(
     for _ in 0..3 {
         // Count within the open window.
         let counted = table
-            .client
             .update_item()
-            .table_name(&*table.name)
             .key("PK", s(pk(action, subject)))
             .key("SK", s("WINDOW"))
             .update_expression("ADD attempts :one")
@@ -77,9 +72,7 @@ pub async fn count(
         // No open window: open one with this attempt, unless another request just did.
         let window_ends = now_s + window.as_secs() as i64;
         let opened = table
-            .client
             .put_item()
-            .table_name(&*table.name)
             .item("PK", s(pk(action, subject)))
             .item("SK", s("WINDOW"))
             .item("type", s("attempts"))
@@ -105,9 +98,7 @@ pub async fn count(
 /// Clears the counter (after a successful login).
 pub async fn reset(table: &Table, action: &str, subject: &str) -> Result<(), StoreError> {
     table
-        .client
         .delete_item()
-        .table_name(&*table.name)
         .key("PK", s(pk(action, subject)))
         .key("SK", s("WINDOW"))
         .send()

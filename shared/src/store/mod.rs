@@ -1,14 +1,19 @@
 //! DynamoDB access: one module per aggregate over the single table (docs/data-model.md).
 //!
-//! Storage errors become caller errors at the call site through [`condition_failed`], so a
-//! failed condition turns into the caller's conflict and everything else into a 500.
+//! Each operation returns an error type holding only the outcomes it can have
+//! (`CreateUserError::EmailTaken`, `AddressError::NotFound`) beside [`StoreError`], every other
+//! failure. A single conditional write reports its condition through [`applied`]; a write of
+//! several items goes through [`transact::Transaction`], whose failed conditions become the
+//! operation's outcomes through [`transact::TransactError::on_condition`]. Handlers map those
+//! outcomes to client errors; a `StoreError` is a 500 whose detail is logged, never shown.
 
 pub mod addresses;
 pub mod attempts;
-pub mod email_marker;
+pub mod idempotency;
 pub mod notifications;
 pub mod one_time_tokens;
 pub mod sessions;
+pub mod transact;
 pub mod users;
 
 use aws_sdk_dynamodb::error::SdkError;
@@ -35,14 +40,12 @@ pub type Item = std::collections::HashMap<String, AttributeValue>;
 
 /// Reads one item by its key, strongly consistent.
 pub async fn get_item(
-    table: &crate::aws::Table,
+    table: &crate::aws::TableReader,
     pk: String,
     sk: &str,
 ) -> Result<Option<Item>, StoreError> {
     let out = table
-        .client
         .get_item()
-        .table_name(&*table.name)
         .key("PK", s(pk))
         .key("SK", s(sk))
         .consistent_read(true)
@@ -87,6 +90,19 @@ impl StoreError {
         }
     }
 
+    /// True when other writers or throttling, not a defect, stopped the operation (after the
+    /// SDK's and the transaction helper's retries): the client may try again.
+    pub fn is_contention(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "TransactionConflict"
+                | "TransactionInProgressException"
+                | "ThrottlingException"
+                | "ProvisionedThroughputExceededException"
+                | "RequestLimitExceeded"
+        )
+    }
+
     pub fn from_sdk<E, R>(operation: &'static str, err: &SdkError<E, R>) -> Self
     where
         E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug,
@@ -103,6 +119,19 @@ impl StoreError {
             operation,
             code,
             message,
+        }
+    }
+}
+
+/// A storage failure is never the client's doing: a 500 whose detail is logged, not shown;
+/// contention that outlasted the retries is 429 `busy` (try again), not a defect.
+impl From<StoreError> for crate::error::ApiError {
+    fn from(err: StoreError) -> Self {
+        if err.is_contention() {
+            tracing::warn!(error = %err, "storage contention outlasted the retries");
+            Self::Busy
+        } else {
+            Self::internal(err)
         }
     }
 }

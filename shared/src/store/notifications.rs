@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use super::users::{self, user_pk};
-use crate::aws::Table;
-use crate::http::Page;
+use crate::aws::{Table, TableReader};
+use crate::paging::Page;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Notification {
@@ -42,9 +42,7 @@ pub async fn add(table: &Table, user_id: &str, note: &Notification) -> Result<()
     })
     .map_err(|e| StoreError::serde("notification", e))?;
     table
-        .client
         .put_item()
-        .table_name(&*table.name)
         .set_item(Some(item))
         .send()
         .await
@@ -54,7 +52,7 @@ pub async fn add(table: &Table, user_id: &str, note: &Notification) -> Result<()
 
 /// One page of a user's notifications, newest first, and the key to continue from.
 pub async fn page(
-    table: &Table,
+    table: &TableReader,
     user_id: &str,
     page: &Page,
 ) -> Result<(Vec<Notification>, Option<HashMap<String, AttributeValue>>), StoreError> {

@@ -6,8 +6,8 @@ use aws_sdk_dynamodb::types::ReturnValue;
 use time::OffsetDateTime;
 
 use super::{StoreError, condition_failed, n, s};
-use crate::auth::secret::{random_token, sha256_hex};
 use crate::aws::Table;
+use crate::crypto::{random_token, sha256_hex};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
@@ -33,9 +33,7 @@ pub async fn issue(
 ) -> Result<String, StoreError> {
     let token = random_token(32);
     table
-        .client
         .put_item()
-        .table_name(&*table.name)
         .item("PK", s(format!("TOKEN#{}", sha256_hex(&token))))
         .item("SK", s("TOKEN"))
         .item("type", s("one_time_token"))
@@ -61,9 +59,7 @@ pub async fn consume(
         return Ok(None);
     }
     let result = table
-        .client
         .delete_item()
-        .table_name(&*table.name)
         .key("PK", s(format!("TOKEN#{}", sha256_hex(token))))
         .key("SK", s("TOKEN"))
         .condition_expression("purpose = :p AND expires_at > :now")

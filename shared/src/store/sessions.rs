@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 
 use super::users::user_pk;
 use super::{StoreError, applied, get_item, n, s};
-use crate::auth::refresh::RefreshToken;
 use crate::aws::Table;
+use crate::domain::RefreshToken;
 
 fn key(user_id: &str, family: &str) -> [(&'static str, AttributeValue); 2] {
     [
@@ -31,9 +31,7 @@ pub async fn create(
 ) -> Result<(), StoreError> {
     let [pk, sk] = key(&token.user_id, &token.family);
     table
-        .client
         .put_item()
-        .table_name(&*table.name)
         .item(pk.0, pk.1)
         .item(sk.0, sk.1)
         .item("type", s("session"))
@@ -71,9 +69,7 @@ pub async fn rotate(
 ) -> Result<bool, StoreError> {
     let [pk, sk] = key(&old.user_id, &old.family);
     let result = table
-        .client
         .update_item()
-        .table_name(&*table.name)
         .key(pk.0, pk.1)
         .key(sk.0, sk.1)
         .update_expression("SET generation = :new_gen, token_hash = :new_hash")
@@ -91,9 +87,7 @@ pub async fn rotate(
 pub async fn delete(table: &Table, user_id: &str, family: &str) -> Result<(), StoreError> {
     let [pk, sk] = key(user_id, family);
     table
-        .client
         .delete_item()
-        .table_name(&*table.name)
         .key(pk.0, pk.1)
         .key(sk.0, sk.1)
         .send()
@@ -137,15 +131,14 @@ pub async fn delete_all(table: &Table, user_id: &str) -> Result<usize, StoreErro
         // Retry what DynamoDB hands back unprocessed, as it may under load.
         for _ in 0..5 {
             let out = table
-                .client
                 .batch_write_item()
-                .request_items(&*table.name, requests)
+                .request_items(table.name(), requests)
                 .send()
                 .await
                 .map_err(|e| StoreError::from_sdk("BatchWriteItem", &e))?;
             requests = out
                 .unprocessed_items
-                .and_then(|mut m| m.remove(&*table.name))
+                .and_then(|mut m| m.remove(table.name()))
                 .unwrap_or_default();
             if requests.is_empty() {
                 break;

@@ -4,11 +4,12 @@
 //! and is written in the same transaction with `attribute_not_exists(PK)`, so two sign-ups
 //! with one address (in any letter case) cannot both succeed.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::Put;
 use serde::{Deserialize, Serialize};
 
+use super::transact::Transaction;
 use super::{StoreError, applied, condition_failed, get_item, s};
-use crate::aws::Table;
+use crate::aws::{Table, TableReader};
 use crate::domain::{Email, Role};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -92,14 +93,12 @@ pub fn user_pk(id: &str) -> String {
 /// A Query over one user's partition, for items whose sort key starts with `prefix`
 /// (`ADDRESS#`, `NOTE#`, `SESSION#`).
 pub fn items_of(
-    table: &Table,
+    table: &TableReader,
     user_id: &str,
     prefix: &str,
 ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
     table
-        .client
         .query()
-        .table_name(&*table.name)
         .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
         .expression_attribute_values(":pk", s(user_pk(user_id)))
         .expression_attribute_values(":prefix", s(prefix))
@@ -127,7 +126,7 @@ pub async fn create(table: &Table, user: &User, email: &Email) -> Result<(), Cre
     })
     .map_err(|e| StoreError::serde("user", e))?;
     let claim = Put::builder()
-        .table_name(&*table.name)
+        .table_name(table.name())
         .item("PK", s(email_pk(email)))
         .item("SK", s("EMAIL"))
         .item("type", s("email"))
@@ -136,40 +135,26 @@ pub async fn create(table: &Table, user: &User, email: &Email) -> Result<(), Cre
         .build()
         .expect("table and item are set");
     let profile = Put::builder()
-        .table_name(&*table.name)
+        .table_name(table.name())
         .set_item(Some(item))
         .condition_expression("attribute_not_exists(PK)")
         .build()
         .expect("table and item are set");
-    let result = table
-        .client
-        .transact_write_items()
-        .transact_items(TransactWriteItem::builder().put(claim).build())
-        .transact_items(TransactWriteItem::builder().put(profile).build())
+    Transaction::new(table)
+        .put("email", claim)
+        .put("profile", profile)
         .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(err) => {
-            let email_refused = err
-                .as_service_error()
-                .and_then(|e| match e {
-                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => {
-                        c.cancellation_reasons().first().map(|r| r.code() == Some("ConditionalCheckFailed"))
-                    }
-                    _ => None,
-                })
-                .unwrap_or(false);
-            if email_refused {
-                Err(CreateUserError::EmailTaken)
-            } else {
-                Err(StoreError::from_sdk("TransactWriteItems", &err).into())
-            }
-        }
-    }
+        .await
+        .map_err(|e| {
+            e.on_condition(|c| {
+                c.condition_failed("email")
+                    .then_some(CreateUserError::EmailTaken)
+            })
+        })?;
+    Ok(())
 }
 
-pub async fn get(table: &Table, id: &str) -> Result<Option<User>, StoreError> {
+pub async fn get(table: &TableReader, id: &str) -> Result<Option<User>, StoreError> {
     get_item(table, user_pk(id), "PROFILE")
         .await?
         .map(|item| serde_dynamo::from_item::<_, UserItem>(item).map(|i| i.user))
@@ -178,13 +163,13 @@ pub async fn get(table: &Table, id: &str) -> Result<Option<User>, StoreError> {
 }
 
 /// The id of the user who owns `email` (any letter case).
-pub async fn id_by_email(table: &Table, email: &Email) -> Result<Option<String>, StoreError> {
+pub async fn id_by_email(table: &TableReader, email: &Email) -> Result<Option<String>, StoreError> {
     Ok(get_item(table, email_pk(email), "EMAIL")
         .await?
         .and_then(|item| item.get("user_id").and_then(|v| v.as_s().ok()).cloned()))
 }
 
-pub async fn by_email(table: &Table, email: &Email) -> Result<Option<User>, StoreError> {
+pub async fn by_email(table: &TableReader, email: &Email) -> Result<Option<User>, StoreError> {
     match id_by_email(table, email).await? {
         Some(id) => get(table, &id).await,
         None => Ok(None),
@@ -258,9 +243,7 @@ fn update_existing(
     id: &str,
 ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
     table
-        .client
         .update_item()
-        .table_name(&*table.name)
         .key("PK", s(user_pk(id)))
         .key("SK", s("PROFILE"))
         .condition_expression("attribute_exists(PK)")
@@ -310,9 +293,7 @@ pub async fn delete(table: &Table, user: &User) -> Result<(), StoreError> {
     let email = Email::parse(&user.email).map_err(|e| StoreError::serde("user email", e))?;
     for (pk, sk) in [(user_pk(&user.id), "PROFILE"), (email_pk(&email), "EMAIL")] {
         table
-            .client
             .delete_item()
-            .table_name(&*table.name)
             .key("PK", s(pk))
             .key("SK", s(sk))
             .send()

@@ -9,10 +9,10 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use super::jwt::TokenError;
+use crate::auth::jwt::TokenError;
 use crate::domain::Role;
 use crate::error::ApiError;
-use crate::http::AppState;
+use crate::state::AppState;
 use crate::store::users::{self, User};
 
 /// A signed-in user.
@@ -63,14 +63,14 @@ impl FromRequestParts<AppState> for AuthUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let claims = state
-            .auth
+            .auth()
             .access
             .verify(bearer(parts)?)
             .map_err(|e| match e {
                 TokenError::Expired => ApiError::AccessTokenExpired,
                 TokenError::Invalid => ApiError::InvalidAccessToken,
             })?;
-        let user = users::get(state.table(), &claims.sub)
+        let user = users::get(state.reader(), &claims.sub)
             .await?
             .ok_or(ApiError::InvalidAccessToken)?;
         if user.token_version != claims.ver {

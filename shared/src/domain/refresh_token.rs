@@ -2,8 +2,8 @@
 //! a SHA-256 hash on the session item of their family. Each refresh hands out generation + 1
 //! and retires the one presented; presenting a retired generation is reuse.
 
-use super::secret::random_token;
-use crate::domain::id::is_ulid;
+use super::id::is_ulid;
+use crate::crypto::random_token;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshToken {
@@ -55,7 +55,7 @@ impl RefreshToken {
     }
 
     pub fn hash(&self) -> String {
-        super::secret::sha256_hex(&self.to_string())
+        crate::crypto::sha256_hex(&self.to_string())
     }
 }
 

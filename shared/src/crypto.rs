@@ -14,8 +14,15 @@ pub fn random_token(bytes: usize) -> String {
 
 /// Hex SHA-256: the stored form of a one-time or refresh token.
 pub fn sha256_hex(data: &str) -> String {
-    let digest = Sha256::digest(data.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex_bytes(data.as_bytes())
+}
+
+/// Hex SHA-256 of bytes (request fingerprints).
+pub fn sha256_hex_bytes(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// HMAC-SHA256 of `data` under `key`, base64url.

@@ -14,7 +14,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::secret::{hmac_b64, hmac_matches};
+use crate::crypto::{hmac_b64, hmac_matches};
 use crate::error::ApiError;
 
 pub const DEFAULT_LIMIT: i32 = 20;

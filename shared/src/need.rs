@@ -1,0 +1,70 @@
+//! What a function may use, declared once per route ([`crate::api::Route::needs`]): the AWS
+//! clients it builds (each one IAM policy in template.yaml) and the settings it is given (each
+//! a few environment variables). Everything else follows from this list: the policies and
+//! variables in template.yaml (checked by tests/api/drift.rs), the configuration a function
+//! reads at cold start, and the state its handler sees.
+
+/// What a function may use: each AWS client maps to one IAM policy in template.yaml, and each
+/// need maps to the environment variables the function is given (nothing else is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Need {
+    /// Reads the table only (DynamoDBReadPolicy): the handler gets a `TableReader`.
+    TableRead,
+    /// Reads and writes the table (DynamoDBCrudPolicy).
+    TableWrite,
+    /// Sends to the work queue (SQSSendMessagePolicy).
+    Queue,
+    /// Sends email (SESCrudPolicy scoped to the sender), signed with the shop's name.
+    Mailer,
+    /// Presigns or writes objects in the bucket (S3CrudPolicy).
+    Blobs,
+    /// Issues or checks access tokens and signs list cursors (the JWT signing keys).
+    AccessTokens,
+    /// Writes links to the storefront into messages (the public base URL).
+    Links,
+    /// Checks Google ID tokens (the OAuth client id).
+    Google,
+}
+
+impl Need {
+    /// Every need: what the local server, which serves every route, has.
+    pub const ALL: &'static [Need] = &[
+        Need::TableRead,
+        Need::TableWrite,
+        Need::Queue,
+        Need::Mailer,
+        Need::Blobs,
+        Need::AccessTokens,
+        Need::Links,
+        Need::Google,
+    ];
+
+    /// The SAM policy template this need grants, if it is an AWS client.
+    pub fn policy(self) -> Option<&'static str> {
+        match self {
+            Need::TableRead => Some("DynamoDBReadPolicy"),
+            Need::TableWrite => Some("DynamoDBCrudPolicy"),
+            Need::Queue => Some("SQSSendMessagePolicy"),
+            Need::Mailer => Some("SESCrudPolicy"),
+            Need::Blobs => Some("S3CrudPolicy"),
+            Need::AccessTokens | Need::Links | Need::Google => None,
+        }
+    }
+
+    /// The environment variables template.yaml sets for a function with this need (besides
+    /// the Globals every function has). Optional tuning variables with defaults are not listed.
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            Need::TableRead | Need::TableWrite => &["TABLE_NAME"],
+            Need::Queue => &["QUEUE_URL"],
+            Need::Mailer => &["EMAIL_FROM", "SHOP_NAME"],
+            Need::Blobs => &["BUCKET_NAME"],
+            Need::AccessTokens => &["JWT_SIGNING_KEYS"],
+            Need::Links => &["PUBLIC_BASE_URL"],
+            Need::Google => &["GOOGLE_CLIENT_ID"],
+        }
+    }
+}
+
+/// The variables every function gets from template.yaml's Globals.
+pub const GLOBAL_VARIABLES: &[&str] = &["LOG_FORMAT", "RUST_LOG"];
