@@ -1,5 +1,5 @@
 # Every developer action, by name. README.md's two commands are `make run` and `make test`.
-.PHONY: run test install stack stop functions lambda-tools lambda-release fmt lint
+.PHONY: run test install stack stop functions lambda-tools lambda-release deploy fmt lint
 
 run:            ## the whole shop on http://127.0.0.1:3000 over the local emulators
 	bash infra/run.sh
@@ -23,8 +23,14 @@ lambda-tools:   ## cargo-lambda (pinned) into .venv, for `cargo lambda watch/inv
 	bash infra/install.sh
 	.venv/bin/pip install --quiet --disable-pip-version-check cargo-lambda==1.9.2
 
-lambda-release: lambda-tools ## release build of every function for Lambda, once, into target/lambda/
-	PATH="$(CURDIR)/.venv/bin:$$PATH" cargo lambda build --release -p functions
+# The CPU architecture of the deploy build; template.yaml's Architecture parameter must match.
+ARCH ?= arm64
+
+lambda-release: lambda-tools ## the deploy build: every function in one cargo run, into target/lambda/<bin>/bootstrap
+	PATH="$(CURDIR)/.venv/bin:$$PATH" cargo lambda build --release -p functions $(if $(filter x86_64,$(ARCH)),--x86-64,--arm64)
+
+deploy: lambda-release ## deploy the prebuilt functions (template.yaml's CodeUri points at target/lambda/<bin>/)
+	sam deploy --guided --parameter-overrides Architecture=$(ARCH)
 
 fmt:
 	cargo fmt --all

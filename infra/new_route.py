@@ -3,8 +3,12 @@
 its binary (functions/src/bin/NAME.rs and a [[bin]] entry), its sample event (events/NAME.json)
 and its function in template.yaml. tests/api/drift.rs then checks that all of them agree.
 
-    python3 infra/new_route.py cart_get GET /api/v1/cart --needs table-read
-    needs: table-read, table-write, queue, mailer, blobs (as in the route's ROUTE.needs)
+    python3 infra/new_route.py cart_get GET /api/v1/cart --needs table-read,access-tokens
+    needs (as in the route's ROUTE.needs, shared/src/need.rs): table-read, table-write, queue,
+    mailer, blobs (clients: each an IAM policy), access-tokens, links, google (settings)
+
+Each need brings its policy and its environment variables, and nothing else: the same mapping
+as `Need::policy` and `Need::variables` in shared/src/need.rs (the drift test compares them).
 """
 import argparse
 import json
@@ -18,8 +22,17 @@ POLICIES = {
     "mailer": "- SESCrudPolicy: { IdentityName: !Ref EmailFrom }",
     "blobs": "- S3CrudPolicy: { BucketName: !Ref ImagesBucket }",
 }
+VARIABLES = {
+    "table-read": [("TABLE_NAME", "!Ref Table")], "table-write": [("TABLE_NAME", "!Ref Table")],
+    "queue": [("QUEUE_URL", "!Ref WorkQueue")],
+    "mailer": [("EMAIL_FROM", "!Ref EmailFrom"), ("SHOP_NAME", "!Ref ShopName")],
+    "blobs": [("BUCKET_NAME", "!Ref ImagesBucket")],
+    "access-tokens": [("JWT_SIGNING_KEYS", "!Ref JwtSigningKeys")],
+    "links": [("PUBLIC_BASE_URL", "!Ref PublicBaseUrl")],
+    "google": [("GOOGLE_CLIENT_ID", "!Ref GoogleClientId")],
+}
 BUILDERS = {
-    "table-read": ".with_table(env.table().await)", "table-write": ".with_table(env.table().await)",
+    "table-read": ".with_reader(env.reader().await)", "table-write": ".with_table(env.table().await)",
     "queue": ".with_queue(env.queue().await)", "mailer": ".with_mailer(env.mailer().await)", "blobs": ".with_blobs(env.blobs().await)",
 }
 
@@ -55,16 +68,21 @@ def main():
     ap.add_argument("--body", default=None, help="a JSON body for the sample event")
     a = ap.parse_args()
     needs = [n for n in a.needs.split(",") if n]
+    unknown = [n for n in needs if n not in VARIABLES]
+    if unknown:
+        ap.error(f"unknown needs {unknown}; known: {', '.join(VARIABLES)}")
+    if "table-write" in needs and "table-read" in needs:
+        needs.remove("table-read")  # the read-write table serves reads too
     method = a.method.upper()
 
     main_rs = ROOT / "functions" / "src" / "bin" / f"{a.name}.rs"
-    state = "env.state()" + "".join(dict.fromkeys(BUILDERS[n] for n in needs))
+    state = "env.state()" + "".join(dict.fromkeys(BUILDERS[n] for n in needs if n in BUILDERS))
     main_rs.write_text(
         f"//! {method} {a.path} — handler: shop::api::{a.name}\n"
         "use shop::{api, lambda};\n\n"
         "#[tokio::main]\n"
         "async fn main() -> Result<(), lambda::Error> {\n"
-        "    let env = lambda::Env::load().await?;\n"
+        f"    let env = lambda::Env::load(api::{a.name}::ROUTE.needs).await?;\n"
         f"    lambda::serve(&api::{a.name}::ROUTE, {state}).await\n"
         "}\n")
 
@@ -84,10 +102,12 @@ def main():
     text = template.read_text()
     fid = pascal(a.name)
     if f"  {fid}:\n" not in text:
-        policies = "".join(f"        {POLICIES[n]}\n" for n in dict.fromkeys(needs))
+        policies = "".join(f"        {POLICIES[n]}\n" for n in dict.fromkeys(needs) if n in POLICIES)
+        variables = "".join(f"          {k}: {v}\n" for k, v in dict.fromkeys(kv for n in needs for kv in VARIABLES[n]))
         block = (
-            f"  {fid}:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildMethod: rust-cargolambda\n"
-            f"      BuildProperties:\n        Binary: {a.name}\n    Properties:\n      CodeUri: .\n"
+            f"  {fid}:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            f"      CodeUri: target/lambda/{a.name}/\n"
+            + (f"      Environment:\n        Variables:\n{variables}" if variables else "")
             + (f"      Policies:\n{policies}" if policies else "")
             + f"      Events:\n        Api:\n          Type: HttpApi\n          Properties:\n"
             f"            ApiId: !Ref HttpApi\n            Method: {method}\n            Path: {a.path}\n\n")

@@ -44,7 +44,10 @@ wait_for() { # name port
 }
 
 # -sharedDb: one database whatever the access key; the small-JVM flags start it in about 4 s.
-start dynamodb "$DYNAMODB_PORT" bash -c "cd .local/dynamodb && exec java -Xmx256m -XX:+UseSerialGC \
+# In memory: tests remove their tables as they end; the heap (DYNAMODB_HEAP, default 1g) leaves
+# room for the tables of the tests running at once and those of `make run`.
+DYNAMODB_HEAP="${DYNAMODB_HEAP:-1g}"
+start dynamodb "$DYNAMODB_PORT" bash -c "cd .local/dynamodb && exec java -Xmx$DYNAMODB_HEAP -XX:+UseSerialGC \
   -XX:TieredStopAtLevel=1 -Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar \
   -inMemory -sharedDb -disableTelemetry -port $DYNAMODB_PORT"
 start moto "$MOTO_PORT" .venv/bin/moto_server -H 127.0.0.1 -p "$MOTO_PORT"

@@ -1,9 +1,11 @@
 //! The local server: the whole shop on one machine, over the emulators.
 //!
-//! It reads template.yaml, creates the table, queues and bucket it declares, mounts every
-//! route's handler at its template path, drains the queue into the worker handler as Lambda's
-//! SQS event source would, runs the cleanup handler on the template's schedule, and serves
-//! `GET /_local/emails`. Tests start it in-process with their own resource prefix.
+//! It reads template.yaml and creates the table, queues and bucket it declares; mounts every
+//! route of `shop::api::ROUTES` (each at the path its handler's OpenAPI description gives, with
+//! only what its needs allow; the drift test checks those paths against template.yaml's
+//! events); drains the queue into the worker handler as Lambda's SQS event source would; runs
+//! the cleanup handler on the template's schedule; and serves `GET /_local/emails`. Tests start
+//! it in-process with their own resource prefix.
 
 pub mod emails;
 pub mod poller;
@@ -120,6 +122,32 @@ pub struct RunningShop {
     /// What the seeders made (None when seeding was off).
     pub seeded: Option<seed::Seeded>,
     tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningShop {
+    /// Stops serving and removes the table and queues this shop made on the emulators, and
+    /// empties its bucket
+    /// (tests call it as they end, so a suite of hundreds of shops does not fill the emulators'
+    /// memory).
+    ///
+    /// It builds clients of its own, so it can run on another runtime than the shop's (the
+    /// shop's clients keep pooled connections tied to the runtime that made them).
+    pub async fn remove_resources(&self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        let config = &self.state.config;
+        let sdk = shop::aws::sdk_config(&config.endpoints).await;
+        let queue = Queue::new(&sdk, config);
+        provision::remove(
+            &self.names,
+            &Table::new(&sdk, config),
+            &queue,
+            &[&queue.url, &self.dead_letter_queue_url],
+            &Blobs::new(&sdk, config),
+        )
+        .await;
+    }
 }
 
 impl Drop for RunningShop {

@@ -288,6 +288,63 @@ async fn create_bucket(
     Ok(())
 }
 
+/// Removes what [`provision`] made: the table, both queues, and the bucket's objects.
+/// Best effort: what is already gone is skipped, and a failure is logged, not raised.
+///
+/// The bucket itself is emptied but kept: moto 5.2.5 keeps deleted objects in its model
+/// registry, and its `/moto-api/data.json` (which `/_local/emails` reads) then fails for every
+/// caller once an object's bucket is gone. An empty bucket costs it next to nothing.
+pub async fn remove(
+    names: &Names,
+    table: &Table,
+    queue: &Queue,
+    queue_urls: &[&str],
+    blobs: &Blobs,
+) {
+    if let Err(e) = table
+        .client()
+        .delete_table()
+        .table_name(&names.table)
+        .send()
+        .await
+    {
+        tracing::debug!(error = %aws_sdk_dynamodb::error::DisplayErrorContext(e), "table not removed");
+    }
+    for url in queue_urls {
+        if let Err(e) = queue.client.delete_queue().queue_url(*url).send().await {
+            tracing::debug!(error = %aws_sdk_sqs::error::DisplayErrorContext(e), "queue not removed");
+        }
+    }
+    let mut next: Option<String> = None;
+    loop {
+        let Ok(page) = blobs
+            .client
+            .list_objects_v2()
+            .bucket(&names.bucket)
+            .set_continuation_token(next.take())
+            .send()
+            .await
+        else {
+            break;
+        };
+        for object in page.contents() {
+            if let Some(key) = object.key() {
+                let _ = blobs
+                    .client
+                    .delete_object()
+                    .bucket(&names.bucket)
+                    .key(key)
+                    .send()
+                    .await;
+            }
+        }
+        match page.next_continuation_token() {
+            Some(token) => next = Some(token.to_owned()),
+            None => break,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::kebab;

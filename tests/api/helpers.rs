@@ -241,6 +241,27 @@ impl TestApp {
     }
 }
 
+/// A test's shop removes its table and queues (and empties its bucket) when the test ends,
+/// passed or failed.
+/// The removal runs on a thread of its own: `Drop` cannot await, and the test's runtime is
+/// the one being dropped from.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let shop = &self.shop;
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt.block_on(shop.remove_resources()),
+                    Err(e) => eprintln!("test resources not removed: {e}"),
+                }
+            });
+        });
+    }
+}
+
 /// Asserts a problem document's status and code, and returns its body.
 pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status().as_u16(), status, "unexpected status");

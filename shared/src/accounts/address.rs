@@ -88,19 +88,50 @@ impl AddressInput {
     }
 }
 
-/// An address as shown to its owner: the stored fields and whether it is the default.
+/// An address as shown to its owner: its fields and whether it is the default. Built from the
+/// stored address field by field, so a field added to the stored item is not shown by accident.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AddressView {
-    #[serde(flatten)]
-    pub address: Address,
+    pub id: String,
+    pub label: Option<String>,
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub postcode: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub phone: Option<String>,
+    pub created_at: String,
     pub is_default: bool,
 }
 
 impl AddressView {
     pub fn new(address: Address, default_id: Option<&str>) -> Self {
+        let Address {
+            id,
+            label,
+            name,
+            line1,
+            line2,
+            city,
+            postcode,
+            country,
+            phone,
+            created_at,
+        } = address;
         Self {
-            is_default: default_id == Some(address.id.as_str()),
-            address,
+            is_default: default_id == Some(id.as_str()),
+            id,
+            label,
+            name,
+            line1,
+            line2,
+            city,
+            postcode,
+            country,
+            phone,
+            created_at,
         }
     }
 }

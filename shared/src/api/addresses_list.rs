@@ -35,7 +35,7 @@ pub async fn addresses_list(
     items.sort_by(|a, b| {
         b.is_default
             .cmp(&a.is_default)
-            .then(a.address.created_at.cmp(&b.address.created_at))
+            .then(a.created_at.cmp(&b.created_at))
     });
     Ok(Json(List {
         items,

@@ -37,7 +37,8 @@ pub const BASE: &str = "/api/v1";
 pub struct Route {
     /// The handler's, binary's and function's name (`health` → `HealthFunction`).
     pub name: &'static str,
-    /// The clients the handler uses; template.yaml grants exactly the matching policies.
+    /// What the handler may use (`Need`): template.yaml grants exactly the matching policies and
+    /// variables, and the handler's state holds nothing else.
     pub needs: &'static [Need],
     /// The route's router, whose OpenAPI paths say its method and path.
     pub router: fn() -> OpenApiRouter<AppState>,

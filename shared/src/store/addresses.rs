@@ -12,7 +12,7 @@ use crate::aws::{Table, TableReader};
 
 pub const MAX_ADDRESSES: u32 = 20;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Address {
     pub id: String,
     pub label: Option<String>,

@@ -10,7 +10,7 @@ use super::users::{self, user_pk};
 use crate::aws::{Table, TableReader};
 use crate::paging::Page;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Notification {
     pub id: String,
     /// What happened, e.g. `order_status`.
