@@ -79,8 +79,14 @@ async fn send_password_reset(state: &AppState, id: &str, email: Email) -> Result
     send_once(state, id, &to, || async {
         let expires = OffsetDateTime::now_utc()
             + time::Duration::hours(i64::from(accounts::PASSWORD_RESET_HOURS));
-        let token =
-            one_time_tokens::issue(table, Purpose::PasswordReset, &user.id, expires).await?;
+        let token = one_time_tokens::issue(
+            table,
+            Purpose::PasswordReset,
+            &user.id,
+            user.token_version,
+            expires,
+        )
+        .await?;
         Ok(EmailKind::PasswordReset {
             link: format!("{}/reset-password?token={token}", state.public_base_url()),
             expires_in_hours: accounts::PASSWORD_RESET_HOURS,

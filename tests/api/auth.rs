@@ -71,9 +71,15 @@ async fn an_expired_verification_token_is_refused() {
     let session = app.register(&unique_email()).await;
     let user_id = session.user["id"].as_str().unwrap();
     let past = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
-    let token = one_time_tokens::issue(app.shop.state.table(), Purpose::VerifyEmail, user_id, past)
-        .await
-        .unwrap();
+    let token = one_time_tokens::issue(
+        app.shop.state.table(),
+        Purpose::VerifyEmail,
+        user_id,
+        0,
+        past,
+    )
+    .await
+    .unwrap();
     let response = app
         .post_json("/api/v1/auth/verify-email", &json!({"token": token}))
         .await;
@@ -83,6 +89,7 @@ async fn an_expired_verification_token_is_refused() {
         app.shop.state.table(),
         Purpose::PasswordReset,
         user_id,
+        0,
         past,
     )
     .await
@@ -100,6 +107,7 @@ async fn an_expired_verification_token_is_refused() {
         app.shop.state.table(),
         Purpose::PasswordReset,
         user_id,
+        0,
         future,
     )
     .await

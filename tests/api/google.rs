@@ -124,6 +124,12 @@ async fn an_existing_account_with_that_email_is_linked_not_duplicated() {
     let app = TestApp::spawn().await;
     let email = unique_email();
     let registered = app.register(&email).await;
+    // The owner proved the address, so the account is theirs and keeps its password.
+    let token = app.emailed_token(&email, 1).await;
+    let verified = app
+        .post_json("/api/v1/auth/verify-email", &json!({"token": token}))
+        .await;
+    assert_eq!(verified.status(), 200);
     // Google says the same address, in other letter case.
     let body: Value = sign_in(
         &app,
@@ -142,6 +148,51 @@ async fn an_existing_account_with_that_email_is_linked_not_duplicated() {
         "Google verified the address"
     );
     app.login_ok(&email, PASSWORD).await;
+    // Their session survives the linking.
+    app.get_json("/api/v1/me", &registered.access).await;
+}
+
+/// Whoever registered an address first may not own it: Google proving the address takes the
+/// unverified account over, ending the registrant's password and sessions.
+#[tokio::test]
+async fn google_sign_in_takes_over_an_account_whose_email_was_never_verified() {
+    let app = TestApp::spawn().await;
+    let email = unique_email();
+    let squatter = app.register(&email).await;
+    let sub = unique();
+    let response = sign_in(&app, &google_signed(&claims(&email, &sub))).await;
+    assert_eq!(response.status(), 200);
+    let owner: Value = response.json().await.unwrap();
+    assert_eq!(
+        owner["user"]["id"], squatter.user["id"],
+        "linked, not duplicated"
+    );
+    assert_eq!(owner["user"]["email_verified"], true);
+    // The registrant's password, access token and refresh token no longer work.
+    assert_problem(
+        app.login(&email, PASSWORD).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    let me = app
+        .authed(reqwest::Method::GET, "/api/v1/me", &squatter.access)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(me, 401, "session_revoked").await;
+    let refreshed = app
+        .post_json(
+            "/api/v1/auth/token/refresh",
+            &json!({"refresh_token": squatter.refresh}),
+        )
+        .await;
+    assert_eq!(refreshed.status(), 401);
+    // The owner's Google session works, and signs in again later.
+    let owner_access = owner["access_token"].as_str().unwrap();
+    app.get_json("/api/v1/me", owner_access).await;
+    let again = sign_in(&app, &google_signed(&claims(&email, &sub))).await;
+    assert_eq!(again.status(), 200);
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod google;
 mod health;
 mod idempotency;
 mod openapi;
+mod probe;
 mod resources;
 mod roles;
 mod transact;

@@ -33,3 +33,27 @@ async fn the_openapi_document_describes_every_route() {
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+/// Every route that takes a JSON body documents the answers the body extractor gives.
+#[tokio::test]
+async fn every_route_with_a_body_documents_400_413_415_and_422() {
+    let app = TestApp::spawn().await;
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let mut with_body = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op.get("requestBody").is_none() {
+                continue;
+            }
+            with_body += 1;
+            for status in ["400", "413", "415", "422"] {
+                let answer = &op["responses"][status];
+                assert!(
+                    answer["content"]["application/problem+json"].is_object(),
+                    "{method} {path} does not document {status}: {answer}"
+                );
+            }
+        }
+    }
+    assert!(with_body >= 10, "only {with_body} routes take a body?");
+}

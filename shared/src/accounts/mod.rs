@@ -128,10 +128,11 @@ pub fn access_token(state: &AppState, user: &User, now: OffsetDateTime) -> Strin
 /// Starts a new session family for `user`: an access token and the family's first refresh token.
 pub async fn start_session(state: &AppState, user: &User) -> Result<Tokens, ApiError> {
     let now = now();
-    let refresh = RefreshToken::new_family(&user.id);
+    let refresh = RefreshToken::new_family(&user.id, state.auth().refresh_key());
     sessions::create(
         state.table(),
         &refresh,
+        user.token_version,
         now + state.auth().refresh_token_ttl,
     )
     .await?;
@@ -146,8 +147,14 @@ pub async fn start_session(state: &AppState, user: &User) -> Result<Tokens, ApiE
 /// Issues a verification token and queues the email that carries it.
 pub async fn send_verification(state: &AppState, user: &User) -> Result<(), ApiError> {
     let expires = now() + time::Duration::hours(i64::from(VERIFY_EMAIL_HOURS));
-    let token =
-        one_time_tokens::issue(state.table(), Purpose::VerifyEmail, &user.id, expires).await?;
+    let token = one_time_tokens::issue(
+        state.table(),
+        Purpose::VerifyEmail,
+        &user.id,
+        user.token_version,
+        expires,
+    )
+    .await?;
     let to = Email::parse(&user.email).map_err(ApiError::internal)?;
     let link = format!("{}/verify-email?token={token}", state.public_base_url());
     let kind = EmailKind::VerifyEmail {

@@ -35,8 +35,7 @@ pub async fn addresses_create(
         ulid::Ulid::new().to_string(),
         accounts::rfc3339(accounts::now()),
     )?;
-    let is_default = make_default || user.user.default_address_id.is_none();
-    addresses::create(state.table(), user.id(), &address, make_default)
+    let is_default = addresses::create(state.table(), user.id(), &address, make_default)
         .await
         .map_err(|e| match e {
             CreateAddressError::TooMany => ApiError::field(

@@ -32,8 +32,7 @@ pub async fn addresses_delete(
     if !is_ulid(&id) {
         return Err(ApiError::NotFound);
     }
-    let was_default = user.user.default_address_id.as_deref() == Some(id.as_str());
-    addresses::delete(state.table(), user.id(), &id, was_default)
+    addresses::delete(state.table(), user.id(), &id)
         .await
         .map_err(|e| match e {
             ChangeAddressError::NotFound => ApiError::NotFound,

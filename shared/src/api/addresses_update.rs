@@ -12,7 +12,6 @@ use crate::http::AuthUser;
 use crate::http::Json;
 use crate::state::{AppState, Need};
 use crate::store::addresses::{self, ChangeAddressError};
-use crate::store::users;
 
 pub const ROUTE: Route = Route {
     name: "addresses_update",
@@ -41,18 +40,12 @@ pub async fn addresses_update(
         .await?
         .ok_or(ApiError::NotFound)?;
     let (address, make_default) = req.into_address(existing.id, existing.created_at)?;
-    let was_default = user.user.default_address_id.as_deref() == Some(id.as_str());
-    addresses::replace(table, user.id(), &address, make_default, was_default)
+    let is_default = addresses::replace(table, user.id(), &address, make_default)
         .await
         .map_err(|e| match e {
             ChangeAddressError::NotFound => ApiError::NotFound,
             ChangeAddressError::Store(e) => e.into(),
         })?;
-    let now = users::get(table, user.id())
-        .await?
-        .ok_or(ApiError::InvalidAccessToken)?;
-    Ok(Json(AddressView::new(
-        address,
-        now.default_address_id.as_deref(),
-    )))
+    let default_id = is_default.then_some(address.id.clone());
+    Ok(Json(AddressView::new(address, default_id.as_deref())))
 }

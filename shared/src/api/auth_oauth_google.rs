@@ -1,6 +1,7 @@
 //! `POST /api/v1/auth/oauth/google`: signs in with a Google ID token. The token is verified
 //! against Google's keys and this shop's client id; an account with the same (Google-verified)
-//! email is linked rather than duplicated.
+//! email is linked rather than duplicated. An account whose email was never verified may have
+//! been registered by someone else: linking takes it over (its password and sessions end).
 
 use axum::extract::State;
 use serde::Deserialize;
@@ -10,10 +11,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::Route;
 use crate::accounts::{self, SignedIn, UserView};
 use crate::auth::google::GoogleError;
+use crate::aws::Table;
 use crate::domain::Role;
 use crate::error::{ApiError, Problem};
 use crate::http::Json;
 use crate::state::{AppState, Need};
+use crate::store::sessions;
 use crate::store::users::{self, CreateUserError, User};
 
 pub const ROUTE: Route = Route {
@@ -53,11 +56,7 @@ pub async fn auth_oauth_google(
     let table = state.table();
     let user = match users::by_email(table, &identity.email).await? {
         Some(existing) => {
-            if existing.google_sub.as_deref() != Some(identity.sub.as_str())
-                || !existing.email_verified
-            {
-                users::link_google(table, &existing.id, &identity.sub).await?;
-            }
+            link(table, &existing, &identity.sub).await?;
             users::get(table, &existing.id)
                 .await?
                 .ok_or(ApiError::InvalidIdToken("the account is gone"))?
@@ -79,8 +78,10 @@ pub async fn auth_oauth_google(
                     let existing = users::by_email(table, &identity.email)
                         .await?
                         .ok_or(ApiError::EmailTaken)?;
-                    users::link_google(table, &existing.id, &identity.sub).await?;
-                    existing
+                    link(table, &existing, &identity.sub).await?;
+                    users::get(table, &existing.id)
+                        .await?
+                        .ok_or(ApiError::InvalidIdToken("the account is gone"))?
                 }
                 Err(CreateUserError::Store(e)) => return Err(e.into()),
             }
@@ -91,4 +92,28 @@ pub async fn auth_oauth_google(
         user: UserView::from(&user),
         tokens,
     }))
+}
+
+/// Links the Google identity to an account with its (Google-verified) address. A verified
+/// account keeps its password and sessions; an unverified one is taken over, since whoever
+/// registered it may not own the address.
+async fn link(table: &Table, user: &User, sub: &str) -> Result<(), ApiError> {
+    if user.email_verified {
+        if user.google_sub.as_deref() != Some(sub) {
+            users::link_google(table, &user.id, sub).await?;
+        }
+        return Ok(());
+    }
+    if users::take_over_unverified(table, &user.id, sub).await? {
+        let ended = sessions::delete_all(table, &user.id).await?;
+        tracing::info!(
+            user = user.id,
+            sessions_ended = ended,
+            "unverified account taken over by Google sign-in"
+        );
+    } else {
+        // Verified meanwhile: link as for any verified account.
+        users::link_google(table, &user.id, sub).await?;
+    }
+    Ok(())
 }

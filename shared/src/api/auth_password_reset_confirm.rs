@@ -45,7 +45,7 @@ pub async fn auth_password_reset_confirm(
     Json(req): Json<ConfirmRequest>,
 ) -> Result<Json<PasswordChanged>, ApiError> {
     let table = state.table();
-    let user_id = one_time_tokens::consume(
+    let used = one_time_tokens::consume(
         table,
         Purpose::PasswordReset,
         req.token.trim(),
@@ -53,10 +53,15 @@ pub async fn auth_password_reset_confirm(
     )
     .await?
     .ok_or(ApiError::InvalidToken)?;
+    let user_id = used.user_id;
     let phc = accounts::hash_password(req.new_password).await?;
-    if !users::set_password_and_revoke(table, &user_id, &phc).await? {
+    // Refused when the account's sessions were revoked since the link was issued: a newer
+    // reset was used (this link is older), or the password otherwise changed.
+    if !users::set_password_and_revoke(table, &user_id, &phc, used.token_version).await? {
         return Err(ApiError::InvalidToken);
     }
+    // The version bump above already ends every session (no refresh of an older session
+    // succeeds from then on); this removes the items.
     let sessions_revoked = sessions::delete_all(table, &user_id).await?;
     // Failed logins before the reset no longer count against the new password.
     if let Some(user) = users::get(table, &user_id).await? {

@@ -38,7 +38,7 @@ pub async fn auth_verify_email(
     Json(req): Json<VerifyEmailRequest>,
 ) -> Result<Json<Verified>, ApiError> {
     let table = state.table();
-    let user_id = one_time_tokens::consume(
+    let used = one_time_tokens::consume(
         table,
         Purpose::VerifyEmail,
         req.token.trim(),
@@ -46,7 +46,7 @@ pub async fn auth_verify_email(
     )
     .await?
     .ok_or(ApiError::InvalidToken)?;
-    if !users::mark_email_verified(table, &user_id).await? {
+    if !users::mark_email_verified(table, &used.user_id).await? {
         return Err(ApiError::InvalidToken);
     }
     Ok(Json(Verified {

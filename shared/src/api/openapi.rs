@@ -52,9 +52,93 @@ pub fn base_document() -> utoipa::openapi::OpenApi {
 pub fn document_json() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
     DOC.get_or_init(|| {
-        let (_, api) = super::all().split_for_parts();
+        let (_, mut api) = super::all().split_for_parts();
+        document_body_errors(&mut api);
+        problems_as_problem_json(&mut api);
         api.to_json().expect("the OpenAPI document serializes")
     })
+}
+
+/// Every operation of the document.
+fn operations(
+    api: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    api.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// A route's `body = Problem` is served as `application/problem+json`: say so in the document.
+fn problems_as_problem_json(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    for op in operations(api) {
+        for response in op.responses.responses.values_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            let is_problem = response.content.get("application/json").is_some_and(|c| {
+                matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"))
+            });
+            if is_problem && let Some(content) = response.content.shift_remove("application/json") {
+                response
+                    .content
+                    .insert(crate::error::PROBLEM_JSON.to_owned(), content);
+            }
+        }
+    }
+}
+
+/// What `shop::http::Json` answers for any route that takes a body, documented once here for
+/// all of them (a route's own description of a status, such as its 422, is kept).
+const BODY_ERRORS: &[(&str, &str)] = &[
+    (
+        "400",
+        "`malformed_json`: the body is not valid JSON (or not UTF-8)",
+    ),
+    ("413", "`payload_too_large`: the body is over 64 KiB"),
+    (
+        "415",
+        "`unsupported_media_type`: the body is not `application/json`",
+    ),
+    (
+        "422",
+        "`validation_failed`: a field is missing or wrong (`errors` names it)",
+    ),
+];
+
+fn document_body_errors(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    for op in operations(api) {
+        if op.request_body.is_none() {
+            continue;
+        }
+        for (status, description) in BODY_ERRORS {
+            op.responses
+                .responses
+                .entry((*status).to_owned())
+                .or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description(*description)
+                            .content(
+                                crate::error::PROBLEM_JSON,
+                                ContentBuilder::new()
+                                    .schema(Some(Ref::from_schema_name("Problem")))
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                });
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health",

@@ -33,6 +33,9 @@ pub enum TokenError {
     Invalid,
 }
 
+/// How far in the future an access token's `iat` may be (clock skew between functions).
+pub const IAT_LEEWAY: Duration = Duration::from_secs(30);
+
 pub struct AccessTokens {
     signing_kid: String,
     signing: EncodingKey,
@@ -75,6 +78,13 @@ impl AccessTokens {
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        self.verify_at(token, OffsetDateTime::now_utc())
+    }
+
+    /// Verifies as of `now` for the issue time: a token issued more than [`IAT_LEEWAY`] in the
+    /// future, or not valid before a time still to come (`nbf`), is refused. (`exp` and `nbf` are
+    /// checked against the system clock by jsonwebtoken.)
+    pub fn verify_at(&self, token: &str, now: OffsetDateTime) -> Result<Claims, TokenError> {
         let header = decode_header(token).map_err(|_| TokenError::Invalid)?;
         if header.alg != Algorithm::HS256 {
             return Err(TokenError::Invalid);
@@ -86,13 +96,18 @@ impl AccessTokens {
             .ok_or(TokenError::Invalid)?;
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "iat", "sub"]);
-        decode::<Claims>(token, key, &validation)
+        let claims = decode::<Claims>(token, key, &validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
-            })
+            })?;
+        if claims.iat > now.unix_timestamp() + IAT_LEEWAY.as_secs() as i64 {
+            return Err(TokenError::Invalid);
+        }
+        Ok(claims)
     }
 }
 
@@ -166,5 +181,26 @@ mod tests {
         );
         assert_eq!(tokens.verify(&none), Err(TokenError::Invalid));
         assert_eq!(tokens.verify("garbage"), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn refuses_tokens_from_the_future() {
+        let tokens = keys(&[("k1", A)]);
+        let now = OffsetDateTime::now_utc();
+        // Issued an hour ahead (still unexpired): refused; within the leeway: fine.
+        let ahead = tokens.issue("u", Role::Customer, 0, now + Duration::from_secs(3600));
+        assert_eq!(tokens.verify(&ahead), Err(TokenError::Invalid));
+        let skewed = tokens.issue("u", Role::Customer, 0, now + Duration::from_secs(10));
+        assert!(tokens.verify(&skewed).is_ok());
+        // A signed token that is not valid before an hour from now.
+        let claims = serde_json::json!({
+            "sub": "u", "role": "customer", "iat": now.unix_timestamp(),
+            "exp": now.unix_timestamp() + 900, "nbf": now.unix_timestamp() + 3600,
+            "jti": "x", "ver": 0
+        });
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("k1".into());
+        let early = encode(&header, &claims, &EncodingKey::from_secret(A.as_bytes())).unwrap();
+        assert_eq!(tokens.verify(&early), Err(TokenError::Invalid));
     }
 }

@@ -1,9 +1,14 @@
 //! Refresh tokens: opaque strings `<user id>.<family>.<generation>.<secret>`, stored only as
 //! a SHA-256 hash on the session item of their family. Each refresh hands out generation + 1
 //! and retires the one presented; presenting a retired generation is reuse.
+//!
+//! A generation's secret is an HMAC of (user, family, generation) under the server's refresh
+//! key, so a presented token can be checked to be one we issued before anything else is done:
+//! a made-up token with a real user and family and a lower generation is simply invalid, and
+//! only a genuine retired token (a stolen copy) triggers reuse detection.
 
 use super::id::is_ulid;
-use crate::crypto::random_token;
+use crate::crypto::{hmac_b64, hmac_matches};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshToken {
@@ -13,25 +18,37 @@ pub struct RefreshToken {
     secret: String,
 }
 
+/// What a generation's secret is the HMAC of.
+fn message(user_id: &str, family: &str, generation: u64) -> String {
+    format!("refresh|{user_id}|{family}|{generation}")
+}
+
 impl RefreshToken {
-    /// The first token of a new session family.
-    pub fn new_family(user_id: &str) -> Self {
-        Self {
-            user_id: user_id.to_owned(),
-            family: ulid::Ulid::new().to_string(),
-            generation: 0,
-            secret: random_token(32),
-        }
+    /// The first token of a new session family, its secret made with `key`.
+    pub fn new_family(user_id: &str, key: &[u8]) -> Self {
+        Self::make(user_id, &ulid::Ulid::new().to_string(), 0, key)
     }
 
     /// The token that replaces this one.
-    pub fn next(&self) -> Self {
+    pub fn next(&self, key: &[u8]) -> Self {
+        Self::make(&self.user_id, &self.family, self.generation + 1, key)
+    }
+
+    fn make(user_id: &str, family: &str, generation: u64, key: &[u8]) -> Self {
         Self {
-            user_id: self.user_id.clone(),
-            family: self.family.clone(),
-            generation: self.generation + 1,
-            secret: random_token(32),
+            user_id: user_id.to_owned(),
+            family: family.to_owned(),
+            generation,
+            secret: hmac_b64(key, message(user_id, family, generation).as_bytes()),
         }
+    }
+
+    /// True when one of `keys` made this token (the first key makes them; older ones still
+    /// verify while keys rotate).
+    pub fn is_authentic<K: AsRef<[u8]>>(&self, keys: &[K]) -> bool {
+        let message = message(&self.user_id, &self.family, self.generation);
+        keys.iter()
+            .any(|k| hmac_matches(k.as_ref(), message.as_bytes(), &self.secret))
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
@@ -73,11 +90,13 @@ impl std::fmt::Display for RefreshToken {
 mod tests {
     use super::*;
 
+    const KEY: &[u8] = b"a refresh key for the tests, long enough";
+
     #[test]
     fn tokens_round_trip_and_rotate_within_their_family() {
-        let t = RefreshToken::new_family(&ulid::Ulid::new().to_string());
+        let t = RefreshToken::new_family(&ulid::Ulid::new().to_string(), KEY);
         assert_eq!(RefreshToken::parse(&t.to_string()), Some(t.clone()));
-        let n = t.next();
+        let n = t.next(KEY);
         assert_eq!((n.family.as_str(), n.generation), (t.family.as_str(), 1));
         assert_ne!(n.hash(), t.hash());
         for bad in [
@@ -89,5 +108,25 @@ mod tests {
         ] {
             assert_eq!(RefreshToken::parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn only_tokens_made_with_our_key_are_authentic() {
+        let t = RefreshToken::new_family(&ulid::Ulid::new().to_string(), KEY);
+        let n = t.next(KEY);
+        assert!(t.is_authentic(&[KEY]) && n.is_authentic(&[b"old key".as_slice(), KEY]));
+        assert!(!t.is_authentic(&[b"another key".as_slice()]));
+        // The same user, family and generation with a made-up secret.
+        let forged = format!(
+            "{}.{}.{}.{}",
+            t.user_id,
+            t.family,
+            t.generation,
+            "A".repeat(43)
+        );
+        assert!(!RefreshToken::parse(&forged).unwrap().is_authentic(&[KEY]));
+        // A genuine token's secret moved to another generation.
+        let moved = format!("{}.{}.{}.{}", n.user_id, n.family, 5, n.secret);
+        assert!(!RefreshToken::parse(&moved).unwrap().is_authentic(&[KEY]));
     }
 }

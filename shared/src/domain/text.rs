@@ -1,6 +1,15 @@
-//! Short free text typed by people (names, address lines): trimmed, bounded, no control characters.
+//! Short free text typed by people (names, address lines): trimmed, bounded, no control
+//! characters and no bidirectional controls.
 
-/// Trims `raw` and checks it is 1..=`max` characters with no control characters.
+/// The Unicode bidirectional controls (marks, embeddings, overrides, isolates). In text that
+/// other people read (a name on an order, an address line in the admin console) they can make
+/// it display as something else, so they are refused.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Trims `raw` and checks it is 1..=`max` characters with no control characters and no
+/// bidirectional controls.
 pub fn clean(raw: &str, max: usize) -> Result<String, String> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
@@ -11,6 +20,9 @@ pub fn clean(raw: &str, max: usize) -> Result<String, String> {
     }
     if trimmed.chars().any(char::is_control) {
         return Err("must not contain control characters".to_owned());
+    }
+    if trimmed.chars().any(is_bidi_control) {
+        return Err("must not contain text-direction control characters".to_owned());
     }
     Ok(trimmed.to_owned())
 }
@@ -40,6 +52,17 @@ mod tests {
         assert!(clean("   ", 10).is_err());
         assert!(clean("abcdefghijk", 10).is_err());
         assert!(clean("a\u{0}b", 10).is_err());
+        // Right-to-left override, isolates and marks: refused anywhere in the text.
+        for bidi in [
+            '\u{202E}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}',
+        ] {
+            assert!(clean(&format!("Ada{bidi}gpj.exe"), 50).is_err(), "{bidi:?}");
+        }
+        // Right-to-left scripts themselves are fine.
+        assert_eq!(
+            clean("\u{05D3}\u{05E0}\u{05D4}", 10).unwrap(),
+            "\u{05D3}\u{05E0}\u{05D4}"
+        );
     }
 
     #[test]

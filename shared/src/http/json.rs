@@ -39,7 +39,19 @@ where
 }
 
 /// Parses a JSON body: a syntax error is 400, a value of the wrong shape is 422 naming the field.
+///
+/// The body is first read as JSON of any shape, so that what is malformed anywhere in it
+/// (invalid UTF-8, a truncated body) is 400 even where the shape check would stop earlier, at an
+/// unknown first field of a route that denies unknown fields.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(ApiError::MalformedJson(format!(
+            "the body is not UTF-8: {e}"
+        )));
+    }
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return Err(ApiError::MalformedJson(e.to_string()));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -91,6 +103,36 @@ mod tests {
     #[allow(dead_code)]
     struct Body {
         quantity: u8,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Strict {
+        name: Option<String>,
+    }
+
+    #[test]
+    fn malformed_is_400_whatever_the_shape_check_would_say_first() {
+        // Truncated, with an unknown first field, on a type that denies unknown fields.
+        assert!(matches!(
+            parse::<Strict>(b"{\"nope\": 1, \"name\": \"A"),
+            Err(ApiError::MalformedJson(_))
+        ));
+        // Invalid UTF-8 inside a field the type ignores, and inside one it reads.
+        assert!(matches!(
+            parse::<Body>(b"{\"quantity\": 1, \"note\": \"\xff\xfe\"}"),
+            Err(ApiError::MalformedJson(_))
+        ));
+        assert!(matches!(
+            parse::<Strict>(b"{\"name\": \"\xc3\"}"),
+            Err(ApiError::MalformedJson(_))
+        ));
+        // Well-formed JSON with an unknown field is still a shape error.
+        assert!(matches!(
+            parse::<Strict>(b"{\"nope\": 1}"),
+            Err(ApiError::Validation(_))
+        ));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The layers around every router: body limit (413), panics as problem documents (500),
-//! problem documents for unknown paths and methods, and one access-log line per request
-//! carrying its request id.
+//! problem documents for unknown paths and methods, security headers on every response, and one
+//! access-log line per request carrying its request id.
 
 use std::time::Instant;
 
@@ -27,7 +27,34 @@ pub fn wrap(router: Router) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a handler panicked").into_response()
         }))
+        .layer(middleware::map_response(security_headers))
         .layer(middleware::from_fn(access_log))
+}
+
+/// The headers every answer carries. `Cache-Control: no-store` is the default, since most
+/// answers carry tokens or personal data (RFC 6749 §5.1 for tokens): a route whose answer may be
+/// cached (a public catalog page) sets its own `Cache-Control`, and so may a page that needs its
+/// own `Content-Security-Policy`.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'",
+        ));
+    response
 }
 
 /// Refuses a body whose declared length is over the limit before anything reads it.

@@ -260,13 +260,18 @@ pub async fn mark_email_verified(table: &Table, id: &str) -> Result<bool, StoreE
 }
 
 /// Sets a new password hash, marks the email verified (the reset link proved it) and bumps
-/// the token version so every access token issued before is refused.
+/// the token version, so every access token, refresh session and reset link issued before is
+/// refused. Only while the token version is still `expected_version` (false otherwise, or when
+/// the user is gone).
 pub async fn set_password_and_revoke(
     table: &Table,
     id: &str,
     phc: &str,
+    expected_version: u64,
 ) -> Result<bool, StoreError> {
     let result = update_existing(table, id)
+        .condition_expression("attribute_exists(PK) AND token_version = :ver")
+        .expression_attribute_values(":ver", super::n(expected_version))
         .update_expression("SET password_hash = :h, email_verified = :t ADD token_version :one")
         .expression_attribute_values(":h", s(phc))
         .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
@@ -276,7 +281,8 @@ pub async fn set_password_and_revoke(
     applied("UpdateItem", result)
 }
 
-/// Links a Google account to an existing user (and marks the email verified: Google did).
+/// Links a Google account to an existing user whose email was verified (and so belongs to the
+/// same person Google vouches for): the password and sessions stay.
 pub async fn link_google(table: &Table, id: &str, sub: &str) -> Result<(), StoreError> {
     update_existing(table, id)
         .update_expression("SET google_sub = :sub, email_verified = :t")
@@ -286,6 +292,25 @@ pub async fn link_google(table: &Table, id: &str, sub: &str) -> Result<(), Store
         .await
         .map_err(|e| StoreError::from_sdk("UpdateItem", &e))?;
     Ok(())
+}
+
+/// Gives an account whose email was never verified to the Google identity that proves the
+/// address: whoever registered it first may not be its owner, so the password is removed and
+/// the token version bumped (every session, access token and reset link of theirs ends).
+/// Refused (false) when the account was verified meanwhile; then [`link_google`] applies.
+pub async fn take_over_unverified(table: &Table, id: &str, sub: &str) -> Result<bool, StoreError> {
+    let result = update_existing(table, id)
+        .condition_expression("attribute_exists(PK) AND email_verified = :f")
+        .update_expression(
+            "SET google_sub = :sub, email_verified = :t REMOVE password_hash ADD token_version :one",
+        )
+        .expression_attribute_values(":sub", s(sub))
+        .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+        .expression_attribute_values(":f", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
+        .expression_attribute_values(":one", super::n(1))
+        .send()
+        .await;
+    applied("UpdateItem", result)
 }
 
 /// Deletes a user's profile and email claim (account deletion; also used by tests).
