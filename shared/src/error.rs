@@ -69,6 +69,8 @@ pub enum ApiError {
     Busy,
     #[error("no such resource")]
     NotFound,
+    #[error("an admin cannot take their own admin role away")]
+    CannotDemoteSelf,
     #[error("no route matches this path")]
     NoSuchRoute,
     #[error("the method is not allowed on this resource")]
@@ -103,7 +105,7 @@ impl ApiError {
             | Self::TokenReused
             | Self::InvalidIdToken(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::GoogleSignInDisabled => StatusCode::FORBIDDEN,
-            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::EmailTaken | Self::CannotDemoteSelf => StatusCode::CONFLICT,
             Self::InvalidToken | Self::InvalidCursor => StatusCode::BAD_REQUEST,
             Self::TooManyAttempts { .. } | Self::Busy => StatusCode::TOO_MANY_REQUESTS,
             Self::UpstreamUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -137,6 +139,7 @@ impl ApiError {
             Self::UpstreamUnavailable(_) => "upstream_unavailable",
             Self::Busy => "busy",
             Self::NotFound => "not_found",
+            Self::CannotDemoteSelf => "cannot_demote_self",
             Self::NoSuchRoute => "no_such_route",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Internal(_) => "internal_error",

@@ -407,7 +407,9 @@ async fn a_deleted_users_token_is_refused() {
         .await
         .unwrap()
         .unwrap();
-    shop::store::users::delete(table, &user).await.unwrap();
+    shop::store::users::delete_account(table, &user)
+        .await
+        .unwrap();
     assert_problem(me(&app, &session.access).await, 401, "invalid_access_token").await;
     assert_problem(
         refresh(&app, &session.refresh).await,

@@ -60,7 +60,7 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-fn claims(email: &str, sub: &str) -> Value {
+pub fn claims(email: &str, sub: &str) -> Value {
     json!({
         "iss": "https://accounts.google.com", "aud": CLIENT_ID, "sub": sub, "email": email,
         "email_verified": true, "name": "Grace Hopper", "iat": now(), "exp": now() + 3600
@@ -73,11 +73,11 @@ fn sign(claims: &Value, pem: &[u8], kid: &str) -> String {
     encode(&header, claims, &EncodingKey::from_rsa_pem(pem).unwrap()).unwrap()
 }
 
-fn google_signed(claims: &Value) -> String {
+pub fn google_signed(claims: &Value) -> String {
     sign(claims, include_bytes!("../fixtures/google_rsa.pem"), KID)
 }
 
-async fn sign_in(app: &TestApp, id_token: &str) -> reqwest::Response {
+pub async fn sign_in(app: &TestApp, id_token: &str) -> reqwest::Response {
     app.post_json("/api/v1/auth/oauth/google", &json!({"id_token": id_token}))
         .await
 }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod account_admin;
 mod auth;
 mod drift;
 mod errors;

@@ -8,6 +8,8 @@ pub mod addresses_create;
 pub mod addresses_delete;
 pub mod addresses_list;
 pub mod addresses_update;
+pub mod admin_users_list;
+pub mod admin_users_role_update;
 pub mod auth_login;
 pub mod auth_logout;
 pub mod auth_oauth_google;
@@ -18,6 +20,7 @@ pub mod auth_token_refresh;
 pub mod auth_verify_email;
 pub mod auth_verify_email_resend;
 pub mod health;
+pub mod me_delete;
 pub mod me_get;
 pub mod me_update;
 pub mod notifications_list;
@@ -83,11 +86,14 @@ pub const ROUTES: &[Route] = &[
     auth_oauth_google::ROUTE,
     me_get::ROUTE,
     me_update::ROUTE,
+    me_delete::ROUTE,
     addresses_list::ROUTE,
     addresses_create::ROUTE,
     addresses_update::ROUTE,
     addresses_delete::ROUTE,
     notifications_list::ROUTE,
+    admin_users_list::ROUTE,
+    admin_users_role_update::ROUTE,
 ];
 
 /// Looks a route up by its name.

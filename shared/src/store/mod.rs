@@ -55,6 +55,85 @@ pub async fn get_item(
     Ok(out.item)
 }
 
+/// Deletes the items with these keys, 25 at a time, retrying what DynamoDB hands back
+/// unprocessed (as it may under load). Returns how many there were.
+pub async fn delete_keys(table: &crate::aws::Table, keys: Vec<Item>) -> Result<usize, StoreError> {
+    use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+    let count = keys.len();
+    for chunk in keys.chunks(25) {
+        let mut requests: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|k| {
+                WriteRequest::builder()
+                    .delete_request(
+                        DeleteRequest::builder()
+                            .set_key(Some(k.clone()))
+                            .build()
+                            .expect("key is set"),
+                    )
+                    .build()
+            })
+            .collect();
+        for _ in 0..5 {
+            let out = table
+                .batch_write_item()
+                .request_items(table.name(), requests)
+                .send()
+                .await
+                .map_err(|e| StoreError::from_sdk("BatchWriteItem", &e))?;
+            requests = out
+                .unprocessed_items
+                .and_then(|mut m| m.remove(table.name()))
+                .unwrap_or_default();
+            if requests.is_empty() {
+                break;
+            }
+        }
+        if !requests.is_empty() {
+            return Err(StoreError {
+                operation: "BatchWriteItem",
+                code: "ThrottlingException".to_owned(),
+                message: format!("{} deletes left unprocessed", requests.len()),
+            });
+        }
+    }
+    Ok(count)
+}
+
+/// Deletes every item a Query finds (all its pages), through [`delete_keys`].
+pub async fn delete_found(
+    table: &crate::aws::Table,
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<usize, StoreError> {
+    let mut keys = Vec::new();
+    let mut start = None;
+    loop {
+        let out = query
+            .clone()
+            .projection_expression("PK, SK")
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("Query", &e))?;
+        keys.extend(out.items.unwrap_or_default());
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+    delete_keys(table, keys).await
+}
+
+/// Deletes every item of one partition.
+pub async fn delete_partition(table: &crate::aws::Table, pk: &str) -> Result<usize, StoreError> {
+    let query = table
+        .query()
+        .key_condition_expression("PK = :pk")
+        .expression_attribute_values(":pk", s(pk));
+    delete_found(table, query).await
+}
+
 /// Whether a conditional write happened: `Ok(false)` when its condition did not hold.
 pub fn applied<T, E, R>(
     operation: &'static str,

@@ -7,7 +7,7 @@
 //! reset) bumps the version first, so from that moment no refresh of an older session succeeds,
 //! whatever it read before; deleting the session items afterwards only tidies up.
 
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use aws_sdk_dynamodb::types::AttributeValue;
 use time::OffsetDateTime;
 
 use aws_sdk_dynamodb::types::{ConditionCheck, Update};
@@ -144,58 +144,5 @@ pub async fn delete(table: &Table, user_id: &str, family: &str) -> Result<(), St
 
 /// Ends every session of a user (a Query on the user's partition, then batched deletes).
 pub async fn delete_all(table: &Table, user_id: &str) -> Result<usize, StoreError> {
-    let mut keys = Vec::new();
-    let mut start = None;
-    loop {
-        let out = super::users::items_of(table, user_id, "SESSION#")
-            .projection_expression("PK, SK")
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("Query", &e))?;
-        keys.extend(out.items.unwrap_or_default());
-        start = out.last_evaluated_key;
-        if start.is_none() {
-            break;
-        }
-    }
-    let count = keys.len();
-    for chunk in keys.chunks(25) {
-        let mut requests: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|k| {
-                WriteRequest::builder()
-                    .delete_request(
-                        DeleteRequest::builder()
-                            .set_key(Some(k.clone()))
-                            .build()
-                            .expect("key is set"),
-                    )
-                    .build()
-            })
-            .collect();
-        // Retry what DynamoDB hands back unprocessed, as it may under load.
-        for _ in 0..5 {
-            let out = table
-                .batch_write_item()
-                .request_items(table.name(), requests)
-                .send()
-                .await
-                .map_err(|e| StoreError::from_sdk("BatchWriteItem", &e))?;
-            requests = out
-                .unprocessed_items
-                .and_then(|mut m| m.remove(table.name()))
-                .unwrap_or_default();
-            if requests.is_empty() {
-                break;
-            }
-        }
-        if !requests.is_empty() {
-            return Err(StoreError::serde(
-                "sessions",
-                "some sessions were left unprocessed",
-            ));
-        }
-    }
-    Ok(count)
+    super::delete_found(table, super::users::items_of(table, user_id, "SESSION#")).await
 }

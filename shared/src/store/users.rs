@@ -82,8 +82,41 @@ struct UserItem {
     #[serde(rename = "SK")]
     sk: String,
     r#type: String,
+    /// `USERS`: every user on GSI1, newest first by `GSI1SK`.
+    #[serde(rename = "GSI1PK", default)]
+    gsi1pk: String,
+    /// `<created_at>#<id>`.
+    #[serde(rename = "GSI1SK", default)]
+    gsi1sk: String,
+    /// `ROLE#<role>`: the users of one role on GSI2, newest first by `GSI2SK`.
+    #[serde(rename = "GSI2PK", default)]
+    gsi2pk: String,
+    #[serde(rename = "GSI2SK", default)]
+    gsi2sk: String,
     #[serde(flatten)]
     user: User,
+}
+
+const ALL_USERS: &str = "USERS";
+
+fn role_key(role: Role) -> String {
+    format!("ROLE#{}", role.as_str())
+}
+
+impl UserItem {
+    fn new(user: &User) -> Self {
+        let by_time = format!("{}#{}", user.created_at, user.id);
+        Self {
+            pk: user_pk(&user.id),
+            sk: "PROFILE".into(),
+            r#type: "user".into(),
+            gsi1pk: ALL_USERS.into(),
+            gsi1sk: by_time.clone(),
+            gsi2pk: role_key(user.role),
+            gsi2sk: by_time,
+            user: user.clone(),
+        }
+    }
 }
 
 pub fn user_pk(id: &str) -> String {
@@ -118,13 +151,8 @@ pub enum CreateUserError {
 
 /// Creates a user and claims its email in one transaction.
 pub async fn create(table: &Table, user: &User, email: &Email) -> Result<(), CreateUserError> {
-    let item = serde_dynamo::to_item(UserItem {
-        pk: user_pk(&user.id),
-        sk: "PROFILE".into(),
-        r#type: "user".into(),
-        user: user.clone(),
-    })
-    .map_err(|e| StoreError::serde("user", e))?;
+    let item =
+        serde_dynamo::to_item(UserItem::new(user)).map_err(|e| StoreError::serde("user", e))?;
     let claim = Put::builder()
         .table_name(table.name())
         .item("PK", s(email_pk(email)))
@@ -313,17 +341,90 @@ pub async fn take_over_unverified(table: &Table, id: &str, sub: &str) -> Result<
     applied("UpdateItem", result)
 }
 
-/// Deletes a user's profile and email claim (account deletion; also used by tests).
-pub async fn delete(table: &Table, user: &User) -> Result<(), StoreError> {
-    let email = Email::parse(&user.email).map_err(|e| StoreError::serde("user email", e))?;
-    for (pk, sk) in [(user_pk(&user.id), "PROFILE"), (email_pk(&email), "EMAIL")] {
-        table
-            .delete_item()
-            .key("PK", s(pk))
-            .key("SK", s(sk))
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("DeleteItem", &e))?;
+/// One page of users, newest first: all of them, or those of one role.
+pub async fn page(
+    table: &TableReader,
+    role: Option<Role>,
+    page: &crate::paging::Page,
+) -> Result<(Vec<User>, Option<super::Item>), StoreError> {
+    let (index, key) = match role {
+        Some(role) => ("GSI2", ("GSI2PK", role_key(role))),
+        None => ("GSI1", ("GSI1PK", ALL_USERS.to_owned())),
+    };
+    let out = table
+        .query()
+        .index_name(index)
+        .key_condition_expression("#pk = :pk")
+        .expression_attribute_names("#pk", key.0)
+        .expression_attribute_values(":pk", s(key.1))
+        .scan_index_forward(false)
+        .limit(page.limit)
+        .set_exclusive_start_key(page.start.clone())
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("Query", &e))?;
+    let items: Vec<UserItem> = serde_dynamo::from_items(out.items.unwrap_or_default())
+        .map_err(|e| StoreError::serde("user", e))?;
+    Ok((
+        items.into_iter().map(|i| i.user).collect(),
+        out.last_evaluated_key,
+    ))
+}
+
+/// Gives a user another role (and moves them to that role's index); `None` if the user is gone.
+pub async fn set_role(table: &Table, id: &str, role: Role) -> Result<Option<User>, StoreError> {
+    let result = update_existing(table, id)
+        .update_expression("SET #role = :role, GSI2PK = :by_role")
+        .expression_attribute_names("#role", "role")
+        .expression_attribute_values(":role", s(role.as_str()))
+        .expression_attribute_values(":by_role", s(role_key(role)))
+        .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+        .send()
+        .await;
+    match result {
+        Ok(out) => out
+            .attributes
+            .map(|item| serde_dynamo::from_item::<_, UserItem>(item).map(|i| i.user))
+            .transpose()
+            .map_err(|e| StoreError::serde("user", e)),
+        Err(e) if condition_failed(&e) => Ok(None),
+        Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
     }
-    Ok(())
+}
+
+/// Deletes an account: its profile and its email claim in one transaction (from then on the
+/// account is gone and the address can register again), then everything else in its partition
+/// (sessions, addresses, notifications, one-time tokens). Returns how many other items went;
+/// `None` when the account was already gone.
+pub async fn delete_account(table: &Table, user: &User) -> Result<Option<usize>, StoreError> {
+    let email = Email::parse(&user.email).map_err(|e| StoreError::serde("user email", e))?;
+    let profile = aws_sdk_dynamodb::types::Delete::builder()
+        .table_name(table.name())
+        .key("PK", s(user_pk(&user.id)))
+        .key("SK", s("PROFILE"))
+        .condition_expression("attribute_exists(PK)")
+        .build()
+        .expect("table and key are set");
+    let claim = aws_sdk_dynamodb::types::Delete::builder()
+        .table_name(table.name())
+        .key("PK", s(email_pk(&email)))
+        .key("SK", s("EMAIL"))
+        .condition_expression("user_id = :id")
+        .expression_attribute_values(":id", s(&user.id))
+        .build()
+        .expect("table and key are set");
+    let sent = Transaction::new(table)
+        .delete("profile", profile)
+        .delete("email", claim)
+        .send()
+        .await;
+    if let Err(err) = sent {
+        return match err.cancelled() {
+            Some(c) if c.condition_failed("profile") => Ok(None),
+            _ => Err(err.into_store_error()),
+        };
+    }
+    super::delete_partition(table, &user_pk(&user.id))
+        .await
+        .map(Some)
 }
