@@ -11,7 +11,6 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts;
-use crate::auth::google::GoogleError;
 use crate::domain::Email;
 use crate::error::{ApiError, Problem};
 use crate::http::{AuthUser, Json};
@@ -75,17 +74,7 @@ pub async fn me_delete(
                 .ok_or_else(|| {
                     ApiError::field("id_token", "a Google ID token of this account is required")
                 })?;
-            let identity = state
-                .google()
-                .verify(id_token.trim())
-                .await
-                .map_err(|e| match e {
-                    GoogleError::Invalid(why) => ApiError::InvalidIdToken(why),
-                    GoogleError::KeysUnavailable(why) => {
-                        tracing::warn!(error = %why, "Google's signing keys could not be fetched");
-                        ApiError::UpstreamUnavailable("Google sign-in")
-                    }
-                })?;
+            let identity = state.google().verify(id_token.trim()).await?;
             if identity.sub != *sub {
                 return Err(ApiError::InvalidIdToken("it is another Google account's"));
             }

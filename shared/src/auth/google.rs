@@ -24,6 +24,20 @@ pub enum GoogleError {
     KeysUnavailable(String),
 }
 
+/// A refused ID token is the client's 401 in our own words; keys that could not be fetched are
+/// a 503 naming Google, with what went wrong logged here and never sent.
+impl From<GoogleError> for crate::error::ApiError {
+    fn from(err: GoogleError) -> Self {
+        match err {
+            GoogleError::Invalid(why) => Self::InvalidIdToken(why),
+            GoogleError::KeysUnavailable(why) => {
+                tracing::warn!(error = %why, "Google's signing keys could not be fetched");
+                Self::UpstreamUnavailable("Google sign-in")
+            }
+        }
+    }
+}
+
 /// Who Google says signed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GoogleIdentity {

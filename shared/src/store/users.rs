@@ -4,6 +4,8 @@
 //! and is written in the same transaction with `attribute_not_exists(PK)`, so two sign-ups
 //! with one address (in any letter case) cannot both succeed.
 
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput};
 use aws_sdk_dynamodb::types::Put;
 use serde::{Deserialize, Serialize};
 
@@ -254,7 +256,15 @@ pub async fn update_profile(
     if !removes.is_empty() {
         expr.push_str(&format!(" REMOVE {}", removes.join(", ")));
     }
-    match req.update_expression(expr.trim()).send().await {
+    updated(req.update_expression(expr.trim()).send().await)
+}
+
+/// The user as an update of an existing user (`ReturnValues ALL_NEW`) left it; `None` when
+/// the user was gone.
+fn updated<R: std::fmt::Debug>(
+    result: Result<UpdateItemOutput, SdkError<UpdateItemError, R>>,
+) -> Result<Option<User>, StoreError> {
+    match result {
         Ok(out) => out
             .attributes
             .map(|item| serde_dynamo::from_item::<_, UserItem>(item).map(|i| i.user))
@@ -381,15 +391,7 @@ pub async fn set_role(table: &Table, id: &str, role: Role) -> Result<Option<User
         .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
         .send()
         .await;
-    match result {
-        Ok(out) => out
-            .attributes
-            .map(|item| serde_dynamo::from_item::<_, UserItem>(item).map(|i| i.user))
-            .transpose()
-            .map_err(|e| StoreError::serde("user", e)),
-        Err(e) if condition_failed(&e) => Ok(None),
-        Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
-    }
+    updated(result)
 }
 
 /// Deletes an account: its profile and its email claim in one transaction (from then on the
