@@ -55,6 +55,25 @@ pub async fn get_item(
     Ok(out.item)
 }
 
+/// Runs `query` for one page, newest first (descending sort key), and decodes its items; also
+/// returns the key to continue from (for the page's signed cursor).
+pub async fn newest_first<T: serde::de::DeserializeOwned>(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    page: &crate::paging::Page,
+    what: &'static str,
+) -> Result<(Vec<T>, Option<Item>), StoreError> {
+    let out = query
+        .scan_index_forward(false)
+        .limit(page.limit)
+        .set_exclusive_start_key(page.start.clone())
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("Query", &e))?;
+    let items = serde_dynamo::from_items(out.items.unwrap_or_default())
+        .map_err(|e| StoreError::serde(what, e))?;
+    Ok((items, out.last_evaluated_key))
+}
+
 /// Deletes the items with these keys, 25 at a time, retrying what DynamoDB hands back
 /// unprocessed (as it may under load). Returns how many there were.
 pub async fn delete_keys(table: &crate::aws::Table, keys: Vec<Item>) -> Result<usize, StoreError> {

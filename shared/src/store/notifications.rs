@@ -56,17 +56,7 @@ pub async fn page(
     user_id: &str,
     page: &Page,
 ) -> Result<(Vec<Notification>, Option<HashMap<String, AttributeValue>>), StoreError> {
-    let out = users::items_of(table, user_id, "NOTE#")
-        .scan_index_forward(false)
-        .limit(page.limit)
-        .set_exclusive_start_key(page.start.clone())
-        .send()
-        .await
-        .map_err(|e| StoreError::from_sdk("Query", &e))?;
-    let items: Vec<NoteItem> = serde_dynamo::from_items(out.items.unwrap_or_default())
-        .map_err(|e| StoreError::serde("notification", e))?;
-    Ok((
-        items.into_iter().map(|i| i.note).collect(),
-        out.last_evaluated_key,
-    ))
+    let query = users::items_of(table, user_id, "NOTE#");
+    let (items, last) = super::newest_first::<NoteItem>(query, page, "notification").await?;
+    Ok((items.into_iter().map(|i| i.note).collect(), last))
 }

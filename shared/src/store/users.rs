@@ -361,24 +361,14 @@ pub async fn page(
         Some(role) => ("GSI2", ("GSI2PK", role_key(role))),
         None => ("GSI1", ("GSI1PK", ALL_USERS.to_owned())),
     };
-    let out = table
+    let query = table
         .query()
         .index_name(index)
         .key_condition_expression("#pk = :pk")
         .expression_attribute_names("#pk", key.0)
-        .expression_attribute_values(":pk", s(key.1))
-        .scan_index_forward(false)
-        .limit(page.limit)
-        .set_exclusive_start_key(page.start.clone())
-        .send()
-        .await
-        .map_err(|e| StoreError::from_sdk("Query", &e))?;
-    let items: Vec<UserItem> = serde_dynamo::from_items(out.items.unwrap_or_default())
-        .map_err(|e| StoreError::serde("user", e))?;
-    Ok((
-        items.into_iter().map(|i| i.user).collect(),
-        out.last_evaluated_key,
-    ))
+        .expression_attribute_values(":pk", s(key.1));
+    let (items, last) = super::newest_first::<UserItem>(query, page, "user").await?;
+    Ok((items.into_iter().map(|i| i.user).collect(), last))
 }
 
 /// Gives a user another role (and moves them to that role's index); `None` if the user is gone.
