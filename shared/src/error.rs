@@ -71,6 +71,15 @@ pub enum ApiError {
     NotFound,
     #[error("an admin cannot take their own admin role away")]
     CannotDemoteSelf,
+    #[error("another product or category has this slug")]
+    SlugTaken,
+    #[error("another product has these skus: {}", .0.join(", "))]
+    SkuTaken(Vec<String>),
+    #[error("not enough stock for {}", .skus.join(", "))]
+    InsufficientStock {
+        skus: Vec<String>,
+        available: Option<i64>,
+    },
     #[error("no route matches this path")]
     NoSuchRoute,
     #[error("the method is not allowed on this resource")]
@@ -105,7 +114,11 @@ impl ApiError {
             | Self::TokenReused
             | Self::InvalidIdToken(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::GoogleSignInDisabled => StatusCode::FORBIDDEN,
-            Self::EmailTaken | Self::CannotDemoteSelf => StatusCode::CONFLICT,
+            Self::EmailTaken
+            | Self::CannotDemoteSelf
+            | Self::SlugTaken
+            | Self::SkuTaken(_)
+            | Self::InsufficientStock { .. } => StatusCode::CONFLICT,
             Self::InvalidToken | Self::InvalidCursor => StatusCode::BAD_REQUEST,
             Self::TooManyAttempts { .. } | Self::Busy => StatusCode::TOO_MANY_REQUESTS,
             Self::UpstreamUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -140,6 +153,9 @@ impl ApiError {
             Self::Busy => "busy",
             Self::NotFound => "not_found",
             Self::CannotDemoteSelf => "cannot_demote_self",
+            Self::SlugTaken => "slug_taken",
+            Self::SkuTaken(_) => "sku_taken",
+            Self::InsufficientStock { .. } => "insufficient_stock",
             Self::NoSuchRoute => "no_such_route",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Internal(_) => "internal_error",
@@ -175,6 +191,15 @@ impl ApiError {
             }
             Self::PayloadTooLarge { limit } => {
                 members.insert("limit_bytes".into(), (*limit).into());
+            }
+            Self::SkuTaken(skus) => {
+                members.insert("skus".into(), skus.clone().into());
+            }
+            Self::InsufficientStock { skus, available } => {
+                members.insert("skus".into(), skus.clone().into());
+                if let Some(available) = available {
+                    members.insert("available".into(), (*available).into());
+                }
             }
             _ => {}
         }

@@ -11,7 +11,10 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ("infrastructure", &["aws", "telemetry"]),
     ("services", &["store", "notify", "auth"]),
     ("state", &["state"]),
-    ("features and HTTP plumbing", &["accounts", "http"]),
+    (
+        "features and HTTP plumbing",
+        &["accounts", "catalog", "http"],
+    ),
     ("handlers", &["api", "worker", "cleanup"]),
     ("Lambda entry", &["lambda"]),
 ];

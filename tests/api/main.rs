@@ -6,6 +6,7 @@ mod helpers;
 mod account;
 mod account_admin;
 mod auth;
+mod catalog;
 mod drift;
 mod errors;
 mod google;

@@ -8,6 +8,11 @@ pub mod addresses_create;
 pub mod addresses_delete;
 pub mod addresses_list;
 pub mod addresses_update;
+pub mod admin_categories_create;
+pub mod admin_categories_update;
+pub mod admin_products_create;
+pub mod admin_products_get;
+pub mod admin_products_stock;
 pub mod admin_users_list;
 pub mod admin_users_role_update;
 pub mod auth_login;
@@ -19,12 +24,14 @@ pub mod auth_register;
 pub mod auth_token_refresh;
 pub mod auth_verify_email;
 pub mod auth_verify_email_resend;
+pub mod categories_list;
 pub mod health;
 pub mod me_delete;
 pub mod me_get;
 pub mod me_update;
 pub mod notifications_list;
 pub mod openapi;
+pub mod products_get;
 
 use axum::http::Method;
 use utoipa::openapi::OpenApi;
@@ -92,6 +99,13 @@ pub const ROUTES: &[Route] = &[
     addresses_update::ROUTE,
     addresses_delete::ROUTE,
     notifications_list::ROUTE,
+    categories_list::ROUTE,
+    products_get::ROUTE,
+    admin_products_create::ROUTE,
+    admin_products_get::ROUTE,
+    admin_products_stock::ROUTE,
+    admin_categories_create::ROUTE,
+    admin_categories_update::ROUTE,
     admin_users_list::ROUTE,
     admin_users_role_update::ROUTE,
 ];

@@ -1,5 +1,6 @@
 //! Pure domain types and rules: parsed once at the edge, trusted inside. No I/O here.
 
+pub mod catalog;
 pub mod country;
 mod email;
 pub mod id;

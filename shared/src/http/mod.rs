@@ -2,6 +2,7 @@
 //! call a route, and the layers that wrap every router the same way in Lambda and in the local
 //! server.
 
+pub mod cache;
 mod extract;
 mod json;
 mod layers;

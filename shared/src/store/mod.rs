@@ -9,9 +9,11 @@
 
 pub mod addresses;
 pub mod attempts;
+pub mod categories;
 pub mod idempotency;
 pub mod notifications;
 pub mod one_time_tokens;
+pub mod products;
 pub mod sessions;
 pub mod transact;
 pub mod users;

@@ -70,7 +70,7 @@ impl Reason {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("transaction cancelled: {reasons:?}")]
 pub struct Cancelled {
-    pub reasons: Vec<(&'static str, Reason)>,
+    pub reasons: Vec<(String, Reason)>,
 }
 
 impl Cancelled {
@@ -78,15 +78,15 @@ impl Cancelled {
     pub fn condition_failed(&self, label: &str) -> bool {
         self.reasons
             .iter()
-            .any(|(l, r)| *l == label && *r == Reason::ConditionFailed)
+            .any(|(l, r)| l == label && *r == Reason::ConditionFailed)
     }
 
     /// The labels whose conditions failed, such as every short sku of a checkout.
-    pub fn failed_conditions(&self) -> impl Iterator<Item = &'static str> + '_ {
+    pub fn failed_conditions(&self) -> impl Iterator<Item = &str> + '_ {
         self.reasons
             .iter()
             .filter(|(_, r)| *r == Reason::ConditionFailed)
-            .map(|(l, _)| *l)
+            .map(|(l, _)| l.as_str())
     }
 
     /// True when only conflicts or throttling stopped it: sending it again may succeed.
@@ -161,7 +161,7 @@ pub struct Sent {
 #[must_use = "a transaction does nothing until it is sent"]
 pub struct Transaction<'a> {
     table: &'a Table,
-    actions: Vec<(&'static str, TransactWriteItem)>,
+    actions: Vec<(String, TransactWriteItem)>,
     token: Option<String>,
 }
 
@@ -179,29 +179,38 @@ impl<'a> Transaction<'a> {
         self.table.name()
     }
 
-    pub fn put(self, label: &'static str, put: Put) -> Self {
+    pub fn put(self, label: impl Into<String>, put: Put) -> Self {
         self.action(label, TransactWriteItem::builder().put(put).build())
     }
 
-    pub fn update(self, label: &'static str, update: Update) -> Self {
+    pub fn update(self, label: impl Into<String>, update: Update) -> Self {
         self.action(label, TransactWriteItem::builder().update(update).build())
     }
 
-    pub fn delete(self, label: &'static str, delete: Delete) -> Self {
+    pub fn delete(self, label: impl Into<String>, delete: Delete) -> Self {
         self.action(label, TransactWriteItem::builder().delete(delete).build())
     }
 
     /// A condition on an item that the transaction does not write.
-    pub fn check(self, label: &'static str, check: ConditionCheck) -> Self {
+    pub fn check(self, label: impl Into<String>, check: ConditionCheck) -> Self {
         self.action(
             label,
             TransactWriteItem::builder().condition_check(check).build(),
         )
     }
 
-    fn action(mut self, label: &'static str, item: TransactWriteItem) -> Self {
-        self.actions.push((label, item));
+    fn action(mut self, label: impl Into<String>, item: TransactWriteItem) -> Self {
+        self.actions.push((label.into(), item));
         self
+    }
+
+    /// How many actions it holds (DynamoDB takes at most 100 in one transaction).
+    pub fn len(&self) -> usize {
+        self.actions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
     }
 
     /// Makes the transaction idempotent for 10 minutes (DynamoDB's `ClientRequestToken`):
@@ -213,7 +222,7 @@ impl<'a> Transaction<'a> {
 
     /// Sends it, retrying conflicts and throttling; `Cancelled` names the refused actions.
     pub async fn send(self) -> Result<Sent, TransactError> {
-        let labels: Vec<&'static str> = self.actions.iter().map(|(l, _)| *l).collect();
+        let labels: Vec<String> = self.actions.iter().map(|(l, _)| l.clone()).collect();
         let items: Vec<TransactWriteItem> = self.actions.into_iter().map(|(_, i)| i).collect();
         let mut backoff = FIRST_BACKOFF;
         let mut attempts = 0;
@@ -237,7 +246,7 @@ impl<'a> Transaction<'a> {
                 }
                 // The same token is still being applied by an earlier call: wait and see.
                 Some(TransactWriteItemsError::TransactionInProgressException(_)) => Cancelled {
-                    reasons: vec![("(in progress)", Reason::Conflict)],
+                    reasons: vec![("(in progress)".to_owned(), Reason::Conflict)],
                 },
                 _ => return Err(StoreError::from_sdk("TransactWriteItems", &err).into()),
             };
@@ -254,12 +263,14 @@ impl<'a> Transaction<'a> {
 }
 
 /// The reasons of the actions at fault, each with its label.
-fn cancellation(labels: &[&'static str], reasons: &[CancellationReason]) -> Cancelled {
+fn cancellation<L: AsRef<str>>(labels: &[L], reasons: &[CancellationReason]) -> Cancelled {
     Cancelled {
         reasons: labels
             .iter()
             .zip(reasons)
-            .filter_map(|(label, reason)| Reason::from_aws(reason).map(|r| (*label, r)))
+            .filter_map(|(label, reason)| {
+                Reason::from_aws(reason).map(|r| (label.as_ref().to_owned(), r))
+            })
             .collect(),
     }
 }
@@ -320,7 +331,10 @@ mod tests {
         );
         assert!(!mixed.is_transient());
         let invalid = cancellation(&["a"], &[reason("ValidationError")]);
-        assert_eq!(invalid.reasons, vec![("a", Reason::Validation("m".into()))]);
+        assert_eq!(
+            invalid.reasons,
+            vec![("a".to_owned(), Reason::Validation("m".into()))]
+        );
         assert!(!invalid.is_transient());
         assert!(!cancellation(&["a"], &[reason("None")]).is_transient());
     }

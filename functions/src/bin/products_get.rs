@@ -1,0 +1,12 @@
+//! GET /api/v1/products/{slug} — handler: shop::api::products_get
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::products_get::ROUTE.needs).await?;
+    lambda::serve(
+        &api::products_get::ROUTE,
+        env.state().with_reader(env.reader().await),
+    )
+    .await
+}

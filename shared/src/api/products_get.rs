@@ -1,0 +1,44 @@
+//! `GET /api/v1/products/{slug}`: one active product as the public sees it (stock only as a
+//! status), cacheable with a strong `ETag`. Drafts and archived products are 404.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::catalog::product::ProductView;
+use crate::domain::catalog::{ProductStatus, Slug};
+use crate::error::{ApiError, Problem};
+use crate::http::cache::public_json;
+use crate::state::{AppState, Need};
+use crate::store::products;
+
+pub const ROUTE: Route = Route {
+    name: "products_get",
+    needs: &[Need::TableRead],
+    router: || OpenApiRouter::new().routes(routes!(products_get)),
+};
+
+#[utoipa::path(get, path = "/api/v1/products/{slug}", tag = "catalog",
+    params(("slug" = String, Path, description = "The product's slug")),
+    responses(
+        (status = 200, description = "The product; `ETag` and a short public `Cache-Control`", body = ProductView),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 404, description = "`not_found` (also drafts and archived products)", body = Problem)))]
+pub async fn products_get(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let slug = Slug::parse(&slug).map_err(|_| ApiError::NotFound)?;
+    let table = state.reader();
+    let id = products::id_by_slug(table, slug.as_str())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (product, variants) = products::get(table, &id)
+        .await?
+        .filter(|(p, _)| p.status == ProductStatus::Active)
+        .ok_or(ApiError::NotFound)?;
+    Ok(public_json(&headers, &ProductView::new(product, variants)))
+}

@@ -1,0 +1,397 @@
+//! A product as staff send it (checked field by field), and as staff and the public see it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::catalog::{
+    DEFAULT_LOW_STOCK_THRESHOLD, Price, ProductStatus, Sku, Slug, StockStatus, Tier,
+};
+use crate::domain::text;
+use crate::error::{ApiError, FieldError};
+use crate::store::products::{MAX_VARIANTS, Product, Variant};
+
+/// The most stock one variant may hold.
+pub const MAX_STOCK: i64 = 1_000_000;
+const MAX_TAGS: usize = 20;
+const MAX_ATTRIBUTES: usize = 20;
+
+/// `POST /admin/products`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductInput {
+    /// 1 to 200 characters.
+    pub name: String,
+    /// Made from the name when absent.
+    #[schema(value_type = Option<String>)]
+    pub slug: Option<Slug>,
+    /// At most 5000 characters.
+    #[serde(default)]
+    pub description: String,
+    /// A category's slug.
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Slug>,
+    /// At most 20, each 1 to 40 characters.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub featured: bool,
+    #[serde(default)]
+    pub tier: Tier,
+    #[serde(default)]
+    pub status: ProductStatus,
+    /// 1 to 40 variants, skus unique.
+    pub variants: Vec<VariantInput>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariantInput {
+    #[schema(value_type = String, example = "MUG-BLUE")]
+    pub sku: Sku,
+    /// 1 to 100 characters.
+    pub name: String,
+    /// Minor units (pence), 0 to 100000000.
+    #[schema(value_type = i64)]
+    pub price: Price,
+    /// 0 to 1000000 (0 or 1 for a one-of-a-kind variant).
+    #[serde(default)]
+    pub stock: i64,
+    /// At most 20, keys 1 to 50 and values 1 to 200 characters.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    /// One of a kind: at most 1 in stock and 1 per order.
+    #[serde(default)]
+    pub unique: bool,
+}
+
+impl ProductInput {
+    /// The checked product and variants, or every field error at once.
+    pub fn into_product(
+        self,
+        id: String,
+        now: String,
+    ) -> Result<(Product, Vec<Variant>), ApiError> {
+        let mut errors = Vec::new();
+        let mut field = |name: String, message: &str| errors.push(FieldError::new(name, message));
+        let name = text::clean(&self.name, 200).unwrap_or_else(|e| {
+            field("name".into(), &e);
+            String::new()
+        });
+        let slug = match self.slug {
+            Some(slug) => slug.as_str().to_owned(),
+            None => Slug::from_name(&name)
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_else(|| {
+                    if !name.is_empty() {
+                        field("slug".into(), "cannot be made from this name; give one");
+                    }
+                    String::new()
+                }),
+        };
+        let description = match self.description.trim() {
+            "" => String::new(),
+            d => text::clean(d, 5000).unwrap_or_else(|e| {
+                field("description".into(), &e);
+                String::new()
+            }),
+        };
+        if self.tags.len() > MAX_TAGS {
+            field("tags".into(), "at most 20 tags");
+        }
+        let mut tags = BTreeSet::new();
+        for (i, tag) in self.tags.iter().enumerate() {
+            match text::clean(tag, 40) {
+                Ok(t) => {
+                    tags.insert(t.to_lowercase());
+                }
+                Err(e) => field(format!("tags[{i}]"), &e),
+            }
+        }
+        if self.variants.is_empty() || self.variants.len() > MAX_VARIANTS {
+            field("variants".into(), "1 to 40 variants");
+        }
+        let mut skus = BTreeSet::new();
+        let mut variants = Vec::new();
+        for (i, v) in self.variants.into_iter().enumerate() {
+            let at = |f: &str| format!("variants[{i}].{f}");
+            if !skus.insert(v.sku.clone()) {
+                field(at("sku"), "appears twice in this product");
+            }
+            let vname = text::clean(&v.name, 100).unwrap_or_else(|e| {
+                field(at("name"), &e);
+                String::new()
+            });
+            let most = if v.unique { 1 } else { MAX_STOCK };
+            if !(0..=most).contains(&v.stock) {
+                field(
+                    at("stock"),
+                    if v.unique {
+                        "a one-of-a-kind variant holds 0 or 1"
+                    } else {
+                        "must be 0 to 1000000"
+                    },
+                );
+            }
+            if v.attributes.len() > MAX_ATTRIBUTES {
+                field(at("attributes"), "at most 20 attributes");
+            }
+            let mut attributes = BTreeMap::new();
+            for (key, value) in &v.attributes {
+                match (text::clean(key, 50), text::clean(value, 200)) {
+                    (Ok(k), Ok(val)) => {
+                        attributes.insert(k, val);
+                    }
+                    (Err(e), _) | (_, Err(e)) => field(at(&format!("attributes.{key}")), &e),
+                }
+            }
+            variants.push(Variant {
+                sku: v.sku.as_str().to_owned(),
+                name: vname,
+                price: v.price.minor(),
+                stock: v.stock,
+                attributes,
+                unique: v.unique,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let price_from = variants.iter().map(|v| v.price).min().unwrap_or_default();
+        Ok((
+            Product {
+                id,
+                slug,
+                name,
+                description,
+                category: self.category.map(|c| c.as_str().to_owned()),
+                tags: tags.into_iter().collect(),
+                featured: self.featured,
+                tier: self.tier,
+                status: self.status,
+                price_from,
+                rating_sum: 0,
+                rating_count: 0,
+                created_at: now.clone(),
+                updated_at: now,
+            },
+            variants,
+        ))
+    }
+}
+
+/// A variant as staff see it: with its stock as a number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffVariantView {
+    pub sku: String,
+    pub name: String,
+    pub price: i64,
+    pub stock: i64,
+    pub stock_status: StockStatus,
+    pub attributes: BTreeMap<String, String>,
+    pub unique: bool,
+}
+
+/// A product as staff see it, whatever its status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffProductView {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub featured: bool,
+    pub tier: Tier,
+    pub status: ProductStatus,
+    pub price_from: i64,
+    pub variants: Vec<StaffVariantView>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl StaffProductView {
+    pub fn new(p: Product, variants: Vec<Variant>) -> Self {
+        Self {
+            variants: variants
+                .into_iter()
+                .map(|v| StaffVariantView {
+                    stock_status: StockStatus::of(v.stock, DEFAULT_LOW_STOCK_THRESHOLD),
+                    sku: v.sku,
+                    name: v.name,
+                    price: v.price,
+                    stock: v.stock,
+                    attributes: v.attributes,
+                    unique: v.unique,
+                })
+                .collect(),
+            id: p.id,
+            slug: p.slug,
+            name: p.name,
+            description: p.description,
+            category: p.category,
+            tags: p.tags,
+            featured: p.featured,
+            tier: p.tier,
+            status: p.status,
+            price_from: p.price_from,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// A variant as the public sees it: stock only as a status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VariantView {
+    pub sku: String,
+    pub name: String,
+    pub price: i64,
+    pub stock_status: StockStatus,
+    pub attributes: BTreeMap<String, String>,
+    pub unique: bool,
+}
+
+/// `{average, count}`: the average rounded to 2 decimals, `null` while there is no rating.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RatingView {
+    pub average: Option<f64>,
+    pub count: u32,
+}
+
+/// A product as the public sees it (`GET /products/{slug}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductView {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub featured: bool,
+    pub tier: Tier,
+    pub price_from: i64,
+    pub stock_status: StockStatus,
+    pub variants: Vec<VariantView>,
+    /// The product's images (attached by staff; none until image upload exists).
+    pub images: Vec<serde_json::Value>,
+    pub rating: RatingView,
+    /// The bundles it belongs to (none until bundles exist).
+    pub bundles: Vec<serde_json::Value>,
+    pub created_at: String,
+}
+
+impl ProductView {
+    pub fn new(p: Product, variants: Vec<Variant>) -> Self {
+        let status = |stock| StockStatus::of(stock, DEFAULT_LOW_STOCK_THRESHOLD);
+        let total: i64 = variants.iter().map(|v| v.stock.max(0)).sum();
+        Self {
+            stock_status: status(total),
+            variants: variants
+                .into_iter()
+                .map(|v| VariantView {
+                    stock_status: status(v.stock),
+                    sku: v.sku,
+                    name: v.name,
+                    price: v.price,
+                    attributes: v.attributes,
+                    unique: v.unique,
+                })
+                .collect(),
+            rating: RatingView {
+                average: (p.rating_count > 0).then(|| {
+                    (p.rating_sum as f64 / f64::from(p.rating_count) * 100.0).round() / 100.0
+                }),
+                count: p.rating_count,
+            },
+            id: p.id,
+            slug: p.slug,
+            name: p.name,
+            description: p.description,
+            category: p.category,
+            tags: p.tags,
+            featured: p.featured,
+            tier: p.tier,
+            price_from: p.price_from,
+            images: Vec::new(),
+            bundles: Vec::new(),
+            created_at: p.created_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(json: serde_json::Value) -> Result<(Product, Vec<Variant>), ApiError> {
+        let input: ProductInput =
+            serde_json::from_value(json).map_err(|e| ApiError::field("body", e.to_string()))?;
+        input.into_product("p1".into(), "t".into())
+    }
+
+    #[test]
+    fn a_product_is_checked_and_its_price_from_is_the_lowest_variant() {
+        let (p, v) = input(serde_json::json!({
+            "name": " Blue Mug ", "tags": ["Kitchen", "kitchen", "mugs"],
+            "variants": [
+                {"sku": "mug-l", "name": "Large", "price": 1200, "stock": 3},
+                {"sku": "mug-s", "name": "Small", "price": 900}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(
+            (p.slug.as_str(), p.name.as_str(), p.price_from),
+            ("blue-mug", "Blue Mug", 900)
+        );
+        assert_eq!(p.tags, ["kitchen", "mugs"]);
+        assert_eq!(p.status, ProductStatus::Active);
+        assert_eq!(v[0].sku, "MUG-L");
+    }
+
+    #[test]
+    fn every_field_error_is_reported_with_its_path() {
+        let err = input(serde_json::json!({
+            "name": "", "description": "x".repeat(5001), "tags": ["ok", ""],
+            "variants": [
+                {"sku": "A", "name": "", "price": 1, "stock": -1},
+                {"sku": "a", "name": "B", "price": 1, "stock": 2, "unique": true}
+            ]
+        }))
+        .unwrap_err();
+        let ApiError::Validation(errors) = err else {
+            panic!("{err:?}")
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        for wanted in [
+            "name",
+            "description",
+            "tags[1]",
+            "variants[0].name",
+            "variants[0].stock",
+            "variants[1].sku",
+            "variants[1].stock",
+        ] {
+            assert!(fields.contains(&wanted), "{wanted} missing from {fields:?}");
+        }
+        assert!(input(serde_json::json!({"name": "X", "variants": []})).is_err());
+    }
+
+    #[test]
+    fn the_public_sees_stock_only_as_a_status_and_a_rounded_average() {
+        let (mut p, v) = input(serde_json::json!({
+            "name": "Mug", "variants": [{"sku": "A", "name": "A", "price": 1, "stock": 2},
+                                        {"sku": "B", "name": "B", "price": 1, "stock": 0}]
+        }))
+        .unwrap();
+        p.rating_sum = 10;
+        p.rating_count = 3;
+        let view = serde_json::to_value(ProductView::new(p, v)).unwrap();
+        assert_eq!(view["variants"][0]["stock_status"], "low_stock");
+        assert_eq!(view["variants"][1]["stock_status"], "out_of_stock");
+        assert!(view["variants"][0].get("stock").is_none());
+        assert_eq!(view["rating"]["average"], 3.33);
+        assert!(view.get("status").is_none());
+    }
+}

@@ -1,0 +1,575 @@
+//! The catalog so far: categories, staff product management, stock, and the public product.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{ADMIN_PASSWORD, TestApp, assert_problem, unique, unique_email};
+
+/// A signed-in staff member (registered, then given the role by the seeded admin).
+async fn staff(app: &TestApp) -> String {
+    let admin = app.login_ok(&app.admin_email, ADMIN_PASSWORD).await;
+    let member = app.register(&unique_email()).await;
+    let id = member.user["id"].as_str().unwrap();
+    let made = app
+        .authed(
+            Method::PUT,
+            &format!("/api/v1/admin/users/{id}/role"),
+            &admin.access,
+        )
+        .json(&json!({"role": "staff"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 200);
+    member.access
+}
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: &Value,
+) -> reqwest::Response {
+    app.authed(method, path, token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn product(name: &str, skus: &[(&str, i64, i64)]) -> Value {
+    json!({
+        "name": name,
+        "description": "A fine thing.",
+        "tags": ["kitchen"],
+        "variants": skus.iter().map(|(sku, price, stock)| json!({
+            "sku": sku, "name": format!("{sku} variant"), "price": price, "stock": stock
+        })).collect::<Vec<_>>()
+    })
+}
+
+async fn create_product(app: &TestApp, staff: &str, body: &Value) -> Value {
+    let response = send(app, Method::POST, "/api/v1/admin/products", staff, body).await;
+    assert_eq!(response.status(), 201, "{body}");
+    assert!(response.headers().contains_key("location"));
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn staff_routes_need_staff_and_staff_is_not_admin() {
+    let app = TestApp::spawn().await;
+    let body = product(
+        &format!("Mug {}", unique()),
+        &[(&format!("M-{}", unique()), 900, 3)],
+    );
+    let anonymous = app
+        .http
+        .post(app.url("/api/v1/admin/products"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(anonymous, 401, "unauthenticated").await;
+    let customer = app.register(&unique_email()).await;
+    for (method, path) in [
+        (Method::POST, "/api/v1/admin/products"),
+        (Method::POST, "/api/v1/admin/categories"),
+    ] {
+        let refused = send(&app, method, path, &customer.access, &body).await;
+        assert_problem(refused, 403, "forbidden").await;
+    }
+    let staff = staff(&app).await;
+    create_product(&app, &staff, &body).await;
+    let admin_only = app
+        .authed(Method::GET, "/api/v1/admin/users", &staff)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(admin_only, 403, "forbidden").await;
+}
+
+#[tokio::test]
+async fn categories_form_a_tree_that_never_loops() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let create = |slug: &str, name: &str, parent: Option<&str>| {
+        let body = json!({"slug": slug, "name": name, "parent": parent});
+        let (app, staff) = (&app, staff.clone());
+        async move { send(app, Method::POST, "/api/v1/admin/categories", &staff, &body).await }
+    };
+    assert_eq!(create("home", "Home", None).await.status(), 201);
+    assert_eq!(
+        create("kitchen", "Kitchen", Some("home")).await.status(),
+        201
+    );
+    assert_eq!(create("mugs", "Mugs", Some("kitchen")).await.status(), 201);
+    assert_eq!(
+        create("bowls", "bowls", Some("kitchen")).await.status(),
+        201
+    );
+    assert_problem(create("mugs", "Again", None).await, 409, "slug_taken").await;
+    let orphan = assert_problem(
+        create("x", "X", Some("nowhere")).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(orphan["errors"][0]["field"], "parent");
+
+    let tree: Value = app.get("/api/v1/categories").await.json().await.unwrap();
+    assert_eq!(tree[0]["slug"], "home");
+    assert_eq!(tree[0]["children"][0]["slug"], "kitchen");
+    let kitchen: Vec<&str> = tree[0]["children"][0]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(kitchen, ["bowls", "mugs"], "by name, case-insensitively");
+
+    let patch = |slug: &str, body: Value| {
+        let (app, staff, path) = (
+            &app,
+            staff.clone(),
+            format!("/api/v1/admin/categories/{slug}"),
+        );
+        async move { send(app, Method::PATCH, &path, &staff, &body).await }
+    };
+    // Its own descendant, or itself, can never become its parent.
+    for (slug, parent) in [("home", "mugs"), ("home", "home"), ("kitchen", "mugs")] {
+        let refused = patch(slug, json!({"parent": parent})).await;
+        let body = assert_problem(refused, 422, "validation_failed").await;
+        assert_eq!(
+            body["errors"][0]["field"], "parent",
+            "{slug} under {parent}"
+        );
+    }
+    assert_problem(patch("nope", json!({"name": "X"})).await, 404, "not_found").await;
+    // Moving to the top, and renaming.
+    let moved = patch("mugs", json!({"parent": null, "name": "All mugs"})).await;
+    assert_eq!(moved.status(), 200);
+    let moved: Value = moved.json().await.unwrap();
+    assert_eq!(
+        (moved["name"].as_str(), moved["parent"].as_null()),
+        (Some("All mugs"), Some(()))
+    );
+
+    // Two moves that would close a loop between them, at once: at most one wins.
+    for round in 0..6 {
+        let (a, b) = (
+            format!("a{round}-{}", unique().to_lowercase()),
+            format!("b{round}-{}", unique().to_lowercase()),
+        );
+        assert_eq!(create(&a, "A", None).await.status(), 201);
+        assert_eq!(create(&b, "B", None).await.status(), 201);
+        let (x, y) = tokio::join!(
+            patch(&a, json!({"parent": b})),
+            patch(&b, json!({"parent": a}))
+        );
+        let ok = [x.status().as_u16(), y.status().as_u16()];
+        assert!(
+            ok.iter().filter(|s| **s == 200).count() <= 1,
+            "round {round}: {ok:?}"
+        );
+        assert!(
+            ok.iter().all(|s| [200, 422, 429].contains(s)),
+            "round {round}: {ok:?}"
+        );
+    }
+    let tree: Value = app.get("/api/v1/categories").await.json().await.unwrap();
+    assert!(tree.as_array().unwrap().len() >= 2);
+}
+
+#[tokio::test]
+async fn a_product_is_public_only_when_active_and_shows_no_stock_numbers() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let sku = format!("MUG-{}", unique());
+    let created = create_product(
+        &app,
+        &staff,
+        &product(
+            &format!("Blue Mug {}", unique()),
+            &[(&sku, 1200, 10), (&format!("{sku}-S"), 900, 0)],
+        ),
+    )
+    .await;
+    let slug = created["slug"].as_str().unwrap().to_owned();
+    assert!(slug.starts_with("blue-mug-"));
+    assert_eq!(created["price_from"], 900);
+    assert_eq!(created["variants"][0]["stock"], 10, "staff see numbers");
+
+    let public = app.get(&format!("/api/v1/products/{slug}")).await;
+    assert_eq!(public.status(), 200);
+    assert!(
+        public.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
+    let etag = public.headers()["etag"].clone();
+    let body: Value = public.json().await.unwrap();
+    assert_eq!(body["variants"][0]["stock_status"], "in_stock");
+    assert_eq!(body["variants"][1]["stock_status"], "out_of_stock");
+    assert!(body["variants"][0].get("stock").is_none());
+    assert!(body.get("status").is_none());
+    assert_eq!(body["rating"]["average"], Value::Null);
+
+    // 304 for the version the client has; a change makes a new one.
+    let again = app
+        .http
+        .get(app.url(&format!("/api/v1/products/{slug}")))
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+    let id = created["id"].as_str().unwrap();
+    let stock = send(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/admin/products/{id}/stock"),
+        &staff,
+        &json!({"sku": sku, "set": 2}),
+    )
+    .await;
+    assert_eq!(stock.status(), 200);
+    let changed = app
+        .http
+        .get(app.url(&format!("/api/v1/products/{slug}")))
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_ne!(changed.headers()["etag"], etag);
+    let body: Value = changed.json().await.unwrap();
+    assert_eq!(body["variants"][0]["stock_status"], "low_stock");
+
+    // A draft is staff-only.
+    let mut draft = product(
+        &format!("Draft {}", unique()),
+        &[(&format!("D-{}", unique()), 100, 1)],
+    );
+    draft["status"] = json!("draft");
+    let draft = create_product(&app, &staff, &draft).await;
+    let hidden = app
+        .get(&format!(
+            "/api/v1/products/{}",
+            draft["slug"].as_str().unwrap()
+        ))
+        .await;
+    assert_problem(hidden, 404, "not_found").await;
+    let seen = app
+        .get_json(
+            &format!("/api/v1/admin/products/{}", draft["id"].as_str().unwrap()),
+            &staff,
+        )
+        .await;
+    assert_eq!(seen["status"], "draft");
+    assert_problem(
+        app.get("/api/v1/products/no-such-thing").await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn slugs_and_skus_are_unique_even_at_once() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let name = format!("Teapot {}", unique());
+    let attempts = (0..10).map(|i| {
+        let body = product(&name, &[(&format!("TEA-{}-{i}", unique()), 2500, 1)]);
+        let (app, staff) = (&app, staff.clone());
+        async move {
+            send(app, Method::POST, "/api/v1/admin/products", &staff, &body)
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let mut statuses = futures_util::future::join_all(attempts).await;
+    statuses.sort();
+    assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
+
+    let sku = format!("cup-{}", unique());
+    create_product(
+        &app,
+        &staff,
+        &product(&format!("Cup {}", unique()), &[(&sku, 500, 1)]),
+    )
+    .await;
+    let clash = send(
+        &app,
+        Method::POST,
+        "/api/v1/admin/products",
+        &staff,
+        &product(
+            &format!("Other cup {}", unique()),
+            &[
+                (&sku.to_uppercase(), 500, 1),
+                (&format!("FREE-{}", unique()), 1, 1),
+            ],
+        ),
+    )
+    .await;
+    let body = assert_problem(clash, 409, "sku_taken").await;
+    assert_eq!(body["skus"], json!([sku.to_uppercase()]));
+}
+
+#[tokio::test]
+async fn concurrent_stock_decrements_never_go_below_zero() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let sku = format!("LAMP-{}", unique());
+    let created = create_product(
+        &app,
+        &staff,
+        &product(&format!("Lamp {}", unique()), &[(&sku, 4000, 10)]),
+    )
+    .await;
+    let path = format!(
+        "/api/v1/admin/products/{}/stock",
+        created["id"].as_str().unwrap()
+    );
+    let takes = (0..20).map(|_| {
+        let (app, staff, path, sku) = (&app, staff.clone(), path.clone(), sku.clone());
+        async move {
+            send(
+                app,
+                Method::PUT,
+                &path,
+                &staff,
+                &json!({"sku": sku, "delta": -1}),
+            )
+            .await
+        }
+    });
+    let answers = futures_util::future::join_all(takes).await;
+    let mut ok = 0;
+    for answer in answers {
+        match answer.status().as_u16() {
+            200 => ok += 1,
+            _ => {
+                let body = assert_problem(answer, 409, "insufficient_stock").await;
+                assert_eq!(body["skus"], json!([sku.to_uppercase()]));
+                assert_eq!(body["available"], 0);
+            }
+        }
+    }
+    assert_eq!(ok, 10);
+    let seen = app
+        .get_json(
+            &format!("/api/v1/admin/products/{}", created["id"].as_str().unwrap()),
+            &staff,
+        )
+        .await;
+    assert_eq!(seen["variants"][0]["stock"], 0);
+    // Adding works again, and unknown skus or products are 404.
+    let added = send(
+        &app,
+        Method::PUT,
+        &path,
+        &staff,
+        &json!({"sku": sku, "delta": 3}),
+    )
+    .await;
+    assert_eq!(added.json::<Value>().await.unwrap()["stock"], 3);
+    assert_problem(
+        send(
+            &app,
+            Method::PUT,
+            &path,
+            &staff,
+            &json!({"sku": "NOPE", "set": 1}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let other = format!("/api/v1/admin/products/{}/stock", ulid::Ulid::new());
+    assert_problem(
+        send(
+            &app,
+            Method::PUT,
+            &other,
+            &staff,
+            &json!({"sku": sku, "set": 1}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_on_the_catalog_routes_is_a_4xx_problem_never_a_5xx() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let long = "x".repeat(10_000);
+    let sku = format!("OK-{}", unique());
+    let created = create_product(
+        &app,
+        &staff,
+        &product(&format!("Base {}", unique()), &[(&sku, 100, 5)]),
+    )
+    .await;
+    let stock_path = format!(
+        "/api/v1/admin/products/{}/stock",
+        created["id"].as_str().unwrap()
+    );
+    let variant = |v: Value| json!({"name": "P", "variants": [v]});
+    let cases: Vec<(Method, String, Value)> = vec![
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            json!({"name": 5, "variants": []}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            json!({"name": "", "variants": [{"sku": "A", "name": "A", "price": 1}]}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            json!({"name": long, "variants": [{"sku": "A", "name": "A", "price": 1}]}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            variant(json!({"sku": "A", "name": "A", "price": -1})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            variant(json!({"sku": "A", "name": "A", "price": 1.5})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            variant(json!({"sku": "A", "name": "A", "price": "1"})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            variant(json!({"sku": "A B", "name": "A", "price": 1})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            variant(json!({"sku": long, "name": "A", "price": 1})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            variant(json!({"sku": "A", "name": long, "price": 1})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            variant(json!({"sku": "A", "name": "A", "price": 1, "stock": -5})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            variant(json!({"sku": "A", "name": "A", "price": 1, "colour": "red"})),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            json!({"name": "P", "slug": "Not A Slug", "variants": [{"sku": "A", "name": "A", "price": 1}]}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            json!({"name": "P", "category": "missing", "variants": [{"sku": "A", "name": "A", "price": 1}]}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            json!({"name": "P", "tier": "gold", "variants": [{"sku": "A", "name": "A", "price": 1}]}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            json!({"name": "P", "tags": [long], "variants": [{"sku": "A", "name": "A", "price": 1}]}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            json!({"name": "P", "variants": (0..41).map(|i| json!({"sku": format!("V{i}"), "name": "V", "price": 1})).collect::<Vec<_>>()}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/products".into(),
+            json!([1, 2, 3]),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/categories".into(),
+            json!({"slug": long, "name": "X"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/categories".into(),
+            json!({"slug": "ok-slug", "name": long}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/categories".into(),
+            json!({"slug": "ok-slug", "name": ""}),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/admin/categories/x".into(),
+            json!({"parent": 7}),
+        ),
+        (
+            Method::PUT,
+            stock_path.clone(),
+            json!({"sku": sku, "set": 1, "delta": 1}),
+        ),
+        (Method::PUT, stock_path.clone(), json!({"sku": sku})),
+        (
+            Method::PUT,
+            stock_path.clone(),
+            json!({"sku": sku, "set": -1}),
+        ),
+        (
+            Method::PUT,
+            stock_path.clone(),
+            json!({"sku": sku, "delta": 99_999_999}),
+        ),
+        (
+            Method::PUT,
+            stock_path.clone(),
+            json!({"sku": sku, "set": "ten"}),
+        ),
+    ];
+    for (method, path, body) in cases {
+        let response = send(&app, method.clone(), &path, &staff, &body).await;
+        let status = response.status().as_u16();
+        assert!(
+            (400..500).contains(&status),
+            "{method} {path} {}: {status}",
+            body.to_string().chars().take(120).collect::<String>()
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert!(problem["code"].is_string(), "{problem}");
+    }
+    // Paths that cannot name anything are 404, never a 5xx.
+    for path in [
+        "/api/v1/admin/products/not-an-id",
+        &format!("/api/v1/products/{long}"),
+    ] {
+        let response = app.authed(Method::GET, path, &staff).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{}", &path[..40]);
+    }
+}
