@@ -73,6 +73,8 @@ pub enum ApiError {
     CannotDemoteSelf,
     #[error("another product or category has this slug")]
     SlugTaken,
+    #[error("you have reviewed this product; edit that review instead")]
+    ReviewExists,
     #[error("another product has these skus: {}", .0.join(", "))]
     SkuTaken(Vec<String>),
     #[error("not enough stock for {}", .skus.join(", "))]
@@ -117,6 +119,7 @@ impl ApiError {
             Self::EmailTaken
             | Self::CannotDemoteSelf
             | Self::SlugTaken
+            | Self::ReviewExists
             | Self::SkuTaken(_)
             | Self::InsufficientStock { .. } => StatusCode::CONFLICT,
             Self::InvalidToken | Self::InvalidCursor => StatusCode::BAD_REQUEST,
@@ -154,6 +157,7 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::CannotDemoteSelf => "cannot_demote_self",
             Self::SlugTaken => "slug_taken",
+            Self::ReviewExists => "review_exists",
             Self::SkuTaken(_) => "sku_taken",
             Self::InsufficientStock { .. } => "insufficient_stock",
             Self::NoSuchRoute => "no_such_route",

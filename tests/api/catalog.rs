@@ -573,3 +573,221 @@ async fn bad_input_on_the_catalog_routes_is_a_4xx_problem_never_a_5xx() {
         assert_eq!(response.status(), 404, "{}", &path[..40]);
     }
 }
+
+/// A product made by staff, by slug.
+async fn active_product(app: &TestApp, staff: &str) -> (String, String) {
+    let created = create_product(
+        app,
+        staff,
+        &product(
+            &format!("Kettle {}", unique()),
+            &[(&format!("K-{}", unique()), 3000, 5)],
+        ),
+    )
+    .await;
+    (
+        created["id"].as_str().unwrap().to_owned(),
+        created["slug"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn review(app: &TestApp, token: &str, slug: &str, rating: i64) -> reqwest::Response {
+    send(
+        app,
+        Method::POST,
+        &format!("/api/v1/products/{slug}/reviews"),
+        token,
+        &json!({"rating": rating, "title": "Good", "comment": "Does what it says."}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn fifty_concurrent_reviews_make_an_exact_rating() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let (_, slug) = active_product(&app, &staff).await;
+    let users = futures_util::future::join_all((0..50).map(|_| {
+        let app = &app;
+        async move { app.register(&unique_email()).await.access }
+    }))
+    .await;
+    let ratings: Vec<i64> = (0..50).map(|i| (i * 7 % 5) + 1).collect();
+    let answers = futures_util::future::join_all(
+        users
+            .iter()
+            .zip(&ratings)
+            .map(|(token, rating)| review(&app, token, &slug, *rating)),
+    )
+    .await;
+    assert!(answers.iter().all(|a| a.status() == 201));
+    let shown: Value = app
+        .get(&format!("/api/v1/products/{slug}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sum: i64 = ratings.iter().sum();
+    let expected = (sum as f64 / 50.0 * 100.0).round() / 100.0;
+    assert_eq!(shown["rating"]["count"], 50);
+    assert_eq!(shown["rating"]["average"].as_f64(), Some(expected));
+    // One review per user and product.
+    assert_problem(
+        review(&app, &users[0], &slug, 5).await,
+        409,
+        "review_exists",
+    )
+    .await;
+    // Listed newest first, a page at a time, every review once.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/products/{slug}/reviews?limit=7&cursor={c}"),
+            None => format!("/api/v1/products/{slug}/reviews?limit=7"),
+        };
+        let page: Value = app.get(&path).await.json().await.unwrap();
+        for r in page["items"].as_array().unwrap() {
+            assert!(seen.insert(r["id"].as_str().unwrap().to_owned()));
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 50);
+}
+
+#[tokio::test]
+async fn reviews_are_edited_and_deleted_by_their_authors_and_votes_count_once() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let (_, slug) = active_product(&app, &staff).await;
+    let author = app.register(&unique_email()).await.access;
+    let other = app.register(&unique_email()).await.access;
+    let written = review(&app, &author, &slug, 2).await;
+    assert_eq!(written.status(), 201);
+    let written: Value = written.json().await.unwrap();
+    let id = written["id"].as_str().unwrap().to_owned();
+    let rating = || async {
+        let shown: Value = app
+            .get(&format!("/api/v1/products/{slug}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        (
+            shown["rating"]["average"].clone(),
+            shown["rating"]["count"].clone(),
+        )
+    };
+    assert_eq!(rating().await, (json!(2.0), json!(1)));
+
+    // Only the author edits; the rating moves with it.
+    let path = format!("/api/v1/reviews/{id}");
+    assert_problem(
+        send(&app, Method::PATCH, &path, &other, &json!({"rating": 1})).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let edited = send(
+        &app,
+        Method::PATCH,
+        &path,
+        &author,
+        &json!({"rating": 5, "title": "Great"}),
+    )
+    .await;
+    assert_eq!(edited.status(), 200);
+    let edited: Value = edited.json().await.unwrap();
+    assert_eq!(
+        (edited["rating"].as_i64(), edited["title"].as_str()),
+        (Some(5), Some("Great"))
+    );
+    assert_eq!(rating().await, (json!(5.0), json!(1)));
+    assert_problem(
+        send(&app, Method::PATCH, &path, &author, &json!({"rating": 6})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+
+    // 20 helpful votes at once by one user count once; one's own vote is refused.
+    let helpful = format!("/api/v1/reviews/{id}/helpful");
+    let votes = futures_util::future::join_all((0..20).map(|_| {
+        let (app, other, helpful) = (&app, other.clone(), helpful.clone());
+        async move {
+            app.authed(Method::POST, &helpful, &other)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    }))
+    .await;
+    assert!(votes.iter().all(|s| *s == 204), "{votes:?}");
+    let listed: Value = app
+        .get(&format!("/api/v1/products/{slug}/reviews"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["items"][0]["helpful_count"], 1);
+    let own = app
+        .authed(Method::POST, &helpful, &author)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(own, 403, "forbidden").await;
+
+    // Another customer cannot delete it; its author can, and so can staff.
+    let delete = |token: &str, path: &str| {
+        let (app, token, path) = (&app, token.to_owned(), path.to_owned());
+        async move {
+            app.authed(Method::DELETE, &path, &token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_problem(delete(&other, &path).await, 404, "not_found").await;
+    assert_eq!(delete(&author, &path).await.status(), 204);
+    assert_eq!(rating().await, (Value::Null, json!(0)));
+    assert_problem(delete(&author, &path).await, 404, "not_found").await;
+    let second = review(&app, &other, &slug, 4)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/reviews/{}", second["id"].as_str().unwrap());
+    assert_eq!(delete(&staff, &path).await.status(), 204);
+    assert_eq!(rating().await, (Value::Null, json!(0)));
+
+    // Drafts cannot be reviewed; bad ids are 404.
+    let mut draft = product(
+        &format!("Hidden {}", unique()),
+        &[(&format!("H-{}", unique()), 1, 1)],
+    );
+    draft["status"] = json!("draft");
+    let draft = create_product(&app, &staff, &draft).await;
+    assert_problem(
+        review(&app, &author, draft["slug"].as_str().unwrap(), 3).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        delete(&author, "/api/v1/reviews/nonsense").await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        review(&app, &author, &slug, 0).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+}

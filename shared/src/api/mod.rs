@@ -32,6 +32,11 @@ pub mod me_update;
 pub mod notifications_list;
 pub mod openapi;
 pub mod products_get;
+pub mod products_reviews_create;
+pub mod products_reviews_list;
+pub mod reviews_delete;
+pub mod reviews_helpful;
+pub mod reviews_update;
 
 use axum::http::Method;
 use utoipa::openapi::OpenApi;
@@ -101,6 +106,11 @@ pub const ROUTES: &[Route] = &[
     notifications_list::ROUTE,
     categories_list::ROUTE,
     products_get::ROUTE,
+    products_reviews_list::ROUTE,
+    products_reviews_create::ROUTE,
+    reviews_update::ROUTE,
+    reviews_delete::ROUTE,
+    reviews_helpful::ROUTE,
     admin_products_create::ROUTE,
     admin_products_get::ROUTE,
     admin_products_stock::ROUTE,

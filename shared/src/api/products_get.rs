@@ -7,12 +7,10 @@ use axum::response::Response;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
-use crate::catalog::product::ProductView;
-use crate::domain::catalog::{ProductStatus, Slug};
+use crate::catalog::{self, product::ProductView};
 use crate::error::{ApiError, Problem};
 use crate::http::cache::public_json;
 use crate::state::{AppState, Need};
-use crate::store::products;
 
 pub const ROUTE: Route = Route {
     name: "products_get",
@@ -31,14 +29,6 @@ pub async fn products_get(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let slug = Slug::parse(&slug).map_err(|_| ApiError::NotFound)?;
-    let table = state.reader();
-    let id = products::id_by_slug(table, slug.as_str())
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let (product, variants) = products::get(table, &id)
-        .await?
-        .filter(|(p, _)| p.status == ProductStatus::Active)
-        .ok_or(ApiError::NotFound)?;
+    let (product, variants) = catalog::active_product(state.reader(), &slug).await?;
     Ok(public_json(&headers, &ProductView::new(product, variants)))
 }

@@ -1,5 +1,28 @@
-//! The catalog's rules that span several items: what a product sent by staff must be, and how
-//! products and categories are shown to staff and to the public.
+//! The catalog's rules that span several items: what a product sent by staff must be, how
+//! products, categories and reviews are shown to staff and to the public, and which products
+//! the public may see.
 
 pub mod product;
+pub mod review;
 pub mod tree;
+
+use crate::aws::TableReader;
+use crate::domain::catalog::{ProductStatus, Slug};
+use crate::error::ApiError;
+use crate::store::products::{self, Product, Variant};
+
+/// The active product with this slug and its variants; anything else (no such slug, a draft,
+/// an archived product, a slug that cannot be one) is 404 to the public.
+pub async fn active_product(
+    table: &TableReader,
+    slug: &str,
+) -> Result<(Product, Vec<Variant>), ApiError> {
+    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
+    let id = products::id_by_slug(table, slug.as_str())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    products::get(table, &id)
+        .await?
+        .filter(|(p, _)| p.status == ProductStatus::Active)
+        .ok_or(ApiError::NotFound)
+}

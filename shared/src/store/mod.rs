@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod notifications;
 pub mod one_time_tokens;
 pub mod products;
+pub mod reviews;
 pub mod sessions;
 pub mod transact;
 pub mod users;

@@ -1,0 +1,12 @@
+//! POST /api/v1/products/{slug}/reviews — handler: shop::api::products_reviews_create
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::products_reviews_create::ROUTE.needs).await?;
+    lambda::serve(
+        &api::products_reviews_create::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
+}

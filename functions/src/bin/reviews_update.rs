@@ -1,0 +1,12 @@
+//! PATCH /api/v1/reviews/{id} — handler: shop::api::reviews_update
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::reviews_update::ROUTE.needs).await?;
+    lambda::serve(
+        &api::reviews_update::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
+}

@@ -1,0 +1,71 @@
+//! `POST /api/v1/products/{slug}/reviews`: a signed-in user reviews an active product, once
+//! (409 `review_exists`); the product's rating changes in the same transaction.
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::accounts;
+use crate::catalog::{self, review::ReviewInput, review::ReviewView};
+use crate::error::{ApiError, Problem};
+use crate::http::{AuthUser, Json};
+use crate::state::{AppState, Need};
+use crate::store::reviews::{self, Review, ReviewError};
+
+pub const ROUTE: Route = Route {
+    name: "products_reviews_create",
+    needs: &[Need::TableWrite, Need::AccessTokens],
+    router: || OpenApiRouter::new().routes(routes!(products_reviews_create)),
+};
+
+#[utoipa::path(post, path = "/api/v1/products/{slug}/reviews", tag = "catalog", request_body = ReviewInput,
+    params(("slug" = String, Path, description = "The product's slug")), security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The review", body = ReviewView),
+        (status = 401, description = "No valid access token", body = Problem),
+        (status = 404, description = "`not_found`", body = Problem),
+        (status = 409, description = "`review_exists`: one review per user and product", body = Problem)))]
+pub async fn products_reviews_create(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(slug): Path<String>,
+    Json(req): Json<ReviewInput>,
+) -> Result<
+    (
+        StatusCode,
+        [(header::HeaderName, String); 1],
+        Json<ReviewView>,
+    ),
+    ApiError,
+> {
+    let (rating, title, comment) = req.checked()?;
+    let table = state.table();
+    let (product, _) = catalog::active_product(table, &slug).await?;
+    let now = accounts::rfc3339(accounts::now());
+    let review = Review {
+        id: reviews::review_id(&product.id, user.id()),
+        product_id: product.id,
+        user_id: user.id().to_owned(),
+        author: user.user.name.clone(),
+        rating,
+        title,
+        comment,
+        // Decided from the user's paid orders once orders exist.
+        verified_purchase: false,
+        helpful_count: 0,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    reviews::create(table, &review).await.map_err(|e| match e {
+        ReviewError::Exists => ApiError::ReviewExists,
+        ReviewError::NotFound => ApiError::NotFound,
+        ReviewError::Store(e) => e.into(),
+    })?;
+    let location = format!("/api/v1/products/{slug}/reviews");
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(review.into()),
+    ))
+}

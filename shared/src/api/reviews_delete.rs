@@ -1,0 +1,44 @@
+//! `DELETE /api/v1/reviews/{id}`: deletes one's own review, or any review for staff; the
+//! product's rating loses it in the same transaction. Another user's review is 404.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::domain::Role;
+use crate::error::{ApiError, Problem};
+use crate::http::AuthUser;
+use crate::state::{AppState, Need};
+use crate::store::reviews::{self, ReviewError};
+
+pub const ROUTE: Route = Route {
+    name: "reviews_delete",
+    needs: &[Need::TableWrite, Need::AccessTokens],
+    router: || OpenApiRouter::new().routes(routes!(reviews_delete)),
+};
+
+#[utoipa::path(delete, path = "/api/v1/reviews/{id}", tag = "catalog",
+    params(("id" = String, Path, description = "The review's id")), security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid access token", body = Problem),
+        (status = 404, description = "`not_found` (also another user's review, unless staff)", body = Problem)))]
+pub async fn reviews_delete(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let allowed = reviews::parse_id(&id)
+        .is_some_and(|(_, author)| author == user.id() || user.role().allows(Role::Staff));
+    if !allowed {
+        return Err(ApiError::NotFound);
+    }
+    reviews::delete(state.table(), &id)
+        .await
+        .map_err(|e| match e {
+            ReviewError::Exists | ReviewError::NotFound => ApiError::NotFound,
+            ReviewError::Store(e) => e.into(),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}
