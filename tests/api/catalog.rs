@@ -791,3 +791,43 @@ async fn reviews_are_edited_and_deleted_by_their_authors_and_votes_count_once() 
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_wishlist_adds_idempotently_and_shows_current_prices() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let (id, slug) = active_product(&app, &staff).await;
+    let user = app.register(&unique_email()).await.access;
+    let at = |path: &str, method: Method| {
+        let (app, user, path) = (&app, user.clone(), path.to_owned());
+        async move { app.authed(method, &path, &user).send().await.unwrap() }
+    };
+    let path = format!("/api/v1/wishlist/{id}");
+    assert_problem(at(&path, Method::GET).await, 404, "not_found").await;
+    for _ in 0..3 {
+        assert_eq!(at(&path, Method::PUT).await.status(), 204);
+    }
+    assert_eq!(at(&path, Method::GET).await.status(), 204);
+    let list = app.get_json("/api/v1/wishlist", &user).await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "added once however often");
+    assert_eq!(items[0]["product"]["slug"], slug.as_str());
+    assert_eq!(items[0]["product"]["price_from"], 3000);
+    assert_eq!(items[0]["product"]["stock_status"], "low_stock");
+    assert_eq!(items[0]["product"]["available"], true);
+    assert!(items[0]["added_at"].is_string());
+    // Unknown products cannot be wished; removing twice is fine.
+    let unknown = format!("/api/v1/wishlist/{}", ulid::Ulid::new());
+    assert_problem(at(&unknown, Method::PUT).await, 404, "not_found").await;
+    assert_problem(
+        at("/api/v1/wishlist/not-an-id", Method::PUT).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_eq!(at(&path, Method::DELETE).await.status(), 204);
+    assert_eq!(at(&path, Method::DELETE).await.status(), 204);
+    assert_problem(at(&path, Method::GET).await, 404, "not_found").await;
+    let anonymous = app.get("/api/v1/wishlist").await;
+    assert_problem(anonymous, 401, "unauthenticated").await;
+}

@@ -37,6 +37,10 @@ pub mod products_reviews_list;
 pub mod reviews_delete;
 pub mod reviews_helpful;
 pub mod reviews_update;
+pub mod wishlist_add;
+pub mod wishlist_check;
+pub mod wishlist_list;
+pub mod wishlist_remove;
 
 use axum::http::Method;
 use utoipa::openapi::OpenApi;
@@ -111,6 +115,10 @@ pub const ROUTES: &[Route] = &[
     reviews_update::ROUTE,
     reviews_delete::ROUTE,
     reviews_helpful::ROUTE,
+    wishlist_list::ROUTE,
+    wishlist_add::ROUTE,
+    wishlist_remove::ROUTE,
+    wishlist_check::ROUTE,
     admin_products_create::ROUTE,
     admin_products_get::ROUTE,
     admin_products_stock::ROUTE,

@@ -18,6 +18,7 @@ pub mod reviews;
 pub mod sessions;
 pub mod transact;
 pub mod users;
+pub mod wishlist;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::AttributeValue;

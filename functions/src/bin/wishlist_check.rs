@@ -1,0 +1,12 @@
+//! GET /api/v1/wishlist/{product_id} — handler: shop::api::wishlist_check
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::wishlist_check::ROUTE.needs).await?;
+    lambda::serve(
+        &api::wishlist_check::ROUTE,
+        env.state().with_reader(env.reader().await),
+    )
+    .await
+}
