@@ -831,3 +831,177 @@ async fn a_wishlist_adds_idempotently_and_shows_current_prices() {
     let anonymous = app.get("/api/v1/wishlist").await;
     assert_problem(anonymous, 401, "unauthenticated").await;
 }
+
+#[tokio::test]
+async fn staff_update_products_by_merging_variants_and_archive_them() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let sku = format!("BOWL-{}", unique()).to_uppercase();
+    let created = create_product(
+        &app,
+        &staff,
+        &product(&format!("Bowl {}", unique()), &[(&sku, 1500, 5)]),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let slug = created["slug"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/admin/products/{id}");
+    let patch = |body: Value| {
+        let (app, staff, path) = (&app, staff.clone(), path.clone());
+        async move { send(app, Method::PATCH, &path, &staff, &body).await }
+    };
+
+    // A new price and a new variant: price_from follows, the new variant has no stock.
+    let new_sku = format!("{sku}-XL");
+    let changed = patch(json!({"name": "Big Bowl", "variants": [
+        {"sku": sku, "price": 1700},
+        {"sku": new_sku, "name": "Extra large", "price": 1100}
+    ]}))
+    .await;
+    assert_eq!(changed.status(), 200);
+    let changed: Value = changed.json().await.unwrap();
+    assert_eq!(changed["name"], "Big Bowl");
+    assert_eq!(changed["price_from"], 1100);
+    let stocks: Vec<(String, i64)> = changed["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["sku"].as_str().unwrap().to_owned(),
+                v["stock"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(stocks, [(sku.clone(), 5), (new_sku.clone(), 0)]);
+
+    // What a change may not do.
+    for (body, status, code) in [
+        (
+            json!({"variants": [{"sku": "NEW-ONE", "name": "No price"}]}),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({"variants": [{"sku": sku, "stock": 50}]}),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({"variants": [{"sku": sku, "unique": true}]}),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({"category": "no-such-category"}),
+            422,
+            "validation_failed",
+        ),
+        (json!({"price_from": 1}), 422, "validation_failed"),
+    ] {
+        assert_problem(patch(body.clone()).await, status, code).await;
+    }
+    let other = create_product(
+        &app,
+        &staff,
+        &product(
+            &format!("Plate {}", unique()),
+            &[(&format!("PLATE-{}", unique()), 900, 1)],
+        ),
+    )
+    .await;
+    let other_sku = other["variants"][0]["sku"].as_str().unwrap();
+    let clash = patch(json!({"variants": [{"sku": other_sku, "name": "Mine", "price": 1}]})).await;
+    let body = assert_problem(clash, 409, "sku_taken").await;
+    assert_eq!(body["skus"], json!([other_sku]));
+    assert_problem(
+        patch(json!({"slug": other["slug"]})).await,
+        409,
+        "slug_taken",
+    )
+    .await;
+
+    // A new slug: the old one is free again and no longer names it.
+    let renamed = format!("big-bowl-{}", unique().to_lowercase());
+    assert_eq!(patch(json!({"slug": renamed})).await.status(), 200);
+    assert_problem(
+        app.get(&format!("/api/v1/products/{slug}")).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_eq!(
+        app.get(&format!("/api/v1/products/{renamed}"))
+            .await
+            .status(),
+        200
+    );
+
+    // Price edits racing with stock changes never lose a stock change.
+    let stock_path = format!("{path}/stock");
+    let deltas = (0..10).map(|_| {
+        let (app, staff, stock_path, sku) = (&app, staff.clone(), stock_path.clone(), sku.clone());
+        async move {
+            send(
+                app,
+                Method::PUT,
+                &stock_path,
+                &staff,
+                &json!({"sku": sku, "delta": 1}),
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    });
+    let prices = (0..5).map(|i| patch(json!({"variants": [{"sku": sku, "price": 1800 + i}]})));
+    let (deltas, prices) = tokio::join!(
+        futures_util::future::join_all(deltas),
+        futures_util::future::join_all(prices)
+    );
+    assert!(deltas.iter().all(|s| *s == 200), "{deltas:?}");
+    assert!(
+        prices
+            .iter()
+            .all(|p| [200, 429].contains(&p.status().as_u16()))
+    );
+    let seen = app.get_json(&path, &staff).await;
+    assert_eq!(seen["variants"][0]["stock"], 15);
+
+    // Archived: gone from the catalog, kept for staff and shown as unavailable on wishlists.
+    let user = app.register(&unique_email()).await.access;
+    let wished = app
+        .authed(Method::PUT, &format!("/api/v1/wishlist/{id}"), &user)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wished.status(), 204);
+    for _ in 0..2 {
+        let archived = app
+            .authed(Method::DELETE, &path, &staff)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(archived.status(), 204);
+    }
+    assert_problem(
+        app.get(&format!("/api/v1/products/{renamed}")).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_eq!(app.get_json(&path, &staff).await["status"], "archived");
+    let wishlist = app.get_json("/api/v1/wishlist", &user).await;
+    assert_eq!(wishlist["items"][0]["product"]["available"], false);
+    assert_eq!(
+        wishlist["items"][0]["product"]["stock_status"],
+        "out_of_stock"
+    );
+    let gone = format!("/api/v1/admin/products/{}", ulid::Ulid::new());
+    let missing = app
+        .authed(Method::DELETE, &gone, &staff)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(missing, 404, "not_found").await;
+}

@@ -10,9 +10,11 @@ pub mod addresses_list;
 pub mod addresses_update;
 pub mod admin_categories_create;
 pub mod admin_categories_update;
+pub mod admin_products_archive;
 pub mod admin_products_create;
 pub mod admin_products_get;
 pub mod admin_products_stock;
+pub mod admin_products_update;
 pub mod admin_users_list;
 pub mod admin_users_role_update;
 pub mod auth_login;
@@ -121,6 +123,8 @@ pub const ROUTES: &[Route] = &[
     wishlist_check::ROUTE,
     admin_products_create::ROUTE,
     admin_products_get::ROUTE,
+    admin_products_update::ROUTE,
+    admin_products_archive::ROUTE,
     admin_products_stock::ROUTE,
     admin_categories_create::ROUTE,
     admin_categories_update::ROUTE,

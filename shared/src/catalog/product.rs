@@ -395,3 +395,158 @@ mod tests {
         assert!(view.get("status").is_none());
     }
 }
+
+/// `PATCH /admin/products/{id}`: the fields given change; `variants` merge by sku (a new sku
+/// needs `name` and `price` and starts with no stock: stock changes only through the stock
+/// route).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductPatch {
+    pub name: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub slug: Option<Slug>,
+    pub description: Option<String>,
+    /// A category's slug, or `null` to take the product out of its category.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Option<Slug>>,
+    pub tags: Option<Vec<String>>,
+    pub featured: Option<bool>,
+    pub tier: Option<Tier>,
+    pub status: Option<ProductStatus>,
+    #[serde(default)]
+    pub variants: Vec<VariantPatch>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariantPatch {
+    #[schema(value_type = String)]
+    pub sku: Sku,
+    pub name: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    pub price: Option<Price>,
+    pub attributes: Option<BTreeMap<String, String>>,
+    pub unique: Option<bool>,
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Slug>>, D::Error> {
+    Option::<Slug>::deserialize(d).map(Some)
+}
+
+impl ProductPatch {
+    /// The checked change, or every field error at once.
+    pub fn into_change(self) -> Result<crate::store::products::ProductChange, ApiError> {
+        use crate::store::products::{ProductChange, VariantChange};
+        let mut errors = Vec::new();
+        let mut clean = |field: String, value: &str, max: usize| {
+            text::clean(value, max)
+                .map_err(|e| errors.push(FieldError::new(field, e)))
+                .ok()
+        };
+        let name = self
+            .name
+            .as_deref()
+            .and_then(|n| clean("name".into(), n, 200));
+        let description = self.description.as_deref().map(|d| match d.trim() {
+            "" => String::new(),
+            d => clean("description".into(), d, 5000).unwrap_or_default(),
+        });
+        let tags = self.tags.as_ref().map(|tags| {
+            let mut out = BTreeSet::new();
+            for (i, tag) in tags.iter().enumerate() {
+                if let Some(t) = clean(format!("tags[{i}]"), tag, 40) {
+                    out.insert(t.to_lowercase());
+                }
+            }
+            out.into_iter().collect::<Vec<_>>()
+        });
+        let mut variants = Vec::new();
+        let mut skus = BTreeSet::new();
+        for (i, v) in self.variants.into_iter().enumerate() {
+            let at = |f: &str| format!("variants[{i}].{f}");
+            if !skus.insert(v.sku.clone()) {
+                errors.push(FieldError::new(at("sku"), "appears twice in this change"));
+            }
+            let vname = v.name.as_deref().and_then(|n| {
+                text::clean(n, 100)
+                    .map_err(|e| errors.push(FieldError::new(at("name"), e)))
+                    .ok()
+            });
+            let attributes = v.attributes.map(|attrs| {
+                if attrs.len() > MAX_ATTRIBUTES {
+                    errors.push(FieldError::new(at("attributes"), "at most 20 attributes"));
+                }
+                let mut out = BTreeMap::new();
+                for (key, value) in &attrs {
+                    match (text::clean(key, 50), text::clean(value, 200)) {
+                        (Ok(k), Ok(val)) => {
+                            out.insert(k, val);
+                        }
+                        (Err(e), _) | (_, Err(e)) => {
+                            errors.push(FieldError::new(at(&format!("attributes.{key}")), e))
+                        }
+                    }
+                }
+                out
+            });
+            variants.push(VariantChange {
+                sku: v.sku.as_str().to_owned(),
+                name: vname,
+                price: v.price.map(Price::minor),
+                attributes,
+                unique: v.unique,
+            });
+        }
+        if tags.as_ref().is_some_and(|t| t.len() > MAX_TAGS) {
+            errors.push(FieldError::new("tags", "at most 20 tags"));
+        }
+        if variants.len() > MAX_VARIANTS {
+            errors.push(FieldError::new("variants", "at most 40 variants"));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        Ok(ProductChange {
+            name,
+            slug: self.slug.map(|s| s.as_str().to_owned()),
+            description,
+            category: self
+                .category
+                .map(|c| c.map(|slug| slug.as_str().to_owned())),
+            tags,
+            featured: self.featured,
+            tier: self.tier,
+            status: self.status,
+            variants,
+        })
+    }
+}
+
+/// The client errors of a product update.
+pub fn update_error(e: crate::store::products::UpdateProductError) -> ApiError {
+    use crate::store::products::UpdateProductError as E;
+    match e {
+        E::NotFound => ApiError::NotFound,
+        E::SlugTaken => ApiError::SlugTaken,
+        E::SkusTaken(skus) => ApiError::SkuTaken(skus),
+        E::CategoryMissing => ApiError::field("category", "no such category"),
+        E::TooManyVariants => ApiError::field("variants", "a product has at most 40 variants"),
+        E::IncompleteVariants(skus) => ApiError::field(
+            "variants",
+            format!(
+                "a new variant needs a name and a price: {}",
+                skus.join(", ")
+            ),
+        ),
+        E::NotUnique(skus) => ApiError::field(
+            "variants",
+            format!(
+                "a one-of-a-kind variant holds at most 1; these hold more: {}",
+                skus.join(", ")
+            ),
+        ),
+        E::Store(e) => e.into(),
+    }
+}

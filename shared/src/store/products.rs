@@ -324,3 +324,281 @@ pub async fn change_stock(
         Err(err) => Err(StoreError::from_sdk("UpdateItem", &err).into()),
     }
 }
+
+/// A change to a variant, or a new variant (by a sku the product does not have yet, starting
+/// with no stock). Stock changes only through [`change_stock`].
+#[derive(Debug, Clone, Default)]
+pub struct VariantChange {
+    pub sku: String,
+    pub name: Option<String>,
+    pub price: Option<i64>,
+    pub attributes: Option<BTreeMap<String, String>>,
+    pub unique: Option<bool>,
+}
+
+/// A change to a product; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProductChange {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    /// `Some(None)` takes it out of its category.
+    pub category: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    pub featured: Option<bool>,
+    pub tier: Option<Tier>,
+    pub status: Option<ProductStatus>,
+    pub variants: Vec<VariantChange>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateProductError {
+    #[error("no such product")]
+    NotFound,
+    #[error("a product with this slug exists")]
+    SlugTaken,
+    #[error("these skus belong to another product: {0:?}")]
+    SkusTaken(Vec<String>),
+    #[error("the category does not exist")]
+    CategoryMissing,
+    #[error("more than {MAX_VARIANTS} variants")]
+    TooManyVariants,
+    /// A new sku needs a name and a price.
+    #[error("these new variants need a name and a price: {0:?}")]
+    IncompleteVariants(Vec<String>),
+    /// One-of-a-kind variants hold at most one.
+    #[error("these variants hold more than one and cannot be one of a kind: {0:?}")]
+    NotUnique(Vec<String>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How many times an update is decided again when the product changed meanwhile.
+const UPDATE_ATTEMPTS: u32 = 5;
+
+/// Applies `change` in one transaction that re-checks the product is as read, and returns the
+/// product with its variants as they now are.
+pub async fn update(
+    table: &Table,
+    id: &str,
+    change: &ProductChange,
+    now: &str,
+) -> Result<(Product, Vec<Variant>), UpdateProductError> {
+    for _ in 0..UPDATE_ATTEMPTS {
+        let (old, variants) = get(table, id).await?.ok_or(UpdateProductError::NotFound)?;
+        let incomplete: Vec<String> = change
+            .variants
+            .iter()
+            .filter(|c| !variants.iter().any(|v| v.sku == c.sku))
+            .filter(|c| c.name.is_none() || c.price.is_none())
+            .map(|c| c.sku.clone())
+            .collect();
+        if !incomplete.is_empty() {
+            return Err(UpdateProductError::IncompleteVariants(incomplete));
+        }
+        let merged = merge(&variants, &change.variants);
+        if merged.len() > MAX_VARIANTS {
+            return Err(UpdateProductError::TooManyVariants);
+        }
+        let product = Product {
+            name: change.name.clone().unwrap_or_else(|| old.name.clone()),
+            slug: change.slug.clone().unwrap_or_else(|| old.slug.clone()),
+            description: change
+                .description
+                .clone()
+                .unwrap_or_else(|| old.description.clone()),
+            category: change
+                .category
+                .clone()
+                .unwrap_or_else(|| old.category.clone()),
+            tags: change.tags.clone().unwrap_or_else(|| old.tags.clone()),
+            featured: change.featured.unwrap_or(old.featured),
+            tier: change.tier.unwrap_or(old.tier),
+            status: change.status.unwrap_or(old.status),
+            price_from: merged.iter().map(|v| v.price).min().unwrap_or_default(),
+            updated_at: now.to_owned(),
+            ..old.clone()
+        };
+        let item = serde_dynamo::to_item(ProductItem {
+            pk: product_pk(id),
+            sk: "PRODUCT".into(),
+            r#type: "product".into(),
+            gsi1pk: format!("PRODUCTS#{}", status_key(product.status)),
+            gsi1sk: format!("{}#{}", product.created_at, product.id),
+            product: product.clone(),
+        })
+        .map_err(|e| StoreError::serde("product", e))?;
+        // The whole product item, if nobody changed it since it was read (its rating sum and
+        // count included: a review in between makes this attempt start again).
+        let mut tx = Transaction::new(table).put(
+            "product",
+            Put::builder()
+                .table_name(table.name())
+                .set_item(Some(item))
+                .condition_expression(
+                    "updated_at = :seen AND rating_count = :count AND rating_sum = :sum",
+                )
+                .expression_attribute_values(":seen", s(&old.updated_at))
+                .expression_attribute_values(":count", n(old.rating_count))
+                .expression_attribute_values(":sum", n(old.rating_sum))
+                .build()
+                .expect("table and item are set"),
+        );
+        if product.slug != old.slug {
+            tx = tx
+                .put("slug", claim(table, slug_pk(&product.slug), "slug", id))
+                .delete(
+                    "old slug",
+                    aws_sdk_dynamodb::types::Delete::builder()
+                        .table_name(table.name())
+                        .key("PK", s(slug_pk(&old.slug)))
+                        .key("SK", s("SLUG"))
+                        .build()
+                        .expect("table and key are set"),
+                );
+        }
+        if let Some(Some(category)) = &change.category {
+            tx = tx.check("category", categories::exists(table, category));
+        }
+        for v in &change.variants {
+            let Some(current) = merged.iter().find(|m| m.sku == v.sku) else {
+                continue;
+            };
+            if variants.iter().any(|old| old.sku == v.sku) {
+                tx = tx.update(
+                    format!("unique:{}", v.sku),
+                    variant_update(table, id, current),
+                );
+            } else {
+                let item = serde_dynamo::to_item(VariantItem {
+                    pk: product_pk(id),
+                    sk: variant_sk(&current.sku),
+                    r#type: "variant".into(),
+                    product_id: id.to_owned(),
+                    variant: current.clone(),
+                })
+                .map_err(|e| StoreError::serde("variant", e))?;
+                tx = tx
+                    .put(
+                        sku_label(&current.sku),
+                        claim(table, sku_pk(&current.sku), "sku", id),
+                    )
+                    .put(
+                        format!("variant:{}", current.sku),
+                        Put::builder()
+                            .table_name(table.name())
+                            .set_item(Some(item))
+                            .condition_expression("attribute_not_exists(PK)")
+                            .build()
+                            .expect("table and item are set"),
+                    );
+            }
+        }
+        match tx.send().await {
+            Ok(_) => {
+                return get(table, id).await?.ok_or(UpdateProductError::NotFound);
+            }
+            Err(err) => {
+                let Some(c) = err.cancelled() else {
+                    return Err(err.into_store_error().into());
+                };
+                if c.condition_failed("slug") {
+                    return Err(UpdateProductError::SlugTaken);
+                }
+                let taken: Vec<String> = c
+                    .failed_conditions()
+                    .filter_map(|l| l.strip_prefix("sku:"))
+                    .map(str::to_owned)
+                    .collect();
+                if !taken.is_empty() {
+                    return Err(UpdateProductError::SkusTaken(taken));
+                }
+                if c.condition_failed("category") {
+                    return Err(UpdateProductError::CategoryMissing);
+                }
+                let not_unique: Vec<String> = c
+                    .failed_conditions()
+                    .filter_map(|l| l.strip_prefix("unique:"))
+                    .map(str::to_owned)
+                    .collect();
+                if !not_unique.is_empty() {
+                    return Err(UpdateProductError::NotUnique(not_unique));
+                }
+                // The product (or a new variant) changed meanwhile: decide again.
+            }
+        }
+    }
+    Err(StoreError {
+        operation: "TransactWriteItems",
+        code: "TransactionConflict".to_owned(),
+        message: format!("the product kept changing over {UPDATE_ATTEMPTS} attempts"),
+    }
+    .into())
+}
+
+/// The variants after `changes`: changed fields applied by sku, new skus added with no stock.
+fn merge(variants: &[Variant], changes: &[VariantChange]) -> Vec<Variant> {
+    let mut out = variants.to_vec();
+    for change in changes {
+        let index = match out.iter().position(|v| v.sku == change.sku) {
+            Some(i) => i,
+            None => {
+                out.push(Variant {
+                    sku: change.sku.clone(),
+                    name: String::new(),
+                    price: 0,
+                    stock: 0,
+                    attributes: BTreeMap::new(),
+                    unique: false,
+                });
+                out.len() - 1
+            }
+        };
+        let v = &mut out[index];
+        if let Some(name) = &change.name {
+            v.name = name.clone();
+        }
+        if let Some(price) = change.price {
+            v.price = price;
+        }
+        if let Some(attributes) = &change.attributes {
+            v.attributes = attributes.clone();
+        }
+        if let Some(unique) = change.unique {
+            v.unique = unique;
+        }
+    }
+    out
+}
+
+/// The update of an existing variant's own fields (never its stock); a one-of-a-kind variant
+/// must hold at most one.
+fn variant_update(table: &Table, product_id: &str, v: &Variant) -> aws_sdk_dynamodb::types::Update {
+    let attributes = serde_dynamo::to_attribute_value(&v.attributes)
+        .expect("a map of strings is an attribute value");
+    let builder = if v.unique {
+        aws_sdk_dynamodb::types::Update::builder()
+            .condition_expression("attribute_exists(PK) AND stock <= :one")
+            .expression_attribute_values(":one", n(1))
+    } else {
+        aws_sdk_dynamodb::types::Update::builder().condition_expression("attribute_exists(PK)")
+    };
+    builder
+        .table_name(table.name())
+        .key("PK", s(product_pk(product_id)))
+        .key("SK", s(variant_sk(&v.sku)))
+        .update_expression(
+            "SET #name = :name, price = :price, attributes = :attrs, #unique = :unique",
+        )
+        .expression_attribute_names("#name", "name")
+        .expression_attribute_names("#unique", "unique")
+        .expression_attribute_values(":name", s(&v.name))
+        .expression_attribute_values(":price", n(v.price))
+        .expression_attribute_values(":attrs", attributes)
+        .expression_attribute_values(
+            ":unique",
+            aws_sdk_dynamodb::types::AttributeValue::Bool(v.unique),
+        )
+        .build()
+        .expect("table, key and expression are set")
+}

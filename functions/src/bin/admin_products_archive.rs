@@ -1,0 +1,12 @@
+//! DELETE /api/v1/admin/products/{id} — handler: shop::api::admin_products_archive
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_products_archive::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_products_archive::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
+}
