@@ -75,6 +75,9 @@ pub enum ApiError {
     SlugTaken,
     #[error("you have reviewed this product; edit that review instead")]
     ReviewExists,
+    /// A bundle rule is broken; `rule` names it for clients.
+    #[error("{detail}")]
+    BundleRules { rule: &'static str, detail: String },
     #[error("another product has these skus: {}", .0.join(", "))]
     SkuTaken(Vec<String>),
     #[error("not enough stock for {}", .skus.join(", "))]
@@ -106,7 +109,7 @@ impl ApiError {
             Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::BundleRules { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthenticated
             | Self::InvalidAccessToken
             | Self::AccessTokenExpired
@@ -158,6 +161,7 @@ impl ApiError {
             Self::CannotDemoteSelf => "cannot_demote_self",
             Self::SlugTaken => "slug_taken",
             Self::ReviewExists => "review_exists",
+            Self::BundleRules { .. } => "bundle_rules",
             Self::SkuTaken(_) => "sku_taken",
             Self::InsufficientStock { .. } => "insufficient_stock",
             Self::NoSuchRoute => "no_such_route",
@@ -195,6 +199,9 @@ impl ApiError {
             }
             Self::PayloadTooLarge { limit } => {
                 members.insert("limit_bytes".into(), (*limit).into());
+            }
+            Self::BundleRules { rule, .. } => {
+                members.insert("rule".into(), (*rule).into());
             }
             Self::SkuTaken(skus) => {
                 members.insert("skus".into(), skus.clone().into());

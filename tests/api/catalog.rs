@@ -1005,3 +1005,194 @@ async fn staff_update_products_by_merging_variants_and_archive_them() {
         .unwrap();
     assert_problem(missing, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn bundles_follow_their_rules_and_price_their_components() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let mut skus = Vec::new();
+    let mut ids = Vec::new();
+    for (i, price) in [2000, 2000, 2000].into_iter().enumerate() {
+        let sku = format!("B{i}-{}", unique()).to_uppercase();
+        let mut body = product(
+            &format!("Part {i} {}", unique()),
+            &[(&sku, price, 10 - i as i64 * 4)],
+        );
+        if i == 2 {
+            body["tier"] = json!("pro");
+        }
+        ids.push(
+            create_product(&app, &staff, &body).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        skus.push(sku);
+    }
+    let create = |body: Value| {
+        let (app, staff) = (&app, staff.clone());
+        async move { send(app, Method::POST, "/api/v1/admin/bundles", &staff, &body).await }
+    };
+    let slug = format!("starter-{}", unique().to_lowercase());
+    // Two distinct products are not a bundle; nor is a pro bundle without a pro product.
+    let two = create(json!({"name": "Two", "skus": [skus[0], skus[1]]})).await;
+    assert_eq!(
+        assert_problem(two, 422, "bundle_rules").await["rule"],
+        "at_least_3_products"
+    );
+    let more = format!("B9-{}", unique()).to_uppercase();
+    create_product(
+        &app,
+        &staff,
+        &product(&format!("Extra {}", unique()), &[(&more, 500, 3)]),
+    )
+    .await;
+    let not_pro =
+        create(json!({"name": "X", "type": "pro", "skus": [skus[0], skus[1], more]})).await;
+    assert_eq!(
+        assert_problem(not_pro, 422, "bundle_rules").await["rule"],
+        "pro_bundle_needs_a_pro_product"
+    );
+    let unknown = create(json!({"name": "X", "skus": [skus[0], skus[1], "NO-SUCH-SKU"]})).await;
+    let body = assert_problem(unknown, 422, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "skus[2]");
+
+    // A pro bundle: 2000 + 2000 + 2000 less 10 % (PRICING.md's worked example).
+    let made = create(json!({"name": "Starter", "slug": slug, "type": "pro", "skus": skus})).await;
+    assert_eq!(made.status(), 201);
+    let made: Value = made.json().await.unwrap();
+    assert_eq!(
+        (made["list_price"].as_i64(), made["price"].as_i64()),
+        (Some(6000), Some(5400))
+    );
+    assert_eq!(made["discount_percent"], 10);
+    assert_eq!(made["stock_status"], "low_stock", "the scarcest part has 2");
+    assert_eq!(made["products"].as_array().unwrap().len(), 3);
+
+    // Its slug is a name a cart line may use: no sku may take it, and it takes no sku's.
+    let clash = send(
+        &app,
+        Method::POST,
+        "/api/v1/admin/products",
+        &staff,
+        &product("Clash", &[(&slug, 100, 1)]),
+    )
+    .await;
+    assert_problem(clash, 409, "sku_taken").await;
+    let taken = create(json!({"name": "Y", "slug": skus[0].to_lowercase(), "skus": skus})).await;
+    assert_problem(taken, 409, "slug_taken").await;
+    assert_problem(
+        create(json!({"name": "Z", "slug": slug, "skus": skus})).await,
+        409,
+        "slug_taken",
+    )
+    .await;
+
+    // Listed by type, shown alone with an ETag, and named on its products' pages.
+    let pro = app.get("/api/v1/bundles?type=pro").await;
+    assert_eq!(pro.status(), 200);
+    let pro: Value = pro.json().await.unwrap();
+    assert!(pro["items"].is_array(), "{pro}");
+    assert!(
+        pro["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["slug"] == slug.as_str())
+    );
+    let special = app
+        .get("/api/v1/bundles?type=special")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(
+        !special["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["slug"] == slug.as_str())
+    );
+    assert_problem(
+        app.get("/api/v1/bundles?type=gold").await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let one = app.get(&format!("/api/v1/bundles/{slug}")).await;
+    assert_eq!(one.status(), 200);
+    assert!(one.headers().contains_key("etag"));
+    let part_slug = made["products"][0]["slug"].as_str().unwrap();
+    let part: Value = app
+        .get(&format!("/api/v1/products/{part_slug}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(part["bundles"][0]["slug"], slug.as_str());
+
+    // Changes keep the rules.
+    let path = format!("/api/v1/admin/bundles/{slug}");
+    let cheaper = send(
+        &app,
+        Method::PATCH,
+        &path,
+        &staff,
+        &json!({"discount_percent": 25}),
+    )
+    .await;
+    assert_eq!(cheaper.json::<Value>().await.unwrap()["price"], 4500);
+    let fewer = send(
+        &app,
+        Method::PATCH,
+        &path,
+        &staff,
+        &json!({"skus": [skus[0], skus[1]]}),
+    )
+    .await;
+    assert_problem(fewer, 422, "bundle_rules").await;
+    let bad = send(
+        &app,
+        Method::PATCH,
+        &path,
+        &staff,
+        &json!({"discount_percent": 95}),
+    )
+    .await;
+    assert_problem(bad, 422, "validation_failed").await;
+    assert_problem(
+        send(
+            &app,
+            Method::PATCH,
+            "/api/v1/admin/bundles/no-such",
+            &staff,
+            &json!({"name": "N"}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    // A part taken off sale makes the bundle unavailable.
+    let archived = app
+        .authed(
+            Method::DELETE,
+            &format!("/api/v1/admin/products/{}", ids[0]),
+            &staff,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archived.status(), 204);
+    let now: Value = app
+        .get(&format!("/api/v1/bundles/{slug}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (now["available"].as_bool(), now["stock_status"].as_str()),
+        (Some(false), Some("out_of_stock"))
+    );
+}

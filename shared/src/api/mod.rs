@@ -8,6 +8,8 @@ pub mod addresses_create;
 pub mod addresses_delete;
 pub mod addresses_list;
 pub mod addresses_update;
+pub mod admin_bundles_create;
+pub mod admin_bundles_update;
 pub mod admin_categories_create;
 pub mod admin_categories_update;
 pub mod admin_products_archive;
@@ -26,6 +28,8 @@ pub mod auth_register;
 pub mod auth_token_refresh;
 pub mod auth_verify_email;
 pub mod auth_verify_email_resend;
+pub mod bundles_get;
+pub mod bundles_list;
 pub mod categories_list;
 pub mod health;
 pub mod me_delete;
@@ -117,6 +121,8 @@ pub const ROUTES: &[Route] = &[
     reviews_update::ROUTE,
     reviews_delete::ROUTE,
     reviews_helpful::ROUTE,
+    bundles_list::ROUTE,
+    bundles_get::ROUTE,
     wishlist_list::ROUTE,
     wishlist_add::ROUTE,
     wishlist_remove::ROUTE,
@@ -126,6 +132,8 @@ pub const ROUTES: &[Route] = &[
     admin_products_update::ROUTE,
     admin_products_archive::ROUTE,
     admin_products_stock::ROUTE,
+    admin_bundles_create::ROUTE,
+    admin_bundles_update::ROUTE,
     admin_categories_create::ROUTE,
     admin_categories_update::ROUTE,
     admin_users_list::ROUTE,

@@ -7,10 +7,14 @@ use axum::response::Response;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
-use crate::catalog::{self, product::ProductView};
+use crate::catalog::{
+    self,
+    product::{BundleRef, ProductView},
+};
 use crate::error::{ApiError, Problem};
 use crate::http::cache::public_json;
 use crate::state::{AppState, Need};
+use crate::store::bundles;
 
 pub const ROUTE: Route = Route {
     name: "products_get",
@@ -29,6 +33,20 @@ pub async fn products_get(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (product, variants) = catalog::active_product(state.reader(), &slug).await?;
-    Ok(public_json(&headers, &ProductView::new(product, variants)))
+    let table = state.reader();
+    let (product, variants) = catalog::active_product(table, &slug).await?;
+    let mut bundles = Vec::new();
+    for slug in bundles::of_product(table, &product.id).await? {
+        if let Some(b) = bundles::get(table, &slug).await? {
+            bundles.push(BundleRef {
+                slug: b.slug,
+                name: b.name,
+                discount_percent: b.discount_percent,
+            });
+        }
+    }
+    Ok(public_json(
+        &headers,
+        &ProductView::new(product, variants, bundles),
+    ))
 }

@@ -2,6 +2,7 @@
 //! products, categories and reviews are shown to staff and to the public, and which products
 //! the public may see.
 
+pub mod bundle;
 pub mod product;
 pub mod review;
 pub mod tree;

@@ -260,6 +260,14 @@ pub struct RatingView {
     pub count: u32,
 }
 
+/// A bundle a product belongs to (`GET /bundles/{slug}` has the rest).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BundleRef {
+    pub slug: String,
+    pub name: String,
+    pub discount_percent: u8,
+}
+
 /// A product as the public sees it (`GET /products/{slug}`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProductView {
@@ -277,13 +285,13 @@ pub struct ProductView {
     /// The product's images (attached by staff; none until image upload exists).
     pub images: Vec<serde_json::Value>,
     pub rating: RatingView,
-    /// The bundles it belongs to (none until bundles exist).
-    pub bundles: Vec<serde_json::Value>,
+    /// The bundles it belongs to.
+    pub bundles: Vec<BundleRef>,
     pub created_at: String,
 }
 
 impl ProductView {
-    pub fn new(p: Product, variants: Vec<Variant>) -> Self {
+    pub fn new(p: Product, variants: Vec<Variant>, bundles: Vec<BundleRef>) -> Self {
         let status = |stock| StockStatus::of(stock, DEFAULT_LOW_STOCK_THRESHOLD);
         let total: i64 = variants.iter().map(|v| v.stock.max(0)).sum();
         Self {
@@ -315,7 +323,7 @@ impl ProductView {
             tier: p.tier,
             price_from: p.price_from,
             images: Vec::new(),
-            bundles: Vec::new(),
+            bundles,
             created_at: p.created_at,
         }
     }
@@ -387,7 +395,7 @@ mod tests {
         .unwrap();
         p.rating_sum = 10;
         p.rating_count = 3;
-        let view = serde_json::to_value(ProductView::new(p, v)).unwrap();
+        let view = serde_json::to_value(ProductView::new(p, v, Vec::new())).unwrap();
         assert_eq!(view["variants"][0]["stock_status"], "low_stock");
         assert_eq!(view["variants"][1]["stock_status"], "out_of_stock");
         assert!(view["variants"][0].get("stock").is_none());

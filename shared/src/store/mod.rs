@@ -9,6 +9,7 @@
 
 pub mod addresses;
 pub mod attempts;
+pub mod bundles;
 pub mod categories;
 pub mod idempotency;
 pub mod notifications;

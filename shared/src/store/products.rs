@@ -602,3 +602,24 @@ fn variant_update(table: &Table, product_id: &str, v: &Variant) -> aws_sdk_dynam
         .build()
         .expect("table, key and expression are set")
 }
+
+/// The product and variant a sku names (`None`: no such sku, or it names a bundle).
+pub async fn by_sku(
+    table: &TableReader,
+    sku: &str,
+) -> Result<Option<(Product, Variant)>, StoreError> {
+    let Some(product_id) = get_item(table, sku_pk(sku), "SKU")
+        .await?
+        .and_then(|item| item.get("product_id").and_then(|v| v.as_s().ok()).cloned())
+    else {
+        return Ok(None);
+    };
+    Ok(get(table, &product_id)
+        .await?
+        .and_then(|(product, variants)| {
+            variants
+                .into_iter()
+                .find(|v| v.sku == sku)
+                .map(|variant| (product, variant))
+        }))
+}

@@ -1,0 +1,12 @@
+//! PATCH /api/v1/admin/bundles/{slug} — handler: shop::api::admin_bundles_update
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_bundles_update::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_bundles_update::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
+}

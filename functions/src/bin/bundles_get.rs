@@ -1,0 +1,12 @@
+//! GET /api/v1/bundles/{slug} — handler: shop::api::bundles_get
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::bundles_get::ROUTE.needs).await?;
+    lambda::serve(
+        &api::bundles_get::ROUTE,
+        env.state().with_reader(env.reader().await),
+    )
+    .await
+}
