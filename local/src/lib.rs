@@ -7,6 +7,7 @@
 //! the cleanup handler on the template's schedule; and serves `GET /_local/emails`. Tests start
 //! it in-process with their own resource prefix.
 
+pub mod demo;
 pub mod emails;
 pub mod poller;
 pub mod provision;
@@ -45,6 +46,8 @@ pub struct LocalOptions {
     pub google_jwks_url: Option<String>,
     /// The admin account to seed, if any.
     pub admin: Option<seed::AdminSeed>,
+    /// Seeds the demo catalog on first start (`make run`; `LOCAL_DEMO_CATALOG=0` turns it off).
+    pub demo_catalog: bool,
 }
 
 impl LocalOptions {
@@ -92,6 +95,7 @@ impl LocalOptions {
                     .ok()
                     .filter(|v| !v.is_empty()),
             }),
+            demo_catalog: var("LOCAL_DEMO_CATALOG", "1") != "0",
         })
     }
 }
@@ -121,6 +125,8 @@ pub struct RunningShop {
     pub dead_letter_queue_url: String,
     /// What the seeders made (None when seeding was off).
     pub seeded: Option<seed::Seeded>,
+    /// The demo catalog, when this start seeded it.
+    pub demo: Option<demo::DemoSeeded>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -238,6 +244,11 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         Some(admin) => Some(seed::admin(&state, admin).await?),
         None => None,
     };
+    let demo = if opts.demo_catalog {
+        demo::seed(&state).await.map_err(seed::SeedError::Store)?
+    } else {
+        None
+    };
 
     let mut tasks = Vec::new();
     let app = app(state.clone(), &opts, template.cors.as_ref());
@@ -271,6 +282,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         names,
         dead_letter_queue_url: provisioned.dead_letter_queue_url,
         seeded,
+        demo,
         tasks,
     })
 }

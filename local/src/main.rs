@@ -49,6 +49,12 @@ async fn main() {
             (None, false) => println!("Admin         {}  (already existed)", seeded.admin_email),
         }
     }
+    if let Some(demo) = &shop.demo {
+        println!(
+            "Demo catalog  {} categories, {} products, {} bundles  (seeded now; LOCAL_DEMO_CATALOG=0 skips it)",
+            demo.categories, demo.products, demo.bundles
+        );
+    }
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
     drop(shop);

@@ -1,4 +1,4 @@
-//! Demo data for the local shop, so it is usable at once: an admin account.
+//! The local shop's admin account, so it is usable at once (the demo catalog is `demo.rs`).
 
 use shop::AppState;
 use shop::accounts;

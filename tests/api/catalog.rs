@@ -1196,3 +1196,73 @@ async fn bundles_follow_their_rules_and_price_their_components() {
         (Some(false), Some("out_of_stock"))
     );
 }
+
+#[tokio::test]
+async fn the_local_shop_seeds_a_demo_catalog_once() {
+    let prefix = format!("t{}", unique());
+    let app = TestApp::spawn_with(|o| {
+        o.demo_catalog = true;
+        o.prefix = prefix.clone();
+    })
+    .await;
+    let seeded = app.shop.demo.clone().expect("seeded on first start");
+    assert!(seeded.products >= 200 && seeded.bundles == 9, "{seeded:?}");
+    let tree: Value = app.get("/api/v1/categories").await.json().await.unwrap();
+    let home = tree
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["slug"] == "home-living")
+        .expect("the demo tree");
+    assert!(
+        home["children"][0]["children"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty()),
+        "three levels"
+    );
+    // Every bundle type, in stock, priced.
+    for kind in ["standard", "pro", "special"] {
+        let page: Value = app
+            .get(&format!("/api/v1/bundles?type={kind}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert_eq!(items.len(), 3, "{kind}");
+        assert!(
+            items
+                .iter()
+                .all(|b| b["available"] == true && b["price"].as_i64() < b["list_price"].as_i64())
+        );
+    }
+    // Products show publicly (a draft does not).
+    let catalog = shop_local::demo::generate(shop_local::demo::PRODUCTS);
+    let (first, _) = &catalog.products[2];
+    assert_eq!(
+        app.get(&format!("/api/v1/products/{}", first.slug))
+            .await
+            .status(),
+        200
+    );
+    let (draft, _) = &catalog.products[24];
+    assert_eq!(draft.status, shop::domain::catalog::ProductStatus::Draft);
+    assert_eq!(
+        app.get(&format!("/api/v1/products/{}", draft.slug))
+            .await
+            .status(),
+        404
+    );
+    drop(app);
+    // A second start on the same table does not seed again. (The first shop's drop removed its
+    // table; this one seeds its own afresh, then a restart over it finds it.)
+    let again = TestApp::spawn_with(|o| {
+        o.demo_catalog = true;
+        o.prefix = prefix.clone();
+    })
+    .await;
+    assert!(again.shop.demo.is_some());
+    let state = again.shop.state.clone();
+    let restarted = shop_local::demo::seed(&state).await.unwrap();
+    assert_eq!(restarted, None, "already there");
+}

@@ -66,6 +66,7 @@ impl TestApp {
                 email: admin_email.clone(),
                 password: Some(ADMIN_PASSWORD.to_owned()),
             }),
+            demo_catalog: false,
         };
         adjust(&mut opts);
         let shop = shop_local::start(opts)
