@@ -194,11 +194,7 @@ pub async fn create(
             if c.condition_failed("slug") {
                 return Some(CreateProductError::SlugTaken);
             }
-            let taken: Vec<String> = c
-                .failed_conditions()
-                .filter_map(|l| l.strip_prefix("sku:"))
-                .map(str::to_owned)
-                .collect();
+            let taken = c.failed_under("sku:");
             if !taken.is_empty() {
                 return Some(CreateProductError::SkusTaken(taken));
             }
@@ -505,22 +501,14 @@ pub async fn update(
                 if c.condition_failed("slug") {
                     return Err(UpdateProductError::SlugTaken);
                 }
-                let taken: Vec<String> = c
-                    .failed_conditions()
-                    .filter_map(|l| l.strip_prefix("sku:"))
-                    .map(str::to_owned)
-                    .collect();
+                let taken = c.failed_under("sku:");
                 if !taken.is_empty() {
                     return Err(UpdateProductError::SkusTaken(taken));
                 }
                 if c.condition_failed("category") {
                     return Err(UpdateProductError::CategoryMissing);
                 }
-                let not_unique: Vec<String> = c
-                    .failed_conditions()
-                    .filter_map(|l| l.strip_prefix("unique:"))
-                    .map(str::to_owned)
-                    .collect();
+                let not_unique = c.failed_under("unique:");
                 if !not_unique.is_empty() {
                     return Err(UpdateProductError::NotUnique(not_unique));
                 }

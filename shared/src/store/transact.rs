@@ -89,6 +89,15 @@ impl Cancelled {
             .map(|(l, _)| l.as_str())
     }
 
+    /// What follows `prefix` in the labels whose conditions failed: with actions labelled
+    /// `sku:<SKU>`, `failed_under("sku:")` is every sku that was refused.
+    pub fn failed_under(&self, prefix: &str) -> Vec<String> {
+        self.failed_conditions()
+            .filter_map(|l| l.strip_prefix(prefix))
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// True when only conflicts or throttling stopped it: sending it again may succeed.
     pub fn is_transient(&self) -> bool {
         !self.reasons.is_empty() && self.reasons.iter().all(|(_, r)| r.is_transient())
