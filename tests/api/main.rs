@@ -16,5 +16,6 @@ mod openapi;
 mod probe;
 mod resources;
 mod roles;
+mod shopctl_tool;
 mod transact;
 mod worker;
