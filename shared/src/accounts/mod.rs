@@ -168,6 +168,37 @@ pub async fn send_verification(state: &AppState, user: &User) -> Result<(), ApiE
     Ok(())
 }
 
+/// The subject an address's password attempts are counted under: its lowercased key (or the
+/// lowercased text when it is no address, so malformed ones are limited too).
+pub fn login_subject(email: &str) -> String {
+    Email::parse(email)
+        .map(|e| e.key())
+        .unwrap_or_else(|_| email.trim().to_lowercase())
+}
+
+/// One attempt at a password, as login and account deletion make it: counted under `subject`
+/// before it is judged (429 past the limit, even when right), a password over 1 KiB never
+/// reaches Argon2, and a right one clears the count. `phc` `None` (no such account) costs the
+/// same time as a wrong password.
+pub async fn attempt_password(
+    state: &AppState,
+    subject: &str,
+    password: String,
+    phc: Option<String>,
+) -> Result<bool, ApiError> {
+    limit(state, LOGIN, subject).await?;
+    let password = if password.len() > 1024 {
+        String::new()
+    } else {
+        password
+    };
+    let matches = verify_password(password, phc).await?;
+    if matches {
+        attempts::reset(state.table(), LOGIN, subject).await?;
+    }
+    Ok(matches)
+}
+
 /// Argon2id takes tens of milliseconds of CPU: it runs on the blocking pool.
 pub async fn hash_password(password: Password) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || password_hash::hash(&password))

@@ -65,7 +65,6 @@ pub async fn admin_bundles_create(
     };
     bundles::create(table, &made).await.map_err(|e| match e {
         BundleError::SlugTaken => ApiError::SlugTaken,
-        BundleError::NotFound => ApiError::NotFound,
         BundleError::Store(e) => e.into(),
     })?;
     let location = format!("/api/v1/bundles/{}", made.slug);

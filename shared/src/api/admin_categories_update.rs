@@ -26,14 +26,9 @@ pub const ROUTE: Route = Route {
 pub struct CategoryPatch {
     pub name: Option<String>,
     /// A slug to move under, or `null` to move to the top; absent leaves it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::domain::patch::present")]
     #[schema(value_type = Option<String>)]
     pub parent: Option<Option<Slug>>,
-}
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Slug>>, D::Error> {
-    Option::<Slug>::deserialize(d).map(Some)
 }
 
 #[utoipa::path(patch, path = "/api/v1/admin/categories/{slug}", tag = "admin", request_body = CategoryPatch,

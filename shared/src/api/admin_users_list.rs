@@ -10,6 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::Route;
 use crate::domain::{Email, Role};
 use crate::error::{ApiError, Problem};
+use crate::http::query::choice;
 use crate::http::{Admin, Json};
 use crate::paging::{List, Page, next_cursor};
 use crate::state::{AppState, Need};
@@ -77,13 +78,11 @@ pub async fn admin_users_list(
             next_cursor: None,
         }));
     }
-    let role = match filter.role.as_deref().filter(|r| !r.is_empty()) {
-        None => None,
-        Some(r) => Some(
-            serde_json::from_value::<Role>(serde_json::Value::String(r.to_owned()))
-                .map_err(|_| ApiError::field("role", "must be customer, staff or admin"))?,
-        ),
-    };
+    let role: Option<Role> = choice(
+        filter.role.as_deref(),
+        "role",
+        "must be customer, staff or admin",
+    )?;
     let scope = format!("admin-users:{}", role.map_or("all", Role::as_str));
     let key = &state.auth().cursor_key;
     let page = Page::from_uri(&uri, key, &scope)?;

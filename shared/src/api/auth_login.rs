@@ -15,7 +15,6 @@ use crate::domain::Email;
 use crate::error::{ApiError, Problem};
 use crate::http::Json;
 use crate::state::{AppState, Need};
-use crate::store::attempts;
 use crate::store::users;
 
 pub const ROUTE: Route = Route {
@@ -44,12 +43,6 @@ pub async fn auth_login(
 ) -> Result<Json<SignedIn>, ApiError> {
     let table = state.table();
     let email = Email::parse(&req.email).ok();
-    // Malformed addresses are limited too, under their lowercased text.
-    let subject = email
-        .as_ref()
-        .map(Email::key)
-        .unwrap_or_else(|| req.email.trim().to_lowercase());
-    accounts::limit(&state, accounts::LOGIN, &subject).await?;
     // Two reads whether or not the address has an account, so the answer's timing says nothing.
     let user_id = match &email {
         Some(email) => users::id_by_email(table, email).await?,
@@ -57,16 +50,11 @@ pub async fn auth_login(
     };
     let user = users::get(table, user_id.as_deref().unwrap_or(NO_SUCH_USER)).await?;
     let phc = user.as_ref().and_then(|u| u.password_hash.clone());
-    let password = if req.password.len() > 1024 {
-        String::new()
-    } else {
-        req.password
-    };
-    let matches = accounts::verify_password(password, phc).await?;
+    let subject = accounts::login_subject(&req.email);
+    let matches = accounts::attempt_password(&state, &subject, req.password, phc).await?;
     let Some(user) = user.filter(|_| matches) else {
         return Err(ApiError::InvalidCredentials);
     };
-    attempts::reset(table, accounts::LOGIN, &subject).await?;
     let tokens = accounts::start_session(&state, &user).await?;
     Ok(Json(SignedIn {
         user: UserView::from(&user),

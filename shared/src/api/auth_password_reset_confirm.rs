@@ -8,7 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts;
-use crate::domain::{Email, Password};
+use crate::domain::Password;
 use crate::error::{ApiError, Problem};
 use crate::http::Json;
 use crate::state::{AppState, Need};
@@ -65,10 +65,12 @@ pub async fn auth_password_reset_confirm(
     let sessions_revoked = sessions::delete_all(table, &user_id).await?;
     // Failed logins before the reset no longer count against the new password.
     if let Some(user) = users::get(table, &user_id).await? {
-        let key = Email::parse(&user.email)
-            .map(|e| e.key())
-            .unwrap_or(user.email);
-        attempts::reset(table, accounts::LOGIN, &key).await?;
+        attempts::reset(
+            table,
+            accounts::LOGIN,
+            &accounts::login_subject(&user.email),
+        )
+        .await?;
     }
     Ok(Json(PasswordChanged {
         password_changed: true,

@@ -10,6 +10,7 @@ use super::Route;
 use crate::catalog::bundle::{self, BundleView};
 use crate::error::{ApiError, Problem};
 use crate::http::Json;
+use crate::http::query::choice;
 use crate::paging::{List, Page, next_cursor};
 use crate::state::{AppState, Need};
 use crate::store::bundles::{self, BundleType};
@@ -41,13 +42,11 @@ pub async fn bundles_list(
 ) -> Result<Json<List<BundleView>>, ApiError> {
     let axum::extract::Query(filter) = axum::extract::Query::<Filter>::try_from_uri(&uri)
         .map_err(|e| ApiError::field("query", e.body_text()))?;
-    let kind = match filter.r#type.as_deref().filter(|t| !t.is_empty()) {
-        None => None,
-        Some(t) => Some(
-            serde_json::from_value::<BundleType>(serde_json::Value::String(t.to_owned()))
-                .map_err(|_| ApiError::field("type", "must be standard, pro or special"))?,
-        ),
-    };
+    let kind: Option<BundleType> = choice(
+        filter.r#type.as_deref(),
+        "type",
+        "must be standard, pro or special",
+    )?;
     let scope = format!("bundles:{}", kind.map_or("all", BundleType::as_str));
     let key = &state.auth().cursor_key;
     let page = Page::from_uri(&uri, key, &scope)?;

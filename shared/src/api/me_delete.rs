@@ -11,11 +11,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts;
-use crate::domain::Email;
 use crate::error::{ApiError, Problem};
 use crate::http::{AuthUser, Json};
 use crate::state::{AppState, Need};
-use crate::store::{attempts, users};
+use crate::store::users;
 
 pub const ROUTE: Route = Route {
     name: "me_delete",
@@ -53,19 +52,10 @@ pub async fn me_delete(
                 .filter(|p| !p.is_empty())
                 .ok_or_else(|| ApiError::field("password", "your current password is required"))?;
             // Guessed passwords count against the same limit as logins.
-            let subject = Email::parse(&user.email)
-                .map(|e| e.key())
-                .unwrap_or_else(|_| user.email.clone());
-            accounts::limit(&state, accounts::LOGIN, &subject).await?;
-            let password = if password.len() > 1024 {
-                String::new()
-            } else {
-                password
-            };
-            if !accounts::verify_password(password, Some(phc.clone())).await? {
+            let subject = accounts::login_subject(&user.email);
+            if !accounts::attempt_password(&state, &subject, password, Some(phc.clone())).await? {
                 return Err(ApiError::InvalidCredentials);
             }
-            attempts::reset(table, accounts::LOGIN, &subject).await?;
         }
         (None, Some(sub)) => {
             let id_token = req

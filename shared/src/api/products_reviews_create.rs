@@ -7,11 +7,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts;
+use crate::catalog::review::review_error;
 use crate::catalog::{self, review::ReviewInput, review::ReviewView};
 use crate::error::{ApiError, Problem};
 use crate::http::{AuthUser, Json};
 use crate::state::{AppState, Need};
-use crate::store::reviews::{self, Review, ReviewError};
+use crate::store::reviews::{self, Review};
 
 pub const ROUTE: Route = Route {
     name: "products_reviews_create",
@@ -57,11 +58,9 @@ pub async fn products_reviews_create(
         created_at: now.clone(),
         updated_at: now,
     };
-    reviews::create(table, &review).await.map_err(|e| match e {
-        ReviewError::Exists => ApiError::ReviewExists,
-        ReviewError::NotFound => ApiError::NotFound,
-        ReviewError::Store(e) => e.into(),
-    })?;
+    reviews::create(table, &review)
+        .await
+        .map_err(review_error)?;
     let location = format!("/api/v1/products/{slug}/reviews");
     Ok((
         StatusCode::CREATED,

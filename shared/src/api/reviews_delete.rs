@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
+use crate::catalog::review::review_error;
 use crate::domain::Role;
 use crate::error::{ApiError, Problem};
 use crate::http::AuthUser;
 use crate::state::{AppState, Need};
-use crate::store::reviews::{self, ReviewError};
+use crate::store::reviews;
 
 pub const ROUTE: Route = Route {
     name: "reviews_delete",
@@ -36,9 +37,6 @@ pub async fn reviews_delete(
     }
     reviews::delete(state.table(), &id)
         .await
-        .map_err(|e| match e {
-            ReviewError::Exists | ReviewError::NotFound => ApiError::NotFound,
-            ReviewError::Store(e) => e.into(),
-        })?;
+        .map_err(review_error)?;
     Ok(StatusCode::NO_CONTENT)
 }

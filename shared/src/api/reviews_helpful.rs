@@ -6,10 +6,11 @@ use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
+use crate::catalog::review::review_error;
 use crate::error::{ApiError, Problem};
 use crate::http::AuthUser;
 use crate::state::{AppState, Need};
-use crate::store::reviews::{self, ReviewError};
+use crate::store::reviews;
 
 pub const ROUTE: Route = Route {
     name: "reviews_helpful",
@@ -35,9 +36,6 @@ pub async fn reviews_helpful(
     }
     reviews::vote_helpful(state.table(), &id, user.id())
         .await
-        .map_err(|e| match e {
-            ReviewError::Exists | ReviewError::NotFound => ApiError::NotFound,
-            ReviewError::Store(e) => e.into(),
-        })?;
+        .map_err(review_error)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,11 +6,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts;
+use crate::catalog::review::review_error;
 use crate::catalog::review::{ReviewPatch, ReviewView};
 use crate::error::{ApiError, Problem};
 use crate::http::{AuthUser, Json};
 use crate::state::{AppState, Need};
-use crate::store::reviews::{self, ReviewError};
+use crate::store::reviews;
 
 pub const ROUTE: Route = Route {
     name: "reviews_update",
@@ -38,9 +39,6 @@ pub async fn reviews_update(
     let now = accounts::rfc3339(accounts::now());
     let review = reviews::update(state.table(), &id, &change, &now)
         .await
-        .map_err(|e| match e {
-            ReviewError::Exists | ReviewError::NotFound => ApiError::NotFound,
-            ReviewError::Store(e) => e.into(),
-        })?;
+        .map_err(review_error)?;
     Ok(Json(review.into()))
 }

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
-use crate::domain::catalog::{DEFAULT_LOW_STOCK_THRESHOLD, ProductStatus, StockStatus};
+use crate::catalog::product::overall_status;
+use crate::domain::catalog::{ProductStatus, StockStatus};
 use crate::error::{ApiError, Problem};
 use crate::http::{AuthUser, Json};
 use crate::paging::{List, Page, next_cursor};
@@ -64,11 +65,10 @@ pub async fn wishlist_list(
             continue;
         };
         let available = product.status == ProductStatus::Active;
-        let stock: i64 = variants.iter().map(|v| v.stock.max(0)).sum();
         items.push(WishView {
             product: WishedProduct {
                 stock_status: if available {
-                    StockStatus::of(stock, DEFAULT_LOW_STOCK_THRESHOLD)
+                    overall_status(&variants)
                 } else {
                     StockStatus::OutOfStock
                 },

@@ -18,7 +18,7 @@ use crate::domain::catalog::{
 };
 use crate::domain::text;
 use crate::error::{ApiError, FieldError};
-use crate::store::bundles::{Bundle, BundleType};
+use crate::store::bundles::{self, Bundle, BundleType};
 use crate::store::products::{self, Product, Variant};
 
 pub const DEFAULT_DISCOUNT_PERCENT: u8 = 10;
@@ -59,6 +59,72 @@ pub struct BundlePatch {
     #[schema(value_type = Option<Vec<String>>)]
     pub skus: Option<Vec<Sku>>,
     pub discount_percent: Option<i64>,
+}
+
+/// A checked change to a bundle; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct BundleChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub r#type: Option<BundleType>,
+    pub skus: Option<Vec<Sku>>,
+    pub discount_percent: Option<u8>,
+}
+
+/// How many times a change is decided again when the bundle changed meanwhile.
+const UPDATE_ATTEMPTS: u32 = 5;
+
+/// Applies `change`, keeping the rules (checked when the skus or the type change), and decides
+/// again on what is there when another change got in first. Returns the bundle as it now is.
+pub async fn update(
+    table: &crate::aws::Table,
+    slug: &str,
+    change: &BundleChange,
+    now: &str,
+) -> Result<Bundle, ApiError> {
+    for _ in 0..UPDATE_ATTEMPTS {
+        let before = bundles::get(table, slug).await?.ok_or(ApiError::NotFound)?;
+        let kind = change.r#type.unwrap_or(before.r#type);
+        let (skus, product_ids) = match &change.skus {
+            Some(skus) => {
+                let components = components(table, skus).await?;
+                check_rules(kind, &components)?;
+                (
+                    components.iter().map(|(_, v)| v.sku.clone()).collect(),
+                    product_ids(&components),
+                )
+            }
+            None => {
+                // The components stay; a new type is checked against them.
+                if kind != before.r#type {
+                    let skus: Vec<_> = before
+                        .skus
+                        .iter()
+                        .filter_map(|s| Sku::parse(s).ok())
+                        .collect();
+                    check_rules(kind, &components(table, &skus).await?)?;
+                }
+                (before.skus.clone(), before.product_ids.clone())
+            }
+        };
+        let after = Bundle {
+            name: change.name.clone().unwrap_or_else(|| before.name.clone()),
+            description: change
+                .description
+                .clone()
+                .unwrap_or_else(|| before.description.clone()),
+            r#type: kind,
+            discount_percent: change.discount_percent.unwrap_or(before.discount_percent),
+            skus,
+            product_ids,
+            updated_at: now.to_owned(),
+            ..before.clone()
+        };
+        if bundles::replace(table, &before, &after).await? {
+            return Ok(after);
+        }
+    }
+    Err(ApiError::Busy)
 }
 
 pub fn checked_name(name: &str) -> Result<String, ApiError> {

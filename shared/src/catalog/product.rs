@@ -242,6 +242,12 @@ impl StaffProductView {
     }
 }
 
+/// How the public sees a product's stock as a whole: what all its variants hold together.
+pub fn overall_status(variants: &[Variant]) -> StockStatus {
+    let total: i64 = variants.iter().map(|v| v.stock.max(0)).sum();
+    StockStatus::of(total, DEFAULT_LOW_STOCK_THRESHOLD)
+}
+
 /// A variant as the public sees it: stock only as a status.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VariantView {
@@ -293,9 +299,8 @@ pub struct ProductView {
 impl ProductView {
     pub fn new(p: Product, variants: Vec<Variant>, bundles: Vec<BundleRef>) -> Self {
         let status = |stock| StockStatus::of(stock, DEFAULT_LOW_STOCK_THRESHOLD);
-        let total: i64 = variants.iter().map(|v| v.stock.max(0)).sum();
         Self {
-            stock_status: status(total),
+            stock_status: overall_status(&variants),
             variants: variants
                 .into_iter()
                 .map(|v| VariantView {
@@ -415,7 +420,7 @@ pub struct ProductPatch {
     pub slug: Option<Slug>,
     pub description: Option<String>,
     /// A category's slug, or `null` to take the product out of its category.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::domain::patch::present")]
     #[schema(value_type = Option<String>)]
     pub category: Option<Option<Slug>>,
     pub tags: Option<Vec<String>>,
@@ -436,11 +441,6 @@ pub struct VariantPatch {
     pub price: Option<Price>,
     pub attributes: Option<BTreeMap<String, String>>,
     pub unique: Option<bool>,
-}
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Slug>>, D::Error> {
-    Option::<Slug>::deserialize(d).map(Some)
 }
 
 impl ProductPatch {

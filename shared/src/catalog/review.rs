@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::domain::text;
 use crate::error::{ApiError, FieldError};
-use crate::store::reviews::{Review, ReviewChange};
+use crate::store::reviews::{Review, ReviewChange, ReviewError};
 
 /// `POST /products/{slug}/reviews`.
 #[derive(Deserialize, ToSchema)]
@@ -82,6 +82,16 @@ impl ReviewPatch {
         } else {
             Err(ApiError::Validation(errors))
         }
+    }
+}
+
+/// The client errors of a review write: one review per user and product (409
+/// `review_exists`); a review or product that is not there, or not the caller's, is 404.
+pub fn review_error(e: ReviewError) -> ApiError {
+    match e {
+        ReviewError::Exists => ApiError::ReviewExists,
+        ReviewError::NotFound => ApiError::NotFound,
+        ReviewError::Store(e) => e.into(),
     }
 }
 

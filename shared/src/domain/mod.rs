@@ -5,6 +5,7 @@ pub mod country;
 mod email;
 pub mod id;
 mod password;
+pub mod patch;
 mod refresh_token;
 mod role;
 pub mod text;

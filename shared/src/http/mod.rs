@@ -6,6 +6,7 @@ pub mod cache;
 mod extract;
 mod json;
 mod layers;
+pub mod query;
 
 pub use extract::{Admin, AuthUser, Staff};
 pub use json::{BODY_LIMIT, Json, parse as parse_json};

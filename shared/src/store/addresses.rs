@@ -241,15 +241,6 @@ async fn attempt(tx: Transaction<'_>) -> Result<Attempt, StoreError> {
     }
 }
 
-/// Contention that outlasted the attempts (429 `busy` for the client).
-fn contended() -> StoreError {
-    StoreError {
-        operation: "TransactWriteItems",
-        code: "TransactionConflict".to_owned(),
-        message: format!("the address book kept changing over {ATTEMPTS} attempts"),
-    }
-}
-
 /// Replaces an existing address of the user's; `make_default` makes it the default, and
 /// `false` on the default hands the default to another address (it stays the default when it
 /// is the only one). Answers whether it is the default afterwards.
@@ -365,4 +356,11 @@ pub async fn get(
         .map(|item| serde_dynamo::from_item::<_, AddressItem>(item).map(|i| i.address))
         .transpose()
         .map_err(|e| StoreError::serde("address", e))
+}
+
+/// Contention that outlasted the attempts (429 `busy` for the client).
+fn contended() -> StoreError {
+    StoreError::contended(format!(
+        "the address book kept changing over {ATTEMPTS} attempts"
+    ))
 }

@@ -104,8 +104,6 @@ pub enum BundleError {
     /// Another bundle, or a sku, has this name.
     #[error("the slug is taken")]
     SlugTaken,
-    #[error("no such bundle")]
-    NotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -149,9 +147,10 @@ pub async fn create(table: &Table, bundle: &Bundle) -> Result<(), BundleError> {
     Ok(())
 }
 
-/// Replaces a bundle (same slug) if it is still as read (`seen` is its `updated_at`), moving
-/// its memberships from `before`'s products to `bundle`'s.
-pub async fn replace(table: &Table, before: &Bundle, bundle: &Bundle) -> Result<(), BundleError> {
+/// Replaces a bundle (same slug) if it is still as read (`before.updated_at`), moving its
+/// memberships from `before`'s products to `bundle`'s. `false` when it changed meanwhile (or is
+/// gone): decide again.
+pub async fn replace(table: &Table, before: &Bundle, bundle: &Bundle) -> Result<bool, StoreError> {
     let mut tx = Transaction::new(table).put(
         "bundle",
         Put::builder()
@@ -187,13 +186,17 @@ pub async fn replace(table: &Table, before: &Bundle, bundle: &Bundle) -> Result<
             membership(table, added, &bundle.slug),
         );
     }
-    tx.send().await.map_err(|e| {
-        e.on_condition(|c| {
-            c.condition_failed("bundle")
-                .then_some(BundleError::NotFound)
-        })
-    })?;
-    Ok(())
+    match tx.send().await {
+        Ok(_) => Ok(true),
+        Err(err)
+            if err
+                .cancelled()
+                .is_some_and(|c| c.condition_failed("bundle")) =>
+        {
+            Ok(false)
+        }
+        Err(err) => Err(err.into_store_error()),
+    }
 }
 
 pub async fn get(table: &TableReader, slug: &str) -> Result<Option<Bundle>, StoreError> {

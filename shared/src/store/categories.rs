@@ -172,11 +172,9 @@ fn judge(err: super::transact::TransactError, own: &str) -> CategoryError {
             _ => CategoryError::NotFound,
         },
         // An ancestor moved meanwhile (or is gone): the caller may try again.
-        Some(_) => CategoryError::Store(StoreError {
-            operation: "TransactWriteItems",
-            code: "TransactionConflict".to_owned(),
-            message: "an ancestor category changed meanwhile".to_owned(),
-        }),
+        Some(_) => CategoryError::Store(StoreError::contended(
+            "an ancestor category changed meanwhile",
+        )),
         None => CategoryError::Store(err.into_store_error()),
     }
 }

@@ -1,7 +1,7 @@
 //! DynamoDB access: one module per aggregate over the single table (docs/data-model.md).
 //!
 //! Each operation returns an error type holding only the outcomes it can have
-//! (`CreateUserError::EmailTaken`, `AddressError::NotFound`) beside [`StoreError`], every other
+//! (`CreateUserError::EmailTaken`, `ChangeAddressError::NotFound`) beside [`StoreError`], every other
 //! failure. A single conditional write reports its condition through [`applied`]; a write of
 //! several items goes through [`transact::Transaction`], whose failed conditions become the
 //! operation's outcomes through [`transact::TransactError::on_condition`]. Handlers map those
@@ -174,6 +174,9 @@ where
     }
 }
 
+/// The code of a write that met other writers past every retry (DynamoDB's own name for it).
+const CONTENDED: &str = "TransactionConflict";
+
 /// The error of any other storage failure, with the service's code and message kept for the logs.
 #[derive(Debug, thiserror::Error)]
 #[error("DynamoDB {operation} failed: {code}: {message}")]
@@ -193,12 +196,22 @@ impl StoreError {
         }
     }
 
+    /// Other writers kept changing what a write decided from, past every retry: contention,
+    /// which the client may retry (429 `busy`), not a defect.
+    pub fn contended(message: impl Into<String>) -> Self {
+        Self {
+            operation: "TransactWriteItems",
+            code: CONTENDED.to_owned(),
+            message: message.into(),
+        }
+    }
+
     /// True when other writers or throttling, not a defect, stopped the operation (after the
     /// SDK's and the transaction helper's retries): the client may try again.
     pub fn is_contention(&self) -> bool {
         matches!(
             self.code.as_str(),
-            "TransactionConflict"
+            CONTENDED
                 | "TransactionInProgressException"
                 | "ThrottlingException"
                 | "ProvisionedThroughputExceededException"

@@ -516,11 +516,9 @@ pub async fn update(
             }
         }
     }
-    Err(StoreError {
-        operation: "TransactWriteItems",
-        code: "TransactionConflict".to_owned(),
-        message: format!("the product kept changing over {UPDATE_ATTEMPTS} attempts"),
-    }
+    Err(StoreError::contended(format!(
+        "the product kept changing over {UPDATE_ATTEMPTS} attempts"
+    ))
     .into())
 }
 

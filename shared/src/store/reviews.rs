@@ -312,10 +312,7 @@ pub async fn vote_helpful(table: &Table, id: &str, voter_id: &str) -> Result<boo
     }
 }
 
+/// Contention that outlasted the attempts (429 `busy` for the client).
 fn contended() -> StoreError {
-    StoreError {
-        operation: "TransactWriteItems",
-        code: "TransactionConflict".to_owned(),
-        message: format!("the review kept changing over {ATTEMPTS} attempts"),
-    }
+    StoreError::contended(format!("the review kept changing over {ATTEMPTS} attempts"))
 }

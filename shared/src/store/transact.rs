@@ -146,13 +146,12 @@ impl TransactError {
     pub fn into_store_error(self) -> StoreError {
         match self {
             Self::Store(e) => e,
+            Self::Cancelled(c) if c.is_transient() => {
+                StoreError::contended(format!("{:?}", c.reasons))
+            }
             Self::Cancelled(c) => StoreError {
                 operation: "TransactWriteItems",
-                code: if c.is_transient() {
-                    "TransactionConflict".to_owned()
-                } else {
-                    "TransactionCanceled".to_owned()
-                },
+                code: "TransactionCanceled".to_owned(),
                 message: format!("{:?}", c.reasons),
             },
         }
