@@ -68,8 +68,7 @@ pub fn generate(count: usize) -> DemoCatalog {
     let created = |minutes_ago: usize| {
         let t = time::macros::datetime!(2026-11-01 09:00 UTC)
             - time::Duration::minutes(minutes_ago as i64);
-        t.format(&time::format_description::well_known::Rfc3339)
-            .expect("UTC times format")
+        shop::accounts::rfc3339(t)
     };
     let categories = CATEGORIES
         .iter()

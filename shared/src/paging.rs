@@ -1,7 +1,8 @@
 //! Cursor pagination: `?limit=` (1..=100, default 20) and `?cursor=`, answered as
 //! `{"items": [...], "next_cursor": "..." | null}`.
 //!
-//! A cursor is DynamoDB's LastEvaluatedKey, base64url-encoded and signed with an HMAC over the
+//! A cursor is DynamoDB's LastEvaluatedKey (or, for lists kept in memory, the position a page
+//! ended at), base64url-encoded and signed with an HMAC over the
 //! list it belongs to (its scope, such as one user's notifications). A forged cursor, or one
 //! from another list or another user, is `400 invalid_cursor`, never a 500.
 
@@ -12,6 +13,7 @@ use axum::extract::Query;
 use axum::http::Uri;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::{hmac_b64, hmac_matches};
@@ -45,14 +47,7 @@ impl Page {
     pub fn from_uri(uri: &Uri, key: &[u8], scope: &str) -> Result<Self, ApiError> {
         let Query(raw) = Query::<RawPage>::try_from_uri(uri)
             .map_err(|e| ApiError::field("query", e.body_text()))?;
-        let limit = match raw.limit.as_deref() {
-            None | Some("") => DEFAULT_LIMIT,
-            Some(v) => v
-                .parse::<i32>()
-                .ok()
-                .filter(|l| (1..=MAX_LIMIT).contains(l))
-                .ok_or_else(|| ApiError::field("limit", "must be a whole number from 1 to 100"))?,
-        };
+        let limit = checked_limit(raw.limit.as_deref())?;
         let start = match raw.cursor.as_deref() {
             None | Some("") => None,
             Some(cursor) => Some(decode(cursor, key, scope).ok_or(ApiError::InvalidCursor)?),
@@ -67,17 +62,32 @@ pub fn next_cursor(
     key: &[u8],
     scope: &str,
 ) -> Option<String> {
-    let last_key = last_key?;
-    let plain: BTreeMap<String, String> = last_key
+    let plain: BTreeMap<String, String> = last_key?
         .into_iter()
         .filter_map(|(k, v)| v.as_s().ok().map(|s| (k, s.clone())))
         .collect();
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&plain).ok()?);
+    seal(&plain, key, scope)
+}
+
+fn decode(cursor: &str, key: &[u8], scope: &str) -> Option<HashMap<String, AttributeValue>> {
+    let plain: BTreeMap<String, String> = open(cursor, key, scope)?;
+    Some(
+        plain
+            .into_iter()
+            .map(|(k, v)| (k, AttributeValue::S(v)))
+            .collect(),
+    )
+}
+
+/// `position` as a cursor: base64url JSON with an HMAC over it and the list's `scope`.
+pub fn seal<T: Serialize>(position: &T, key: &[u8], scope: &str) -> Option<String> {
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).ok()?);
     let tag = hmac_b64(key, format!("{scope}|{payload}").as_bytes());
     Some(format!("{payload}.{tag}"))
 }
 
-fn decode(cursor: &str, key: &[u8], scope: &str) -> Option<HashMap<String, AttributeValue>> {
+/// The position a cursor carries, when it was sealed with `key` for `scope`.
+pub fn open<T: DeserializeOwned>(cursor: &str, key: &[u8], scope: &str) -> Option<T> {
     if cursor.len() > 2048 {
         return None;
     }
@@ -85,14 +95,35 @@ fn decode(cursor: &str, key: &[u8], scope: &str) -> Option<HashMap<String, Attri
     if !hmac_matches(key, format!("{scope}|{payload}").as_bytes(), tag) {
         return None;
     }
-    let plain: BTreeMap<String, String> =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    Some(
-        plain
-            .into_iter()
-            .map(|(k, v)| (k, AttributeValue::S(v)))
-            .collect(),
-    )
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+}
+
+/// `?limit=` and the position `?cursor=` carries, for lists that page on their own positions
+/// rather than DynamoDB's keys; a cursor not sealed for `scope` is `400 invalid_cursor`.
+pub fn limit_and_position<T: DeserializeOwned>(
+    uri: &Uri,
+    key: &[u8],
+    scope: &str,
+) -> Result<(usize, Option<T>), ApiError> {
+    let Query(raw) =
+        Query::<RawPage>::try_from_uri(uri).map_err(|e| ApiError::field("query", e.body_text()))?;
+    let limit = checked_limit(raw.limit.as_deref())? as usize;
+    let position = match raw.cursor.as_deref() {
+        None | Some("") => None,
+        Some(cursor) => Some(open(cursor, key, scope).ok_or(ApiError::InvalidCursor)?),
+    };
+    Ok((limit, position))
+}
+
+fn checked_limit(raw: Option<&str>) -> Result<i32, ApiError> {
+    match raw {
+        None | Some("") => Ok(DEFAULT_LIMIT),
+        Some(v) => v
+            .parse::<i32>()
+            .ok()
+            .filter(|l| (1..=MAX_LIMIT).contains(l))
+            .ok_or_else(|| ApiError::field("limit", "must be a whole number from 1 to 100")),
+    }
 }
 
 #[cfg(test)]

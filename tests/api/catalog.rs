@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::helpers::{ADMIN_PASSWORD, TestApp, assert_problem, unique, unique_email};
 
 /// A signed-in staff member (registered, then given the role by the seeded admin).
-async fn staff(app: &TestApp) -> String {
+pub(crate) async fn staff(app: &TestApp) -> String {
     let admin = app.login_ok(&app.admin_email, ADMIN_PASSWORD).await;
     let member = app.register(&unique_email()).await;
     let id = member.user["id"].as_str().unwrap();
@@ -24,7 +24,7 @@ async fn staff(app: &TestApp) -> String {
     member.access
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -38,7 +38,7 @@ async fn send(
         .unwrap()
 }
 
-fn product(name: &str, skus: &[(&str, i64, i64)]) -> Value {
+pub(crate) fn product(name: &str, skus: &[(&str, i64, i64)]) -> Value {
     json!({
         "name": name,
         "description": "A fine thing.",
@@ -49,7 +49,7 @@ fn product(name: &str, skus: &[(&str, i64, i64)]) -> Value {
     })
 }
 
-async fn create_product(app: &TestApp, staff: &str, body: &Value) -> Value {
+pub(crate) async fn create_product(app: &TestApp, staff: &str, body: &Value) -> Value {
     let response = send(app, Method::POST, "/api/v1/admin/products", staff, body).await;
     assert_eq!(response.status(), 201, "{body}");
     assert!(response.headers().contains_key("location"));
@@ -591,7 +591,12 @@ async fn active_product(app: &TestApp, staff: &str) -> (String, String) {
     )
 }
 
-async fn review(app: &TestApp, token: &str, slug: &str, rating: i64) -> reqwest::Response {
+pub(crate) async fn review(
+    app: &TestApp,
+    token: &str,
+    slug: &str,
+    rating: i64,
+) -> reqwest::Response {
     send(
         app,
         Method::POST,

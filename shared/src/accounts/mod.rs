@@ -112,8 +112,14 @@ pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
+/// `t` in UTC as RFC 3339 with exactly 6 fractional digits: the fixed width makes text order
+/// time order, which sort keys (`<created_at>#<id>`) and the listings' sorts rely on.
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+    );
+    t.to_offset(time::UtcOffset::UTC)
+        .format(FORMAT)
         .expect("UTC times format")
 }
 

@@ -15,6 +15,7 @@ pub mod admin_categories_update;
 pub mod admin_products_archive;
 pub mod admin_products_create;
 pub mod admin_products_get;
+pub mod admin_products_list;
 pub mod admin_products_stock;
 pub mod admin_products_update;
 pub mod admin_users_list;
@@ -38,6 +39,7 @@ pub mod me_update;
 pub mod notifications_list;
 pub mod openapi;
 pub mod products_get;
+pub mod products_list;
 pub mod products_reviews_create;
 pub mod products_reviews_list;
 pub mod reviews_delete;
@@ -116,6 +118,7 @@ pub const ROUTES: &[Route] = &[
     notifications_list::ROUTE,
     categories_list::ROUTE,
     products_get::ROUTE,
+    products_list::ROUTE,
     products_reviews_list::ROUTE,
     products_reviews_create::ROUTE,
     reviews_update::ROUTE,
@@ -129,6 +132,7 @@ pub const ROUTES: &[Route] = &[
     wishlist_check::ROUTE,
     admin_products_create::ROUTE,
     admin_products_get::ROUTE,
+    admin_products_list::ROUTE,
     admin_products_update::ROUTE,
     admin_products_archive::ROUTE,
     admin_products_stock::ROUTE,

@@ -3,8 +3,12 @@
 //! the public may see.
 
 pub mod bundle;
+pub mod filters;
+pub mod listing;
 pub mod product;
 pub mod review;
+pub mod search;
+pub mod snapshot;
 pub mod tree;
 
 use crate::aws::TableReader;

@@ -266,6 +266,50 @@ pub struct RatingView {
     pub count: u32,
 }
 
+impl RatingView {
+    pub fn of(p: &Product) -> Self {
+        Self {
+            average: (p.rating_count > 0)
+                .then(|| (p.rating_sum as f64 / f64::from(p.rating_count) * 100.0).round() / 100.0),
+            count: p.rating_count,
+        }
+    }
+}
+
+/// A product in the public listing (`GET /products/{slug}` has the rest).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductCard {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub featured: bool,
+    pub tier: Tier,
+    pub price_from: i64,
+    pub stock_status: StockStatus,
+    pub rating: RatingView,
+    pub created_at: String,
+}
+
+impl ProductCard {
+    pub fn new(p: &Product, variants: &[Variant]) -> Self {
+        Self {
+            id: p.id.clone(),
+            slug: p.slug.clone(),
+            name: p.name.clone(),
+            category: p.category.clone(),
+            tags: p.tags.clone(),
+            featured: p.featured,
+            tier: p.tier,
+            price_from: p.price_from,
+            stock_status: overall_status(variants),
+            rating: RatingView::of(p),
+            created_at: p.created_at.clone(),
+        }
+    }
+}
+
 /// A bundle a product belongs to (`GET /bundles/{slug}` has the rest).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BundleRef {
@@ -312,12 +356,7 @@ impl ProductView {
                     unique: v.unique,
                 })
                 .collect(),
-            rating: RatingView {
-                average: (p.rating_count > 0).then(|| {
-                    (p.rating_sum as f64 / f64::from(p.rating_count) * 100.0).round() / 100.0
-                }),
-                count: p.rating_count,
-            },
+            rating: RatingView::of(&p),
             id: p.id,
             slug: p.slug,
             name: p.name,

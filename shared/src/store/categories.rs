@@ -83,26 +83,8 @@ pub async fn get(table: &TableReader, slug: &str) -> Result<Option<Category>, St
 
 /// Every category (in slug order).
 pub async fn all(table: &TableReader) -> Result<Vec<Category>, StoreError> {
-    let mut out = Vec::new();
-    let mut start = None;
-    loop {
-        let page = table
-            .query()
-            .index_name("GSI1")
-            .key_condition_expression("GSI1PK = :all")
-            .expression_attribute_values(":all", s(ALL))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("Query", &e))?;
-        let items: Vec<CategoryItem> = serde_dynamo::from_items(page.items.unwrap_or_default())
-            .map_err(|e| StoreError::serde("category", e))?;
-        out.extend(items.into_iter().map(|i| i.category));
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            return Ok(out);
-        }
-    }
+    let items: Vec<CategoryItem> = super::gsi1_all(table, ALL, "category").await?;
+    Ok(items.into_iter().map(|i| i.category).collect())
 }
 
 /// The ancestors of `slug`, itself first, read consistently: `(slug, its parent)` pairs.
@@ -201,6 +183,7 @@ pub async fn create(table: &Table, category: &Category) -> Result<(), CategoryEr
         tx = with_chain_checks(table, tx, &category.slug, parent).await?;
     }
     tx.send().await.map_err(|e| judge(e, "new"))?;
+    super::catalog_version::bump(table).await;
     Ok(())
 }
 
@@ -260,5 +243,6 @@ pub async fn update(
         tx = with_chain_checks(table, tx, slug, parent).await?;
     }
     tx.send().await.map_err(|e| judge(e, "category"))?;
+    super::catalog_version::bump(table).await;
     get(table, slug).await?.ok_or(CategoryError::NotFound)
 }

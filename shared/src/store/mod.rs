@@ -10,6 +10,7 @@
 pub mod addresses;
 pub mod attempts;
 pub mod bundles;
+pub mod catalog_version;
 pub mod categories;
 pub mod idempotency;
 pub mod notifications;
@@ -58,6 +59,34 @@ pub async fn get_item(
         .await
         .map_err(|e| StoreError::from_sdk("GetItem", &e))?;
     Ok(out.item)
+}
+
+/// Every item of one GSI1 partition, read page by page and decoded.
+pub async fn gsi1_all<T: serde::de::DeserializeOwned>(
+    table: &crate::aws::TableReader,
+    partition: &str,
+    what: &'static str,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = table
+            .query()
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(partition))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("Query", &e))?;
+        let items: Vec<T> = serde_dynamo::from_items(page.items.unwrap_or_default())
+            .map_err(|e| StoreError::serde(what, e))?;
+        out.extend(items);
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 /// Runs `query` for one page, newest first (descending sort key), and decodes its items; also

@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::types::{Put, ReturnValue, ReturnValuesOnConditionCheckFail
 use serde::{Deserialize, Serialize};
 
 use super::transact::Transaction;
-use super::{StoreError, categories, condition_failed, get_item, n, s};
+use super::{StoreError, catalog_version, categories, condition_failed, get_item, n, s};
 use crate::aws::{Table, TableReader};
 use crate::domain::catalog::{ProductStatus, Tier};
 
@@ -77,6 +77,8 @@ struct ProductItem {
     product: Product,
 }
 
+/// A variant's item; every variant is also on GSI1 under [`VARIANTS`], so the catalog index
+/// reads all of them (with their stock) in one Query rather than one per product.
 #[derive(Serialize, Deserialize)]
 struct VariantItem {
     #[serde(rename = "PK")]
@@ -84,9 +86,29 @@ struct VariantItem {
     #[serde(rename = "SK")]
     sk: String,
     r#type: String,
+    #[serde(rename = "GSI1PK")]
+    gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    gsi1sk: String,
     product_id: String,
     #[serde(flatten)]
     variant: Variant,
+}
+
+/// GSI1's partition of every variant of the shop, sorted by product then sku.
+const VARIANTS: &str = "VARIANTS";
+
+fn variant_item(product_id: &str, variant: &Variant) -> Result<super::Item, StoreError> {
+    serde_dynamo::to_item(VariantItem {
+        pk: product_pk(product_id),
+        sk: variant_sk(&variant.sku),
+        r#type: "variant".into(),
+        gsi1pk: VARIANTS.into(),
+        gsi1sk: format!("{product_id}#{}", variant.sku),
+        product_id: product_id.to_owned(),
+        variant: variant.clone(),
+    })
+    .map_err(|e| StoreError::serde("variant", e))
 }
 
 pub fn product_pk(id: &str) -> String {
@@ -167,14 +189,7 @@ pub async fn create(
         tx = tx.check("category", categories::exists(table, category));
     }
     for variant in variants {
-        let item = serde_dynamo::to_item(VariantItem {
-            pk: product_pk(&product.id),
-            sk: variant_sk(&variant.sku),
-            r#type: "variant".into(),
-            product_id: product.id.clone(),
-            variant: variant.clone(),
-        })
-        .map_err(|e| StoreError::serde("variant", e))?;
+        let item = variant_item(&product.id, variant)?;
         tx = tx
             .put(
                 sku_label(&variant.sku),
@@ -202,6 +217,7 @@ pub async fn create(
                 .then_some(CreateProductError::CategoryMissing)
         })
     })?;
+    catalog_version::bump(table).await;
     Ok(())
 }
 
@@ -302,7 +318,11 @@ pub async fn change_stock(
             .condition_expression("stock >= :take")
             .expression_attribute_values(":take", n(-delta)),
     };
-    match update.send().await {
+    let result = update.send().await;
+    if result.is_ok() {
+        catalog_version::bump(table).await;
+    }
+    match result {
         Ok(out) => Ok(out
             .attributes
             .and_then(|a| a.get("stock").and_then(|v| v.as_n().ok()?.parse().ok()))
@@ -466,14 +486,7 @@ pub async fn update(
                     variant_update(table, id, current),
                 );
             } else {
-                let item = serde_dynamo::to_item(VariantItem {
-                    pk: product_pk(id),
-                    sk: variant_sk(&current.sku),
-                    r#type: "variant".into(),
-                    product_id: id.to_owned(),
-                    variant: current.clone(),
-                })
-                .map_err(|e| StoreError::serde("variant", e))?;
+                let item = variant_item(id, current)?;
                 tx = tx
                     .put(
                         sku_label(&current.sku),
@@ -492,6 +505,7 @@ pub async fn update(
         }
         match tx.send().await {
             Ok(_) => {
+                catalog_version::bump(table).await;
                 return get(table, id).await?.ok_or(UpdateProductError::NotFound);
             }
             Err(err) => {
@@ -608,4 +622,27 @@ pub async fn by_sku(
                 .find(|v| v.sku == sku)
                 .map(|variant| (product, variant))
         }))
+}
+
+/// Every product with this status, read page by page from GSI1.
+pub async fn all_with_status(
+    table: &TableReader,
+    status: ProductStatus,
+) -> Result<Vec<Product>, StoreError> {
+    let items: Vec<ProductItem> = super::gsi1_all(
+        table,
+        &format!("PRODUCTS#{}", status_key(status)),
+        "product",
+    )
+    .await?;
+    Ok(items.into_iter().map(|i| i.product).collect())
+}
+
+/// Every variant of the shop with its product's id, read page by page from GSI1.
+pub async fn all_variants(table: &TableReader) -> Result<Vec<(String, Variant)>, StoreError> {
+    let items: Vec<VariantItem> = super::gsi1_all(table, VARIANTS, "variant").await?;
+    Ok(items
+        .into_iter()
+        .map(|i| (i.product_id, i.variant))
+        .collect())
 }

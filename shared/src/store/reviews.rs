@@ -139,6 +139,7 @@ pub async fn create(table: &Table, review: &Review) -> Result<(), ReviewError> {
                 }
             })
         })?;
+    super::catalog_version::bump(table).await;
     Ok(())
 }
 
@@ -225,6 +226,9 @@ pub async fn update(
         }
         match tx.send().await {
             Ok(_) => {
+                if delta != 0 {
+                    super::catalog_version::bump(table).await;
+                }
                 return Ok(Review {
                     rating,
                     title,
@@ -266,7 +270,10 @@ pub async fn delete(table: &Table, id: &str) -> Result<(), ReviewError> {
             .send()
             .await
         {
-            Ok(_) => return Ok(()),
+            Ok(_) => {
+                super::catalog_version::bump(table).await;
+                return Ok(());
+            }
             Err(err) if raced(&err) => continue,
             Err(err) => return Err(err.into_store_error().into()),
         }
