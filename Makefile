@@ -1,5 +1,5 @@
 # Every developer action, by name. README.md's two commands are `make run` and `make test`.
-.PHONY: run test install stack stop functions lambda-tools lambda-release deploy fmt lint
+.PHONY: run test install stack stop functions lambda-tools lambda-release deploy fmt lint bench-catalog
 
 run:            ## the whole shop on http://127.0.0.1:3000 over the local emulators
 	bash infra/run.sh
@@ -31,6 +31,10 @@ lambda-release: lambda-tools ## the deploy build: every function in one cargo ru
 
 deploy: lambda-release ## deploy the prebuilt functions (template.yaml's CodeUri points at target/lambda/<bin>/)
 	sam deploy --guided --parameter-overrides Architecture=$(ARCH)
+
+bench-catalog:  ## listing, search and detail p50/p95 on 10,000 products (needs `make stack`)
+	cargo build --profile bench-local -p shop-local -p shopctl
+	.venv/bin/python bench/catalog.py
 
 fmt:
 	cargo fmt --all

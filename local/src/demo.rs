@@ -141,6 +141,7 @@ pub fn generate(count: usize) -> DemoCatalog {
                 rating_count: 0,
                 created_at: at.clone(),
                 updated_at: at,
+                images: Default::default(),
             },
             variants,
         ));

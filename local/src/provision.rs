@@ -236,23 +236,44 @@ async fn create_bucket(
             ));
         }
     }
-    if spec.block_public_access {
+    blobs
+        .client
+        .put_public_access_block()
+        .bucket(name)
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .block_public_acls(spec.block_public_acls)
+                .ignore_public_acls(spec.block_public_acls)
+                .block_public_policy(spec.block_public_policy)
+                .restrict_public_buckets(spec.block_public_policy)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| {
+            fail("bucket access block")(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+        })?;
+    if let Some(prefix) = &spec.public_read {
+        // As template.yaml's bucket policy: anyone may read this prefix (product images), so
+        // a browser shows them straight from the local S3.
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": format!("arn:aws:s3:::{name}/{prefix}"),
+            }]
+        });
         blobs
             .client
-            .put_public_access_block()
+            .put_bucket_policy()
             .bucket(name)
-            .public_access_block_configuration(
-                PublicAccessBlockConfiguration::builder()
-                    .block_public_acls(true)
-                    .block_public_policy(true)
-                    .ignore_public_acls(true)
-                    .restrict_public_buckets(true)
-                    .build(),
-            )
+            .policy(policy.to_string())
             .send()
             .await
             .map_err(|e| {
-                fail("bucket access block")(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+                fail("bucket policy")(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
             })?;
     }
     if !spec.cors.is_empty() {

@@ -70,7 +70,12 @@ pub struct QueueSpec {
 #[derive(Debug, Clone)]
 pub struct BucketSpec {
     pub logical_id: String,
-    pub block_public_access: bool,
+    /// BlockPublicAcls and IgnorePublicAcls.
+    pub block_public_acls: bool,
+    /// BlockPublicPolicy and RestrictPublicBuckets.
+    pub block_public_policy: bool,
+    /// The prefix (`images/*`) an `AWS::S3::BucketPolicy` lets anyone read, if any.
+    pub public_read: Option<String>,
     /// (methods, origins, headers, max age)
     pub cors: Vec<CorsRule>,
 }
@@ -200,7 +205,14 @@ impl Template {
             table,
             queue,
             dead_letter_queue,
-            bucket: parse_bucket(bucket_id, bucket),
+            bucket: BucketSpec {
+                public_read: by_type
+                    .get("AWS::S3::BucketPolicy")
+                    .into_iter()
+                    .flatten()
+                    .find_map(|(_, policy)| public_read_prefix(policy, bucket_id)),
+                ..parse_bucket(bucket_id, bucket)
+            },
             functions,
         })
     }
@@ -359,16 +371,12 @@ fn parse_queue(id: &str, res: &Value) -> QueueSpec {
 fn parse_bucket(id: &str, res: &Value) -> BucketSpec {
     let empty = Value::Null;
     let p = res.get("Properties").unwrap_or(&empty);
-    let block = at(p, &["PublicAccessBlockConfiguration"]).is_some_and(|b| {
-        [
-            "BlockPublicAcls",
-            "BlockPublicPolicy",
-            "IgnorePublicAcls",
-            "RestrictPublicBuckets",
-        ]
-        .iter()
-        .all(|k| b.get(*k).and_then(Value::as_bool) == Some(true))
-    });
+    let all_true = |keys: &[&str]| {
+        at(p, &["PublicAccessBlockConfiguration"]).is_some_and(|b| {
+            keys.iter()
+                .all(|k| b.get(*k).and_then(Value::as_bool) == Some(true))
+        })
+    };
     let cors = at(p, &["CorsConfiguration", "CorsRules"])
         .and_then(Value::as_sequence)
         .into_iter()
@@ -382,9 +390,28 @@ fn parse_bucket(id: &str, res: &Value) -> BucketSpec {
         .collect();
     BucketSpec {
         logical_id: id.to_owned(),
-        block_public_access: block,
+        block_public_acls: all_true(&["BlockPublicAcls", "IgnorePublicAcls"]),
+        block_public_policy: all_true(&["BlockPublicPolicy", "RestrictPublicBuckets"]),
+        public_read: None,
         cors,
     }
+}
+
+/// The prefix a bucket policy lets anyone `s3:GetObject`: its statement's Resource is
+/// `!Sub "${Bucket.Arn}/<prefix>"`.
+fn public_read_prefix(policy: &Value, bucket_id: &str) -> Option<String> {
+    let statements = at(policy, &["Properties", "PolicyDocument", "Statement"])?.as_sequence()?;
+    statements.iter().find_map(|s| {
+        let public = str_at(s, &["Effect"]) == Some("Allow")
+            && str_at(s, &["Principal"]) == Some("*")
+            && str_at(s, &["Action"]) == Some("s3:GetObject");
+        let resource = match s.get("Resource")? {
+            Value::Tagged(tagged) => tagged.value.as_str()?,
+            other => other.as_str()?,
+        };
+        let prefix = resource.strip_prefix(&format!("${{{bucket_id}.Arn}}/"))?;
+        public.then(|| prefix.to_owned())
+    })
 }
 
 /// The keys of a YAML mapping, in order.
@@ -505,7 +532,9 @@ mod tests {
             t.queue.redrive,
             Some((t.dead_letter_queue.logical_id.clone(), 5))
         );
-        assert!(t.bucket.block_public_access);
+        assert!(t.bucket.block_public_acls);
+        assert!(!t.bucket.block_public_policy);
+        assert_eq!(t.bucket.public_read.as_deref(), Some("images/*"));
         assert!(t.bucket.cors[0].methods.contains(&"PUT".to_owned()));
         let (worker, batch) = t.worker().unwrap();
         assert_eq!((worker.binary.as_str(), batch), ("worker", 10));

@@ -164,11 +164,37 @@ impl Mailer {
     }
 }
 
-/// The private bucket for product images and invoices.
+/// The bucket for product images and invoices.
 #[derive(Clone, Debug)]
 pub struct Blobs {
     pub client: aws_sdk_s3::Client,
     pub bucket: std::sync::Arc<str>,
+    /// Where the bucket's public objects are read from (the emulator's URL locally).
+    pub public_base: std::sync::Arc<str>,
+}
+
+/// What a HEAD of an object says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectHead {
+    pub size: i64,
+    pub content_type: Option<String>,
+}
+
+/// An S3 call that failed (the detail is for the logs).
+#[derive(Debug, thiserror::Error)]
+#[error("S3 {operation} failed: {message}")]
+pub struct BlobError {
+    pub operation: &'static str,
+    pub message: String,
+}
+
+impl BlobError {
+    fn of(operation: &'static str, err: impl std::error::Error) -> Self {
+        Self {
+            operation,
+            message: aws_sdk_s3::error::DisplayErrorContext(err).to_string(),
+        }
+    }
 }
 
 impl Blobs {
@@ -178,13 +204,103 @@ impl Blobs {
             // moto answers path-style requests only.
             builder = builder.endpoint_url(url).force_path_style(true);
         }
+        let bucket: std::sync::Arc<str> = config
+            .bucket_name
+            .as_deref()
+            .expect("a function with Need::Blobs has BUCKET_NAME")
+            .into();
+        let public_base = match &config.endpoints.services {
+            Some(url) => format!("{}/{bucket}", url.trim_end_matches('/')),
+            None => format!(
+                "https://{bucket}.s3.{}.amazonaws.com",
+                sdk.region().map_or("us-east-1", |r| r.as_ref())
+            ),
+        };
         Self {
             client: aws_sdk_s3::Client::from_conf(builder.build()),
-            bucket: config
-                .bucket_name
-                .as_deref()
-                .expect("a function with Need::Blobs has BUCKET_NAME")
-                .into(),
+            bucket,
+            public_base: public_base.into(),
         }
+    }
+
+    /// The public URL of `key`.
+    pub fn public_url(&self, key: &str) -> String {
+        format!("{}/{key}", self.public_base)
+    }
+
+    /// A URL that lets its holder PUT one object at `key`, of exactly this type and size,
+    /// until `expires_in` has passed (both headers are signed).
+    pub async fn presign_put(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: i64,
+        expires_in: std::time::Duration,
+    ) -> Result<String, BlobError> {
+        let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(expires_in)
+            .map_err(|e| BlobError::of("presign", e))?;
+        let request = self
+            .client
+            .put_object()
+            .bucket(&*self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_length(size)
+            .presigned(config)
+            .await
+            .map_err(|e| BlobError::of("presign PutObject", e))?;
+        Ok(request.uri().to_owned())
+    }
+
+    /// The object's size and type, `None` when there is no such object.
+    pub async fn head(&self, key: &str) -> Result<Option<ObjectHead>, BlobError> {
+        match self
+            .client
+            .head_object()
+            .bucket(&*self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(Some(ObjectHead {
+                size: out.content_length.unwrap_or_default(),
+                content_type: out.content_type,
+            })),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
+            Err(e) => Err(BlobError::of("HeadObject", e)),
+        }
+    }
+
+    /// The object's first `n` bytes.
+    pub async fn first_bytes(&self, key: &str, n: usize) -> Result<Vec<u8>, BlobError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&*self.bucket)
+            .key(key)
+            .range(format!("bytes=0-{}", n.saturating_sub(1)))
+            .send()
+            .await
+            .map_err(|e| BlobError::of("GetObject", e))?;
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| BlobError::of("GetObject body", e))?;
+        let mut bytes = bytes.into_bytes().to_vec();
+        bytes.truncate(n);
+        Ok(bytes)
+    }
+
+    /// Deletes objects; ones already gone are fine.
+    pub async fn delete(&self, key: &str) -> Result<(), BlobError> {
+        self.client
+            .delete_object()
+            .bucket(&*self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| BlobError::of("DeleteObject", e))
     }
 }

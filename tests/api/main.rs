@@ -7,6 +7,7 @@ mod account;
 mod account_admin;
 mod auth;
 mod catalog;
+mod catalog_images;
 mod catalog_listing;
 mod drift;
 mod errors;

@@ -12,6 +12,9 @@ pub mod admin_bundles_create;
 pub mod admin_bundles_update;
 pub mod admin_categories_create;
 pub mod admin_categories_update;
+pub mod admin_product_images_attach;
+pub mod admin_product_images_delete;
+pub mod admin_product_images_upload;
 pub mod admin_products_archive;
 pub mod admin_products_create;
 pub mod admin_products_get;
@@ -132,6 +135,9 @@ pub const ROUTES: &[Route] = &[
     wishlist_check::ROUTE,
     admin_products_create::ROUTE,
     admin_products_get::ROUTE,
+    admin_product_images_upload::ROUTE,
+    admin_product_images_attach::ROUTE,
+    admin_product_images_delete::ROUTE,
     admin_products_list::ROUTE,
     admin_products_update::ROUTE,
     admin_products_archive::ROUTE,

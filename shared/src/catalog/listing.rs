@@ -288,6 +288,7 @@ mod tests {
             rating_count: rating.1,
             created_at: created.into(),
             updated_at: created.into(),
+            images: Default::default(),
         }
     }
 

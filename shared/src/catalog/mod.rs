@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod filters;
+pub mod image;
 pub mod listing;
 pub mod product;
 pub mod review;

@@ -10,7 +10,7 @@ use crate::domain::catalog::{
 };
 use crate::domain::text;
 use crate::error::{ApiError, FieldError};
-use crate::store::products::{MAX_VARIANTS, Product, Variant};
+use crate::store::products::{Image, ImageSizes, MAX_VARIANTS, Product, Variant};
 
 /// The most stock one variant may hold.
 pub const MAX_STOCK: i64 = 1_000_000;
@@ -175,6 +175,7 @@ impl ProductInput {
                 rating_count: 0,
                 created_at: now.clone(),
                 updated_at: now,
+                images: BTreeMap::new(),
             },
             variants,
         ))
@@ -207,13 +208,29 @@ pub struct StaffProductView {
     pub status: ProductStatus,
     pub price_from: i64,
     pub variants: Vec<StaffVariantView>,
+    /// Oldest first, with their bucket keys.
+    pub images: Vec<StaffImageView>,
     pub created_at: String,
     pub updated_at: String,
 }
 
 impl StaffProductView {
     pub fn new(p: Product, variants: Vec<Variant>) -> Self {
+        let mut images: Vec<&Image> = p.images.values().collect();
+        images.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        let images = images
+            .into_iter()
+            .map(|i| StaffImageView {
+                id: i.id.clone(),
+                key: i.key.clone(),
+                url: i.url.clone(),
+                alt: i.alt.clone(),
+                content_type: i.content_type.clone(),
+                sizes: i.sizes.clone(),
+            })
+            .collect();
         Self {
+            images,
             variants: variants
                 .into_iter()
                 .map(|v| StaffVariantView {
@@ -276,6 +293,46 @@ impl RatingView {
     }
 }
 
+/// An image as the public sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageView {
+    pub id: String,
+    pub url: String,
+    pub alt: String,
+    pub sizes: Option<ImageSizes>,
+}
+
+impl ImageView {
+    /// A product's images, oldest first.
+    pub fn all(images: &BTreeMap<String, Image>) -> Vec<Self> {
+        let mut out: Vec<&Image> = images.values().collect();
+        out.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        out.into_iter()
+            .map(|i| Self {
+                id: i.id.clone(),
+                url: i.url.clone(),
+                alt: i.alt.clone(),
+                sizes: i.sizes.clone().map(|mut s| {
+                    s.thumbnail.key.clear();
+                    s.large.key.clear();
+                    s
+                }),
+            })
+            .collect()
+    }
+}
+
+/// An image as staff see it: with the bucket keys.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffImageView {
+    pub id: String,
+    pub key: String,
+    pub url: String,
+    pub alt: String,
+    pub content_type: String,
+    pub sizes: Option<ImageSizes>,
+}
+
 /// A product in the public listing (`GET /products/{slug}` has the rest).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProductCard {
@@ -289,6 +346,8 @@ pub struct ProductCard {
     pub price_from: i64,
     pub stock_status: StockStatus,
     pub rating: RatingView,
+    /// The first image's thumbnail (or the original while the sizes are being made).
+    pub image: Option<String>,
     pub created_at: String,
 }
 
@@ -305,6 +364,13 @@ impl ProductCard {
             price_from: p.price_from,
             stock_status: overall_status(variants),
             rating: RatingView::of(p),
+            image: ImageView::all(&p.images)
+                .into_iter()
+                .next()
+                .map(|i| match i.sizes {
+                    Some(s) => s.thumbnail.url,
+                    None => i.url,
+                }),
             created_at: p.created_at.clone(),
         }
     }
@@ -332,8 +398,8 @@ pub struct ProductView {
     pub price_from: i64,
     pub stock_status: StockStatus,
     pub variants: Vec<VariantView>,
-    /// The product's images (attached by staff; none until image upload exists).
-    pub images: Vec<serde_json::Value>,
+    /// Oldest first; `sizes` once the images worker made them.
+    pub images: Vec<ImageView>,
     pub rating: RatingView,
     /// The bundles it belongs to.
     pub bundles: Vec<BundleRef>,
@@ -366,7 +432,7 @@ impl ProductView {
             featured: p.featured,
             tier: p.tier,
             price_from: p.price_from,
-            images: Vec::new(),
+            images: ImageView::all(&p.images),
             bundles,
             created_at: p.created_at,
         }

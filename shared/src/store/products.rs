@@ -47,6 +47,181 @@ pub struct Product {
     pub rating_count: u32,
     pub created_at: String,
     pub updated_at: String,
+    /// Attached images by id: a map, so that one is changed or removed by its id alone.
+    #[serde(default)]
+    pub images: BTreeMap<String, Image>,
+}
+
+/// An image attached to a product: the uploaded original and, once the images worker made
+/// them, its display sizes. URLs are public (the bucket's `images/` prefix).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Image {
+    pub id: String,
+    pub key: String,
+    pub url: String,
+    pub alt: String,
+    pub content_type: String,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sizes: Option<ImageSizes>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct ImageSizes {
+    pub thumbnail: SizedImage,
+    pub large: SizedImage,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct SizedImage {
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    #[schema(ignore)]
+    pub key: String,
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// At most this many images per product.
+pub const MAX_IMAGES: usize = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("no such product or image")]
+    NotFound,
+    #[error("the product has {MAX_IMAGES} images already")]
+    TooMany,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn image_update(
+    table: &Table,
+    product_id: &str,
+) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+    table
+        .update_item()
+        .key("PK", s(product_pk(product_id)))
+        .key("SK", s("PRODUCT"))
+        .expression_attribute_names("#images", "images")
+}
+
+/// Attaches `image` (it also moves `updated_at`, so a staff edit read before it decides again
+/// rather than overwriting it).
+pub async fn attach_image(
+    table: &Table,
+    product_id: &str,
+    image: &Image,
+    now: &str,
+) -> Result<(), ImageError> {
+    let value: aws_sdk_dynamodb::types::AttributeValue =
+        serde_dynamo::to_attribute_value(image).map_err(|e| StoreError::serde("image", e))?;
+    let result = image_update(table, product_id)
+        .update_expression("SET #images.#id = :image, updated_at = :now")
+        .condition_expression("attribute_exists(PK) AND size(#images) < :max")
+        .expression_attribute_names("#id", &image.id)
+        .expression_attribute_values(":image", value.clone())
+        .expression_attribute_values(":now", s(now))
+        .expression_attribute_values(":max", n(MAX_IMAGES))
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .send()
+        .await;
+    match result {
+        Ok(_) => {
+            catalog_version::bump(table).await;
+            Ok(())
+        }
+        Err(err) if condition_failed(&err) => {
+            let old = match err.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(e)) => e.item(),
+                _ => None,
+            };
+            match old {
+                None => Err(ImageError::NotFound),
+                Some(item) if item.contains_key("images") => Err(ImageError::TooMany),
+                // A product stored before images existed: give it the map with this image.
+                Some(_) => {
+                    let first = image_update(table, product_id)
+                        .update_expression("SET #images = :map, updated_at = :now")
+                        .condition_expression(
+                            "attribute_exists(PK) AND attribute_not_exists(#images)",
+                        )
+                        .expression_attribute_values(
+                            ":map",
+                            aws_sdk_dynamodb::types::AttributeValue::M(
+                                [(image.id.clone(), value)].into(),
+                            ),
+                        )
+                        .expression_attribute_values(":now", s(now))
+                        .send()
+                        .await;
+                    if super::applied("UpdateItem", first)? {
+                        catalog_version::bump(table).await;
+                        Ok(())
+                    } else {
+                        Err(StoreError::contended("the product's images changed meanwhile").into())
+                    }
+                }
+            }
+        }
+        Err(err) => Err(StoreError::from_sdk("UpdateItem", &err).into()),
+    }
+}
+
+/// Records an image's display sizes; `false` when the image is no longer attached.
+pub async fn set_image_sizes(
+    table: &Table,
+    product_id: &str,
+    image_id: &str,
+    sizes: &ImageSizes,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let value: aws_sdk_dynamodb::types::AttributeValue =
+        serde_dynamo::to_attribute_value(sizes).map_err(|e| StoreError::serde("image sizes", e))?;
+    let result = image_update(table, product_id)
+        .update_expression("SET #images.#id.sizes = :sizes, updated_at = :now")
+        .condition_expression("attribute_exists(#images.#id)")
+        .expression_attribute_names("#id", image_id)
+        .expression_attribute_values(":sizes", value)
+        .expression_attribute_values(":now", s(now))
+        .send()
+        .await;
+    let done = super::applied("UpdateItem", result)?;
+    if done {
+        catalog_version::bump(table).await;
+    }
+    Ok(done)
+}
+
+/// Detaches an image and returns it (its objects are the caller's to delete).
+pub async fn detach_image(
+    table: &Table,
+    product_id: &str,
+    image_id: &str,
+    now: &str,
+) -> Result<Image, ImageError> {
+    let result = image_update(table, product_id)
+        .update_expression("REMOVE #images.#id SET updated_at = :now")
+        .condition_expression("attribute_exists(#images.#id)")
+        .expression_attribute_names("#id", image_id)
+        .expression_attribute_values(":now", s(now))
+        .return_values(ReturnValue::AllOld)
+        .send()
+        .await;
+    match result {
+        Ok(out) => {
+            catalog_version::bump(table).await;
+            let old = out
+                .attributes
+                .and_then(|mut a| a.remove("images"))
+                .and_then(|images| images.as_m().ok()?.get(image_id).cloned())
+                .ok_or(ImageError::NotFound)?;
+            serde_dynamo::from_attribute_value(old)
+                .map_err(|e| StoreError::serde("image", e).into())
+        }
+        Err(err) if condition_failed(&err) => Err(ImageError::NotFound),
+        Err(err) => Err(StoreError::from_sdk("UpdateItem", &err).into()),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

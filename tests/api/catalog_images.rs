@@ -1,0 +1,218 @@
+//! Product images: a presigned upload to the local S3 bound to its type and size, attaching
+//! with the checks (exists, type, signature bytes, size), public URLs the local S3 serves, and
+//! detaching.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::catalog::{create_product, product, send, staff};
+use crate::helpers::{TestApp, assert_problem};
+
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+async fn slot(app: &TestApp, staff: &str, id: &str, content_type: &str, size: usize) -> Value {
+    let response = send(
+        app,
+        Method::POST,
+        &format!("/api/v1/admin/products/{id}/images/uploads"),
+        staff,
+        &json!({"content_type": content_type, "size": size}),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn upload(app: &TestApp, slot: &Value, content_type: &str, body: Vec<u8>) {
+    let put = app
+        .http
+        .put(slot["upload_url"].as_str().unwrap())
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+}
+
+async fn attach(app: &TestApp, staff: &str, id: &str, key: &str) -> reqwest::Response {
+    send(
+        app,
+        Method::POST,
+        &format!("/api/v1/admin/products/{id}/images"),
+        staff,
+        &json!({"key": key, "alt": "The mug from the front"}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_uploaded_image_is_attached_shown_served_and_detached() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let created = create_product(&app, &staff, &product("Photo Mug", &[("PH-1", 900, 3)])).await;
+    let id = created["id"].as_str().unwrap();
+    let slug = created["slug"].as_str().unwrap();
+
+    let slot = slot(&app, &staff, id, "image/png", PNG.len()).await;
+    let url = slot["upload_url"].as_str().unwrap();
+    let signed = url.split("X-Amz-SignedHeaders=").nth(1).unwrap();
+    assert!(
+        signed.starts_with("content-length%3Bcontent-type%3Bhost"),
+        "type and size are signed: {signed}"
+    );
+    assert!(url.starts_with("http://127.0.0.1:"), "the local S3");
+    upload(&app, &slot, "image/png", PNG.to_vec()).await;
+    let key = slot["key"].as_str().unwrap();
+    let attached = attach(&app, &staff, id, key).await;
+    assert_eq!(attached.status(), 201);
+    let staff_view: Value = attached.json().await.unwrap();
+    assert_eq!(staff_view["images"][0]["key"], key);
+
+    let public: Value = app
+        .get(&format!("/api/v1/products/{slug}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let image = &public["images"][0];
+    assert_eq!(image["alt"], "The mug from the front");
+    assert!(image.get("key").is_none());
+    let served = app
+        .http
+        .get(image["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status(), 200, "the local S3 serves it to a browser");
+    assert_eq!(served.bytes().await.unwrap().as_ref(), PNG);
+
+    let image_id = image["id"].as_str().unwrap();
+    let path = format!("/api/v1/admin/products/{id}/images/{image_id}");
+    let gone = send(&app, Method::DELETE, &path, &staff, &json!({})).await;
+    assert_eq!(gone.status(), 204);
+    let public: Value = app
+        .get(&format!("/api/v1/products/{slug}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["images"], json!([]));
+    let served = app
+        .http
+        .get(image["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status(), 404, "its object is deleted");
+    let again = send(&app, Method::DELETE, &path, &staff, &json!({})).await;
+    assert_problem(again, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn wrong_types_sizes_and_keys_are_refused() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let created = create_product(&app, &staff, &product("Refused", &[("RF-1", 900, 3)])).await;
+    let id = created["id"].as_str().unwrap();
+    let other = create_product(&app, &staff, &product("Other", &[("OT-1", 900, 3)])).await;
+    let other_id = other["id"].as_str().unwrap();
+    let uploads = format!("/api/v1/admin/products/{id}/images/uploads");
+
+    for (body, field) in [
+        (
+            json!({"content_type": "image/gif", "size": 100}),
+            "content_type",
+        ),
+        (
+            json!({"content_type": "image/svg+xml", "size": 100}),
+            "content_type",
+        ),
+        (
+            json!({"content_type": "image/png", "size": 10 * 1024 * 1024 + 1}),
+            "size",
+        ),
+        (json!({"content_type": "image/png", "size": 0}), "size"),
+        (json!({"content_type": "image/png", "size": -5}), "size"),
+    ] {
+        let response = send(&app, Method::POST, &uploads, &staff, &body).await;
+        let problem = assert_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{body}");
+    }
+    let response = send(
+        &app,
+        Method::POST,
+        &uploads,
+        &staff,
+        &json!({"content_type": "image/png", "size": "big"}),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let response = send(
+        &app,
+        Method::POST,
+        "/api/v1/admin/products/01ARZ3NDEKTSV4RRFFQ69G5FAV/images/uploads",
+        &staff,
+        &json!({"content_type": "image/png", "size": 10}),
+    )
+    .await;
+    assert_problem(response, 404, "not_found").await;
+
+    // Uploaded with another content type than asked (a real S3 refuses the signature; the
+    // emulator takes it, and attaching refuses it).
+    let s = slot(&app, &staff, id, "image/png", PNG.len()).await;
+    upload(&app, &s, "image/jpeg", PNG.to_vec()).await;
+    let response = attach(&app, &staff, id, s["key"].as_str().unwrap()).await;
+    assert_problem(response, 422, "validation_failed").await;
+    // Not an image of its type.
+    let s = slot(&app, &staff, id, "image/png", 20).await;
+    upload(&app, &s, "image/png", b"<svg>not a png</svg>".to_vec()).await;
+    let response = attach(&app, &staff, id, s["key"].as_str().unwrap()).await;
+    assert_problem(response, 422, "validation_failed").await;
+    // Over 10 MB.
+    let s = slot(&app, &staff, id, "image/png", 10 * 1024 * 1024).await;
+    let mut big = PNG.to_vec();
+    big.resize(10 * 1024 * 1024 + 1, 0);
+    upload(&app, &s, "image/png", big).await;
+    let response = attach(&app, &staff, id, s["key"].as_str().unwrap()).await;
+    assert_problem(response, 422, "validation_failed").await;
+    // Nothing uploaded; another product's upload; not a key at all.
+    let s = slot(&app, &staff, id, "image/png", PNG.len()).await;
+    let response = attach(&app, &staff, id, s["key"].as_str().unwrap()).await;
+    assert_problem(response, 422, "validation_failed").await;
+    let theirs = slot(&app, &staff, other_id, "image/png", PNG.len()).await;
+    upload(&app, &theirs, "image/png", PNG.to_vec()).await;
+    let response = attach(&app, &staff, id, theirs["key"].as_str().unwrap()).await;
+    assert_problem(response, 422, "validation_failed").await;
+    let response = attach(&app, &staff, id, &"x".repeat(10_000)).await;
+    assert_problem(response, 422, "validation_failed").await;
+
+    let view: Value = app
+        .authed(Method::GET, &format!("/api/v1/admin/products/{id}"), &staff)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["images"], json!([]), "nothing refused was attached");
+
+    // A customer may not upload.
+    let customer = app.register(&crate::helpers::unique_email()).await;
+    let response = send(
+        &app,
+        Method::POST,
+        &uploads,
+        &customer.access,
+        &json!({"content_type": "image/png", "size": 10}),
+    )
+    .await;
+    assert_problem(response, 403, "forbidden").await;
+}
