@@ -216,9 +216,7 @@ pub struct StaffProductView {
 
 impl StaffProductView {
     pub fn new(p: Product, variants: Vec<Variant>) -> Self {
-        let mut images: Vec<&Image> = p.images.values().collect();
-        images.sort_by(|a, b| a.created_at.cmp(&b.created_at));
-        let images = images
+        let images = oldest_first(&p.images)
             .into_iter()
             .map(|i| StaffImageView {
                 id: i.id.clone(),
@@ -293,6 +291,13 @@ impl RatingView {
     }
 }
 
+/// A product's images in the order they were attached.
+fn oldest_first(images: &BTreeMap<String, Image>) -> Vec<&Image> {
+    let mut out: Vec<&Image> = images.values().collect();
+    out.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+    out
+}
+
 /// An image as the public sees it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImageView {
@@ -305,9 +310,8 @@ pub struct ImageView {
 impl ImageView {
     /// A product's images, oldest first.
     pub fn all(images: &BTreeMap<String, Image>) -> Vec<Self> {
-        let mut out: Vec<&Image> = images.values().collect();
-        out.sort_by(|a, b| a.created_at.cmp(&b.created_at));
-        out.into_iter()
+        oldest_first(images)
+            .into_iter()
             .map(|i| Self {
                 id: i.id.clone(),
                 url: i.url.clone(),
