@@ -5,7 +5,8 @@ and its function in template.yaml. tests/api/drift.rs then checks that all of th
 
     python3 infra/new_route.py cart_get GET /api/v1/cart --needs table-read,access-tokens
     needs (as in the route's ROUTE.needs, shared/src/need.rs): table-read, table-write, queue,
-    mailer, blobs (clients: each an IAM policy), access-tokens, links, google (settings)
+    image-queue, mailer, blobs (clients: each an IAM policy), access-tokens, links, google
+    (settings)
 
 Each need brings its policy and its environment variables, and nothing else: the same mapping
 as `Need::policy` and `Need::variables` in shared/src/need.rs (the drift test compares them).
@@ -19,12 +20,14 @@ POLICIES = {
     "table-read": "- DynamoDBReadPolicy: { TableName: !Ref Table }",
     "table-write": "- DynamoDBCrudPolicy: { TableName: !Ref Table }",
     "queue": "- SQSSendMessagePolicy: { QueueName: !GetAtt WorkQueue.QueueName }",
+    "image-queue": "- SQSSendMessagePolicy: { QueueName: !GetAtt ImageQueue.QueueName }",
     "mailer": "- SESCrudPolicy: { IdentityName: !Ref EmailFrom }",
     "blobs": "- S3CrudPolicy: { BucketName: !Ref ImagesBucket }",
 }
 VARIABLES = {
     "table-read": [("TABLE_NAME", "!Ref Table")], "table-write": [("TABLE_NAME", "!Ref Table")],
     "queue": [("QUEUE_URL", "!Ref WorkQueue")],
+    "image-queue": [("IMAGE_QUEUE_URL", "!Ref ImageQueue")],
     "mailer": [("EMAIL_FROM", "!Ref EmailFrom"), ("SHOP_NAME", "!Ref ShopName")],
     "blobs": [("BUCKET_NAME", "!Ref ImagesBucket")],
     "access-tokens": [("JWT_SIGNING_KEYS", "!Ref JwtSigningKeys")],
@@ -34,6 +37,7 @@ VARIABLES = {
 BUILDERS = {
     "table-read": ".with_reader(env.reader().await)", "table-write": ".with_table(env.table().await)",
     "queue": ".with_queue(env.queue().await)", "mailer": ".with_mailer(env.mailer().await)", "blobs": ".with_blobs(env.blobs().await)",
+    "image-queue": ".with_image_queue(env.image_queue().await)",
 }
 
 

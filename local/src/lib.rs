@@ -3,7 +3,8 @@
 //! It reads template.yaml and creates the table, queues and bucket it declares; mounts every
 //! route of `shop::api::ROUTES` (each at the path its handler's OpenAPI description gives, with
 //! only what its needs allow; the drift test checks those paths against template.yaml's
-//! events); drains the queue into the worker handler as Lambda's SQS event source would; runs
+//! events); drains each queue into the function template.yaml triggers with it (the worker,
+//! the images worker) as Lambda's SQS event source would; runs
 //! the cleanup handler on the template's schedule; and serves `GET /_local/emails`. Tests start
 //! it in-process with their own resource prefix.
 
@@ -22,6 +23,7 @@ use axum::routing::get;
 use shop::AppState;
 use shop::aws::{Blobs, Mailer, Queue, Table};
 use shop::config::Config;
+use shop::state::Need;
 use tokio::task::JoinHandle;
 
 pub use provision::Names;
@@ -110,6 +112,8 @@ pub enum StartError {
     Bind { port: u16, source: std::io::Error },
     #[error("template.yaml declares no {0}")]
     Missing(&'static str),
+    #[error("template.yaml triggers `{0}` from a queue, but the local server cannot run it")]
+    Unknown(String),
     #[error(transparent)]
     Config(#[from] shop::config::ConfigError),
     #[error(transparent)]
@@ -122,7 +126,10 @@ pub struct RunningShop {
     pub base_url: String,
     pub state: AppState,
     pub names: Names,
+    /// The work queue's dead-letter queue.
     pub dead_letter_queue_url: String,
+    /// Every queue this shop made.
+    pub queue_urls: Vec<String>,
     /// What the seeders made (None when seeding was off).
     pub seeded: Option<seed::Seeded>,
     /// The demo catalog, when this start seeded it.
@@ -144,12 +151,11 @@ impl RunningShop {
         }
         let config = &self.state.config;
         let sdk = shop::aws::sdk_config(&config.endpoints).await;
-        let queue = Queue::new(&sdk, config);
         provision::remove(
             &self.names,
             &Table::new(&sdk, config),
-            &queue,
-            &[&queue.url, &self.dead_letter_queue_url],
+            &Queue::client(&sdk, config),
+            &self.queue_urls,
             &Blobs::new(&sdk, config),
         )
         .await;
@@ -184,15 +190,8 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         .jwt_keys
         .clone()
         .unwrap_or_else(|| format!("local={}", shop::crypto::random_token(32)));
-    let settings: Vec<(&str, String)> = vec![
+    let mut settings: Vec<(String, String)> = [
         ("TABLE_NAME", names.table.clone()),
-        (
-            "QUEUE_URL",
-            format!(
-                "{}/queue-url-set-after-provisioning",
-                opts.services_endpoint
-            ),
-        ),
         ("BUCKET_NAME", names.bucket.clone()),
         ("EMAIL_FROM", opts.email_from.clone()),
         ("PUBLIC_BASE_URL", base_url.clone()),
@@ -209,34 +208,50 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         ),
         ("DYNAMODB_ENDPOINT_URL", opts.dynamodb_endpoint.clone()),
         ("AWS_SERVICES_ENDPOINT_URL", opts.services_endpoint.clone()),
-    ];
-    // Every need: the local server serves every route and hands each only what it declared.
-    let mut config = Config::for_needs(shop::need::Need::ALL, |name| {
-        settings
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    })?;
-    let sdk = shop::aws::sdk_config(&config.endpoints).await;
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let read = |settings: &[(String, String)], needs: &[Need]| {
+        Config::for_needs(needs, |name| {
+            settings
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    };
+    // The queues' URLs are known once they exist: provision with everything else first.
+    let queue_needs = [Need::Queue, Need::ImageQueue];
+    let but_queues: Vec<Need> = Need::ALL
+        .iter()
+        .copied()
+        .filter(|n| !queue_needs.contains(n))
+        .collect();
+    let base = read(&settings, &but_queues)?;
+    let sdk = shop::aws::sdk_config(&base.endpoints).await;
     let (table, blobs, mailer) = (
-        Table::new(&sdk, &config),
-        Blobs::new(&sdk, &config),
-        Mailer::new(&sdk, &config),
+        Table::new(&sdk, &base),
+        Blobs::new(&sdk, &base),
+        Mailer::new(&sdk, &base),
     );
     let provisioned = provision::provision(
         &template,
         &names,
         &table,
-        &Queue::new(&sdk, &config),
+        &Queue::client(&sdk, &base),
         &blobs,
         &mailer,
     )
     .await?;
-    // Only the queue client carries the URL, known now.
-    config.queue_url = Some(provisioned.queue_url.clone());
+    for (variable, queue) in &template.queue_variables {
+        settings.push((variable.clone(), provisioned.queues[queue].url.clone()));
+    }
+    // Every need: the local server serves every route and hands each only what it declared.
+    let config = read(&settings, Need::ALL)?;
     let state = AppState::new(config.clone())
         .with_table(table)
         .with_queue(Queue::new(&sdk, &config))
+        .with_image_queue(Queue::images(&sdk, &config))
         .with_mailer(mailer)
         .with_blobs(blobs);
 
@@ -258,15 +273,27 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         }
     }));
 
-    let (worker, batch_size) = template
-        .worker()
-        .ok_or(StartError::Missing("SQS-triggered worker"))?;
-    tracing::debug!(function = worker.logical_id, "worker mounted on the queue");
-    tasks.push(tokio::spawn(poller::run(
-        state.clone(),
-        batch_size,
-        provisioned.queue_arn.clone(),
-    )));
+    let consumers = template.consumers();
+    if consumers.is_empty() {
+        return Err(StartError::Missing("SQS-triggered function"));
+    }
+    for (function, queue, batch_size) in consumers {
+        let kind = poller::SqsFunction::of_binary(&function.binary)
+            .ok_or(StartError::Unknown(function.binary.clone()))?;
+        let made = &provisioned.queues[&queue.logical_id];
+        tracing::debug!(
+            function = function.logical_id,
+            queue = queue.logical_id,
+            "mounted on its queue"
+        );
+        tasks.push(tokio::spawn(poller::run(
+            state.clone(),
+            kind,
+            Queue::at(&sdk, &config, &made.url),
+            batch_size,
+            made.arn.clone(),
+        )));
+    }
 
     if opts.run_schedule {
         let (_, every) = template
@@ -280,7 +307,12 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         base_url,
         state,
         names,
-        dead_letter_queue_url: provisioned.dead_letter_queue_url,
+        dead_letter_queue_url: template
+            .queue_of("QUEUE_URL")
+            .and_then(|q| q.redrive.as_ref())
+            .map(|(dlq, _)| provisioned.queues[dlq].url.clone())
+            .ok_or(StartError::Missing("work queue with a dead-letter queue"))?,
+        queue_urls: provisioned.queues.values().map(|q| q.url.clone()).collect(),
         seeded,
         demo,
         tasks,

@@ -32,9 +32,12 @@ async fn main() {
         "DynamoDB      {}  table {}",
         opts.dynamodb_endpoint, shop.names.table
     );
+    let queues: Vec<&str> = shop.names.queues.values().map(String::as_str).collect();
     println!(
-        "SQS/SES/S3    {}  queue {}, dead letters {}, bucket {}",
-        opts.services_endpoint, shop.names.queue, shop.names.dead_letter_queue, shop.names.bucket
+        "SQS/SES/S3    {}  queues {}, bucket {}",
+        opts.services_endpoint,
+        queues.join(", "),
+        shop.names.bucket
     );
     if let Some(seeded) = &shop.seeded {
         match (&seeded.admin_password, seeded.admin_created) {

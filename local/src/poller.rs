@@ -1,22 +1,61 @@
-//! Stands in for Lambda's SQS event source: polls the local queue, hands each batch to the
-//! worker handler as an `SqsEvent`, and deletes only the messages the worker did not report
-//! as failed. Failed ones reappear after the visibility timeout, and after maxReceiveCount
+//! Stands in for Lambda's SQS event source: polls one local queue, hands each batch to the
+//! function that drains it (the worker or the images worker) as an `SqsEvent`, and deletes
+//! only the messages the function did not report as failed. Failed ones reappear after the visibility timeout, and after maxReceiveCount
 //! receives moto moves them to the dead-letter queue, as SQS does.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
+use aws_lambda_events::event::sqs::SqsBatchResponse;
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
 use shop::AppState;
+use shop::aws::Queue;
+use shop::state::Need;
 
 /// Long-poll wait per receive: short enough to stop promptly, long enough not to spin.
 const WAIT: i32 = 1;
 
-pub async fn run(state: AppState, batch_size: u32, queue_arn: String) {
-    let queue = state.queue().clone();
-    // The worker gets what its function would have on Lambda, and nothing more.
-    let state = state.only(shop::worker::NEEDS);
+/// An SQS-triggered function of template.yaml, by its binary's name.
+#[derive(Clone, Copy, Debug)]
+pub enum SqsFunction {
+    Worker,
+    ImagesWorker,
+}
+
+impl SqsFunction {
+    pub fn of_binary(binary: &str) -> Option<Self> {
+        match binary {
+            "worker" => Some(Self::Worker),
+            "images_worker" => Some(Self::ImagesWorker),
+            _ => None,
+        }
+    }
+
+    fn needs(self) -> &'static [Need] {
+        match self {
+            Self::Worker => shop::worker::NEEDS,
+            Self::ImagesWorker => shop::images_worker::NEEDS,
+        }
+    }
+
+    async fn handle(self, state: &AppState, event: SqsEvent) -> SqsBatchResponse {
+        match self {
+            Self::Worker => shop::worker::handle(state, event).await,
+            Self::ImagesWorker => shop::images_worker::handle(state, event).await,
+        }
+    }
+}
+
+pub async fn run(
+    state: AppState,
+    function: SqsFunction,
+    queue: Queue,
+    batch_size: u32,
+    queue_arn: String,
+) {
+    // The function gets what it would have on Lambda, and nothing more.
+    let state = state.only(function.needs());
     loop {
         let received = queue
             .client
@@ -58,7 +97,7 @@ pub async fn run(state: AppState, batch_size: u32, queue_arn: String) {
             record.event_source_arn = Some(queue_arn.clone());
             event.records.push(record);
         }
-        let response = shop::worker::handle(&state, event).await;
+        let response = function.handle(&state, event).await;
         for failure in &response.batch_item_failures {
             receipts.remove(&failure.item_identifier);
         }

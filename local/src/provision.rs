@@ -6,8 +6,10 @@ use aws_sdk_dynamodb::types::{
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule, PublicAccessBlockConfiguration};
+use std::collections::BTreeMap;
+
 use aws_sdk_sqs::types::QueueAttributeName;
-use shop::aws::{Blobs, Mailer, Queue, Table};
+use shop::aws::{Blobs, Mailer, Table};
 
 use crate::template::{QueueSpec, TableSpec, Template};
 
@@ -15,20 +17,23 @@ use crate::template::{QueueSpec, TableSpec, Template};
 #[derive(Clone, Debug)]
 pub struct Names {
     pub table: String,
-    pub queue: String,
-    pub dead_letter_queue: String,
+    /// Each queue's name by its logical id.
+    pub queues: BTreeMap<String, String>,
     pub bucket: String,
 }
 
 impl Names {
-    /// `shop` → table `shop`, queue `shop-work-queue`, bucket `shop-images-bucket`, from the
-    /// template's logical ids.
+    /// `shop` → table `shop`, queues `shop-work-queue`, `shop-image-queue`, ..., bucket
+    /// `shop-images-bucket`, from the template's logical ids.
     pub fn new(prefix: &str, template: &Template) -> Self {
         let name = |logical: &str| format!("{prefix}-{}", kebab(logical));
         Self {
             table: prefix.to_owned(),
-            queue: name(&template.queue.logical_id),
-            dead_letter_queue: name(&template.dead_letter_queue.logical_id),
+            queues: template
+                .queues
+                .iter()
+                .map(|q| (q.logical_id.clone(), name(&q.logical_id)))
+                .collect(),
             bucket: name(&template.bucket.logical_id).to_lowercase(),
         }
     }
@@ -56,32 +61,45 @@ fn fail(what: &'static str) -> impl FnOnce(String) -> ProvisionError {
     move |detail| ProvisionError { what, detail }
 }
 
-/// What was created: the queue URLs the configuration needs.
+/// A created queue.
+#[derive(Clone, Debug)]
+pub struct MadeQueue {
+    pub url: String,
+    pub arn: String,
+}
+
+/// What was created: each queue by its logical id (the configuration needs their URLs).
 pub struct Provisioned {
-    pub queue_url: String,
-    pub queue_arn: String,
-    pub dead_letter_queue_url: String,
+    pub queues: BTreeMap<String, MadeQueue>,
 }
 
 pub async fn provision(
     template: &Template,
     names: &Names,
     table: &Table,
-    queue: &Queue,
+    sqs: &aws_sdk_sqs::Client,
     blobs: &Blobs,
     mailer: &Mailer,
 ) -> Result<Provisioned, ProvisionError> {
     create_table(&template.table, &names.table, table).await?;
-    let dead_letter_queue_url = create_queue(
-        &template.dead_letter_queue,
-        &names.dead_letter_queue,
-        None,
-        queue,
-    )
-    .await?;
-    let dlq_arn = queue_arn(queue, &dead_letter_queue_url).await?;
-    let queue_url = create_queue(&template.queue, &names.queue, Some(&dlq_arn), queue).await?;
-    let queue_arn = queue_arn(queue, &queue_url).await?;
+    // Dead-letter queues come first in the template's list, so each target exists in time.
+    let mut queues: BTreeMap<String, MadeQueue> = BTreeMap::new();
+    for spec in &template.queues {
+        let dlq_arn = spec
+            .redrive
+            .as_ref()
+            .and_then(|(dlq, _)| queues.get(dlq))
+            .map(|d| d.arn.clone());
+        let url = create_queue(
+            spec,
+            &names.queues[&spec.logical_id],
+            dlq_arn.as_deref(),
+            sqs,
+        )
+        .await?;
+        let arn = queue_arn(sqs, &url).await?;
+        queues.insert(spec.logical_id.clone(), MadeQueue { url, arn });
+    }
     create_bucket(template, &names.bucket, blobs).await?;
     mailer
         .client
@@ -92,17 +110,11 @@ pub async fn provision(
         .map_err(|e| {
             fail("email identity")(aws_sdk_sesv2::error::DisplayErrorContext(e).to_string())
         })?;
-    Ok(Provisioned {
-        queue_url,
-        queue_arn,
-        dead_letter_queue_url,
-    })
+    Ok(Provisioned { queues })
 }
 
-async fn queue_arn(queue: &Queue, url: &str) -> Result<String, ProvisionError> {
-    queue
-        .client
-        .get_queue_attributes()
+async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String, ProvisionError> {
+    sqs.get_queue_attributes()
         .queue_url(url)
         .attribute_names(QueueAttributeName::QueueArn)
         .send()
@@ -196,9 +208,9 @@ async fn create_queue(
     spec: &QueueSpec,
     name: &str,
     dlq_arn: Option<&str>,
-    queue: &Queue,
+    sqs: &aws_sdk_sqs::Client,
 ) -> Result<String, ProvisionError> {
-    let mut req = queue.client.create_queue().queue_name(name);
+    let mut req = sqs.create_queue().queue_name(name);
     if let Some(v) = spec.visibility_timeout {
         req = req.attributes(QueueAttributeName::VisibilityTimeout, v.to_string());
     }
@@ -318,8 +330,8 @@ async fn create_bucket(
 pub async fn remove(
     names: &Names,
     table: &Table,
-    queue: &Queue,
-    queue_urls: &[&str],
+    sqs: &aws_sdk_sqs::Client,
+    queue_urls: &[String],
     blobs: &Blobs,
 ) {
     if let Err(e) = table
@@ -332,7 +344,7 @@ pub async fn remove(
         tracing::debug!(error = %aws_sdk_dynamodb::error::DisplayErrorContext(e), "table not removed");
     }
     for url in queue_urls {
-        if let Err(e) = queue.client.delete_queue().queue_url(*url).send().await {
+        if let Err(e) = sqs.delete_queue().queue_url(url).send().await {
             tracing::debug!(error = %aws_sdk_sqs::error::DisplayErrorContext(e), "queue not removed");
         }
     }

@@ -29,8 +29,11 @@ fn shape(msg: impl Into<String>) -> TemplateError {
 #[derive(Debug, Clone)]
 pub struct Template {
     pub table: TableSpec,
-    pub queue: QueueSpec,
-    pub dead_letter_queue: QueueSpec,
+    /// Every queue, the dead-letter queues first (the order to create them in).
+    pub queues: Vec<QueueSpec>,
+    /// The environment variables that carry a queue's URL (`QUEUE_URL: !Ref WorkQueue`):
+    /// variable → the queue's logical id.
+    pub queue_variables: BTreeMap<String, String>,
     pub bucket: BucketSpec,
     pub functions: Vec<FunctionSpec>,
     /// The environment variables Globals give every function.
@@ -96,6 +99,8 @@ pub struct FunctionSpec {
     pub binary: String,
     /// The names of its own environment variables (besides the Globals').
     pub variables: Vec<String>,
+    /// Its variables whose value is a `!Ref` to another resource: (variable, logical id).
+    pub references: Vec<(String, String)>,
     pub events: Vec<EventSpec>,
     /// Policy template names (DynamoDBReadPolicy, SQSSendMessagePolicy, ...).
     pub policies: Vec<String>,
@@ -157,27 +162,22 @@ impl Template {
             }
         };
         let table = parse_table(one("AWS::DynamoDB::Table")?.1)?;
-        let queues: Vec<QueueSpec> = by_type
+        let mut queues: Vec<QueueSpec> = by_type
             .get("AWS::SQS::Queue")
             .map(|qs| qs.iter().map(|(id, q)| parse_queue(id, q)).collect())
             .unwrap_or_default();
-        let queue = queues
-            .iter()
-            .find(|q| q.redrive.is_some())
-            .cloned()
-            .ok_or_else(|| shape("no queue with a RedrivePolicy"))?;
-        let dlq_id = queue
-            .redrive
-            .as_ref()
-            .map(|r| r.0.clone())
-            .unwrap_or_default();
-        let dead_letter_queue = queues
-            .iter()
-            .find(|q| q.logical_id == dlq_id)
-            .cloned()
-            .ok_or_else(|| shape(format!("the dead-letter queue {dlq_id} is not declared")))?;
+        for q in &queues {
+            if let Some((dlq, _)) = &q.redrive
+                && !queues.iter().any(|d| d.logical_id == *dlq)
+            {
+                return Err(shape(format!(
+                    "the dead-letter queue {dlq} is not declared"
+                )));
+            }
+        }
+        queues.sort_by_key(|q| q.redrive.is_some());
         let (bucket_id, bucket) = one("AWS::S3::Bucket")?;
-        let functions = by_type
+        let functions: Vec<FunctionSpec> = by_type
             .get("AWS::Serverless::Function")
             .map(|fs| {
                 fs.iter()
@@ -199,12 +199,18 @@ impl Template {
         let global_variables = at(&doc, &["Globals", "Function", "Environment", "Variables"])
             .map(mapping_keys)
             .unwrap_or_default();
+        let queue_variables = functions
+            .iter()
+            .flat_map(|f: &FunctionSpec| &f.references)
+            .filter(|(_, id)| queues.iter().any(|q| q.logical_id == *id))
+            .cloned()
+            .collect();
         Ok(Self {
             cors,
             global_variables,
             table,
-            queue,
-            dead_letter_queue,
+            queues,
+            queue_variables,
             bucket: BucketSpec {
                 public_read: by_type
                     .get("AWS::S3::BucketPolicy")
@@ -217,16 +223,29 @@ impl Template {
         })
     }
 
-    /// The function whose SQS event drains the work queue.
-    pub fn worker(&self) -> Option<(&FunctionSpec, u32)> {
-        self.functions.iter().find_map(|f| {
-            f.events.iter().find_map(|e| match e {
-                EventSpec::Sqs {
-                    queue, batch_size, ..
-                } if *queue == self.queue.logical_id => Some((f, *batch_size)),
-                _ => None,
+    /// The queue whose URL the variable `variable` carries.
+    pub fn queue_of(&self, variable: &str) -> Option<&QueueSpec> {
+        let id = self.queue_variables.get(variable)?;
+        self.queues.iter().find(|q| q.logical_id == *id)
+    }
+
+    /// Each SQS-triggered function with the queue it drains and its batch size.
+    pub fn consumers(&self) -> Vec<(&FunctionSpec, &QueueSpec, u32)> {
+        self.functions
+            .iter()
+            .flat_map(|f| {
+                f.events.iter().filter_map(move |e| match e {
+                    EventSpec::Sqs {
+                        queue, batch_size, ..
+                    } => Some((f, queue, *batch_size)),
+                    _ => None,
+                })
             })
-        })
+            .filter_map(|(f, queue, batch)| {
+                let spec = self.queues.iter().find(|q| q.logical_id == *queue)?;
+                Some((f, spec, batch))
+            })
+            .collect()
     }
 
     /// The scheduled function and its period.
@@ -435,6 +454,12 @@ fn parse_function(id: &str, res: &Value) -> Result<FunctionSpec, TemplateError> 
     let variables = at(p, &["Environment", "Variables"])
         .map(mapping_keys)
         .unwrap_or_default();
+    let references = at(p, &["Environment", "Variables"])
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), referenced_id(v)?)))
+        .collect();
     let mut events = Vec::new();
     for (_, ev) in p
         .get("Events")
@@ -486,6 +511,7 @@ fn parse_function(id: &str, res: &Value) -> Result<FunctionSpec, TemplateError> 
         logical_id: id.to_owned(),
         binary,
         variables,
+        references,
         events,
         policies,
     })
@@ -528,16 +554,31 @@ mod tests {
         assert_eq!(t.table.indexes.len(), 2);
         assert_eq!(t.table.ttl_attribute.as_deref(), Some("expires_at"));
         assert_eq!(t.table.billing_mode, "PAY_PER_REQUEST");
+        let work = t.queue_of("QUEUE_URL").unwrap();
+        assert_eq!(work.logical_id, "WorkQueue");
+        assert_eq!(work.redrive, Some(("WorkDeadLetterQueue".to_owned(), 5)));
+        let images = t.queue_of("IMAGE_QUEUE_URL").unwrap();
+        assert_eq!(images.redrive, Some(("WorkDeadLetterQueue".to_owned(), 5)));
         assert_eq!(
-            t.queue.redrive,
-            Some((t.dead_letter_queue.logical_id.clone(), 5))
+            t.queues[0].logical_id, "WorkDeadLetterQueue",
+            "dead-letter queues come first"
         );
         assert!(t.bucket.block_public_acls);
         assert!(!t.bucket.block_public_policy);
         assert_eq!(t.bucket.public_read.as_deref(), Some("images/*"));
         assert!(t.bucket.cors[0].methods.contains(&"PUT".to_owned()));
-        let (worker, batch) = t.worker().unwrap();
-        assert_eq!((worker.binary.as_str(), batch), ("worker", 10));
+        let consumers: Vec<_> = t
+            .consumers()
+            .into_iter()
+            .map(|(f, q, batch)| (f.binary.as_str(), q.logical_id.as_str(), batch))
+            .collect();
+        assert_eq!(
+            consumers.len(),
+            2,
+            "the worker and the images worker: {consumers:?}"
+        );
+        assert!(consumers.contains(&("worker", "WorkQueue", 10)));
+        assert!(consumers.contains(&("images_worker", "ImageQueue", 1)));
         let cors = t.cors.as_ref().unwrap();
         assert!(cors.headers.contains(&"authorization".to_owned()));
         assert!(cors.methods.contains(&"PATCH".to_owned()));

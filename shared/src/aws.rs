@@ -114,7 +114,8 @@ impl Table {
     }
 }
 
-/// The work queue drained by the worker.
+/// One SQS queue: the work queue drained by the worker, or the image queue drained by the
+/// images worker.
 #[derive(Clone, Debug)]
 pub struct Queue {
     pub client: aws_sdk_sqs::Client,
@@ -122,19 +123,51 @@ pub struct Queue {
 }
 
 impl Queue {
+    /// The work queue (`Need::Queue`).
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
-        let mut builder = aws_sdk_sqs::config::Builder::from(sdk);
-        if let Some(url) = &config.endpoints.services {
-            builder = builder.endpoint_url(url);
-        }
+        let url = config
+            .queue_url
+            .as_deref()
+            .expect("a function with Need::Queue has QUEUE_URL");
+        Self::at(sdk, config, url)
+    }
+
+    /// The image queue (`Need::ImageQueue`).
+    pub fn images(sdk: &SdkConfig, config: &Config) -> Self {
+        let url = config
+            .image_queue_url
+            .as_deref()
+            .expect("a function with Need::ImageQueue has IMAGE_QUEUE_URL");
+        Self::at(sdk, config, url)
+    }
+
+    /// The queue at `url`.
+    pub fn at(sdk: &SdkConfig, config: &Config, url: &str) -> Self {
         Self {
-            client: aws_sdk_sqs::Client::from_conf(builder.build()),
-            url: config
-                .queue_url
-                .as_deref()
-                .expect("a function with Need::Queue has QUEUE_URL")
-                .into(),
+            client: Self::client(sdk, config),
+            url: url.into(),
         }
+    }
+
+    /// An SQS client for any queue (the emulator's locally).
+    pub fn client(sdk: &SdkConfig, config: &Config) -> aws_sdk_sqs::Client {
+        let mut builder = aws_sdk_sqs::config::Builder::from(sdk);
+        if let Some(endpoint) = &config.endpoints.services {
+            builder = builder.endpoint_url(endpoint);
+        }
+        aws_sdk_sqs::Client::from_conf(builder.build())
+    }
+
+    /// Sends one message body.
+    pub async fn send(&self, body: String) -> Result<(), String> {
+        self.client
+            .send_message()
+            .queue_url(&*self.url)
+            .message_body(body)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
     }
 }
 
@@ -290,6 +323,48 @@ impl Blobs {
         let mut bytes = bytes.into_bytes().to_vec();
         bytes.truncate(n);
         Ok(bytes)
+    }
+
+    /// The whole object, `None` when there is no such object.
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError> {
+        let out = match self
+            .client
+            .get_object()
+            .bucket(&*self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+            Err(e) => return Err(BlobError::of("GetObject", e)),
+        };
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| BlobError::of("GetObject body", e))?;
+        Ok(Some(bytes.into_bytes().to_vec()))
+    }
+
+    /// Writes an object that never changes under its key (cached by browsers for a year).
+    pub async fn put_immutable(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Result<(), BlobError> {
+        self.client
+            .put_object()
+            .bucket(&*self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .cache_control("public, max-age=31536000, immutable")
+            .body(bytes.into())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| BlobError::of("PutObject", e))
     }
 
     /// Deletes objects; ones already gone are fine.

@@ -15,6 +15,8 @@ pub struct Config {
     pub table_name: Option<String>,
     /// The work queue the worker drains (`QUEUE_URL`; `Need::Queue`).
     pub queue_url: Option<String>,
+    /// The queue the images worker drains (`IMAGE_QUEUE_URL`; `Need::ImageQueue`).
+    pub image_queue_url: Option<String>,
     /// The private bucket for product images and invoices (`BUCKET_NAME`; `Need::Blobs`).
     pub bucket_name: Option<String>,
     /// The sender and signature of every email (`Need::Mailer`).
@@ -197,6 +199,9 @@ impl Config {
             queue_url: when(has(Need::Queue), "QUEUE_URL")?
                 .map(|v| url("QUEUE_URL", v))
                 .transpose()?,
+            image_queue_url: when(has(Need::ImageQueue), "IMAGE_QUEUE_URL")?
+                .map(|v| url("IMAGE_QUEUE_URL", v))
+                .transpose()?,
             bucket_name: when(has(Need::Blobs), "BUCKET_NAME")?,
             mail,
             public_base_url: when(has(Need::Links), "PUBLIC_BASE_URL")?
@@ -225,6 +230,10 @@ impl Config {
                 .clone()
                 .filter(|_| has(Need::TableRead) || has(Need::TableWrite)),
             queue_url: self.queue_url.clone().filter(|_| has(Need::Queue)),
+            image_queue_url: self
+                .image_queue_url
+                .clone()
+                .filter(|_| has(Need::ImageQueue)),
             bucket_name: self.bucket_name.clone().filter(|_| has(Need::Blobs)),
             mail: self.mail.clone().filter(|_| has(Need::Mailer)),
             public_base_url: self.public_base_url.clone().filter(|_| has(Need::Links)),

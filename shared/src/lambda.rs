@@ -58,6 +58,10 @@ impl Env {
         Queue::new(self.sdk().await, &self.config)
     }
 
+    pub async fn image_queue(&self) -> Queue {
+        Queue::images(self.sdk().await, &self.config)
+    }
+
     pub async fn mailer(&self) -> Mailer {
         Mailer::new(self.sdk().await, &self.config)
     }
@@ -101,6 +105,16 @@ pub async fn run_worker(state: AppState) -> Result<(), Error> {
     .await
 }
 
+/// Runs the SQS-triggered images worker.
+pub async fn run_images_worker(state: AppState) -> Result<(), Error> {
+    state.require(crate::images_worker::NEEDS)?;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+        let state = state.clone();
+        async move { Ok::<_, Error>(crate::images_worker::handle(&state, event.payload).await) }
+    }))
+    .await
+}
+
 /// Runs the scheduled cleanup.
 pub async fn run_cleanup(state: AppState) -> Result<(), Error> {
     state.require(crate::cleanup::NEEDS)?;
@@ -111,11 +125,18 @@ pub async fn run_cleanup(state: AppState) -> Result<(), Error> {
     .await
 }
 
+/// The functions that serve no route, by binary name, with their needs.
+pub const BACKGROUND: &[(&str, &[Need])] = &[
+    ("worker", crate::worker::NEEDS),
+    ("images_worker", crate::images_worker::NEEDS),
+    ("cleanup", crate::cleanup::NEEDS),
+];
+
 /// The clients a function needs, whatever kind it is (used by the drift test).
 pub fn needs_of(function: &str) -> Option<&'static [Need]> {
-    match function {
-        "worker" => Some(crate::worker::NEEDS),
-        "cleanup" => Some(crate::cleanup::NEEDS),
-        name => crate::api::route(name).map(|r| r.needs),
-    }
+    BACKGROUND
+        .iter()
+        .find(|(name, _)| *name == function)
+        .map(|(_, needs)| *needs)
+        .or_else(|| crate::api::route(function).map(|r| r.needs))
 }

@@ -15,7 +15,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
         "features and HTTP plumbing",
         &["accounts", "catalog", "http"],
     ),
-    ("handlers", &["api", "worker", "cleanup"]),
+    ("handlers", &["api", "worker", "images_worker", "cleanup"]),
     ("Lambda entry", &["lambda"]),
 ];
 

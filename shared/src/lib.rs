@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod images_worker;
 pub mod lambda;
 pub mod layering;
 pub mod need;

@@ -14,6 +14,8 @@ pub enum Need {
     TableWrite,
     /// Sends to the work queue (SQSSendMessagePolicy).
     Queue,
+    /// Sends to the image queue, drained by the images worker (SQSSendMessagePolicy on it).
+    ImageQueue,
     /// Sends email (SESCrudPolicy scoped to the sender), signed with the shop's name.
     Mailer,
     /// Presigns or writes objects in the bucket (S3CrudPolicy).
@@ -32,6 +34,7 @@ impl Need {
         Need::TableRead,
         Need::TableWrite,
         Need::Queue,
+        Need::ImageQueue,
         Need::Mailer,
         Need::Blobs,
         Need::AccessTokens,
@@ -44,7 +47,7 @@ impl Need {
         match self {
             Need::TableRead => Some("DynamoDBReadPolicy"),
             Need::TableWrite => Some("DynamoDBCrudPolicy"),
-            Need::Queue => Some("SQSSendMessagePolicy"),
+            Need::Queue | Need::ImageQueue => Some("SQSSendMessagePolicy"),
             Need::Mailer => Some("SESCrudPolicy"),
             Need::Blobs => Some("S3CrudPolicy"),
             Need::AccessTokens | Need::Links | Need::Google => None,
@@ -57,6 +60,7 @@ impl Need {
         match self {
             Need::TableRead | Need::TableWrite => &["TABLE_NAME"],
             Need::Queue => &["QUEUE_URL"],
+            Need::ImageQueue => &["IMAGE_QUEUE_URL"],
             Need::Mailer => &["EMAIL_FROM", "SHOP_NAME"],
             Need::Blobs => &["BUCKET_NAME"],
             Need::AccessTokens => &["JWT_SIGNING_KEYS"],

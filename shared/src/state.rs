@@ -23,6 +23,7 @@ pub struct AppState {
     table: Option<Table>,
     reader: Option<TableReader>,
     queue: Option<Queue>,
+    image_queue: Option<Queue>,
     mailer: Option<Mailer>,
     blobs: Option<Blobs>,
 }
@@ -44,6 +45,7 @@ impl AppState {
             table: None,
             reader: None,
             queue: None,
+            image_queue: None,
             mailer: None,
             blobs: None,
         }
@@ -67,6 +69,11 @@ impl AppState {
         self
     }
 
+    pub fn with_image_queue(mut self, queue: Queue) -> Self {
+        self.image_queue = Some(queue);
+        self
+    }
+
     pub fn with_mailer(mut self, mailer: Mailer) -> Self {
         self.mailer = Some(mailer);
         self
@@ -84,6 +91,7 @@ impl AppState {
                 Need::TableRead => self.reader.is_some(),
                 Need::TableWrite => self.table.is_some(),
                 Need::Queue => self.queue.is_some(),
+                Need::ImageQueue => self.image_queue.is_some(),
                 Need::Mailer => self.mailer.is_some(),
                 Need::Blobs => self.blobs.is_some(),
                 Need::AccessTokens => self.auth.is_some(),
@@ -112,6 +120,7 @@ impl AppState {
                 .clone()
                 .filter(|_| writes || has(Need::TableRead)),
             queue: self.queue.clone().filter(|_| has(Need::Queue)),
+            image_queue: self.image_queue.clone().filter(|_| has(Need::ImageQueue)),
             mailer: self.mailer.clone().filter(|_| has(Need::Mailer)),
             blobs: self.blobs.clone().filter(|_| has(Need::Blobs)),
         }
@@ -135,6 +144,12 @@ impl AppState {
         self.queue
             .as_ref()
             .expect("Need::Queue is declared by this route (checked at start-up)")
+    }
+
+    pub fn image_queue(&self) -> &Queue {
+        self.image_queue
+            .as_ref()
+            .expect("Need::ImageQueue is declared by this route (checked at start-up)")
     }
 
     pub fn mailer(&self) -> &Mailer {

@@ -1,9 +1,14 @@
 //! Product images: a presigned upload to the local S3 bound to its type and size, attaching
 //! with the checks (exists, type, signature bytes, size), public URLs the local S3 serves, and
-//! detaching.
+//! detaching; the images worker making the display sizes from the local queue, and what it
+//! does with an original it cannot decode or an image detached meanwhile.
+
+use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use shop::catalog::image::{ImageJob, parse_original_key, sized_key};
+use shop::images_worker::{self, Done};
 
 use crate::catalog::{create_product, product, send, staff};
 use crate::helpers::{TestApp, assert_problem};
@@ -40,6 +45,39 @@ async fn upload(app: &TestApp, slot: &Value, content_type: &str, body: Vec<u8>) 
         .await
         .unwrap();
     assert!(put.status().is_success(), "{}", put.status());
+}
+
+/// A 900×600 photo-like JPEG (a gradient, so it compresses like one).
+fn photo() -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(900, 600, |x, y| {
+        image::Rgb([(x / 4) as u8, (y / 3) as u8, ((x + y) / 6) as u8])
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    bytes
+}
+
+/// The product's public view once its first image has display sizes (the images worker runs
+/// on the local server's queue poller).
+async fn with_sizes(app: &TestApp, slug: &str) -> Value {
+    for _ in 0..100 {
+        let public: Value = app
+            .get(&format!("/api/v1/products/{slug}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if !public["images"][0]["sizes"].is_null() {
+            return public;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no display sizes after 10 s");
 }
 
 async fn attach(app: &TestApp, staff: &str, id: &str, key: &str) -> reqwest::Response {
@@ -114,6 +152,158 @@ async fn an_uploaded_image_is_attached_shown_served_and_detached() {
     assert_eq!(served.status(), 404, "its object is deleted");
     let again = send(&app, Method::DELETE, &path, &staff, &json!({})).await;
     assert_problem(again, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn the_images_worker_makes_a_thumbnail_and_a_large_size() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let created = create_product(&app, &staff, &product("Photo Jug", &[("PJ-1", 900, 3)])).await;
+    let id = created["id"].as_str().unwrap();
+    let slug = created["slug"].as_str().unwrap();
+    let original = photo();
+    let slot = slot(&app, &staff, id, "image/jpeg", original.len()).await;
+    upload(&app, &slot, "image/jpeg", original).await;
+    let attached = attach(&app, &staff, id, slot["key"].as_str().unwrap()).await;
+    assert_eq!(attached.status(), 201);
+
+    let public = with_sizes(&app, slug).await;
+    let sizes = &public["images"][0]["sizes"];
+    // The thumbnail fits 400×400; the large size is not enlarged past the original.
+    for (name, width, height) in [("thumbnail", 400, 267), ("large", 900, 600)] {
+        let size = &sizes[name];
+        assert_eq!(
+            (size["width"].as_u64(), size["height"].as_u64()),
+            (Some(width), Some(height)),
+            "{name}"
+        );
+        assert!(size.get("key").is_none(), "keys stay staff-only");
+        let served = app
+            .http
+            .get(size["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(served.status(), 200, "{name} is served by the local S3");
+        assert_eq!(served.headers()["content-type"], "image/jpeg");
+        let bytes = served.bytes().await.unwrap();
+        let decoded = image::load_from_memory(&bytes).unwrap();
+        assert_eq!(
+            (decoded.width(), decoded.height()),
+            (width as u32, height as u32)
+        );
+    }
+    // The listing shows the thumbnail (once its index has caught up, within 5 s).
+    let mut listed = Value::Null;
+    for _ in 0..50 {
+        listed = app
+            .get("/api/v1/products?q=photo+jug")
+            .await
+            .json()
+            .await
+            .unwrap();
+        if listed["items"][0]["image"] == sizes["thumbnail"]["url"] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(listed["items"][0]["image"], sizes["thumbnail"]["url"]);
+
+    // Detaching deletes the sizes with the original.
+    let image_id = public["images"][0]["id"].as_str().unwrap();
+    let path = format!("/api/v1/admin/products/{id}/images/{image_id}");
+    let gone = send(&app, Method::DELETE, &path, &staff, &json!({})).await;
+    assert_eq!(gone.status(), 204);
+    for name in ["thumbnail", "large"] {
+        let served = app
+            .http
+            .get(sizes[name]["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(served.status(), 404, "{name} is deleted");
+    }
+}
+
+#[tokio::test]
+async fn the_images_worker_drops_what_cannot_succeed_and_cleans_up_after_a_detach() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let created = create_product(&app, &staff, &product("Odd Pot", &[("OP-1", 900, 3)])).await;
+    let id = created["id"].as_str().unwrap();
+    let state = app.shop.state.only(images_worker::NEEDS);
+    let blobs = state.blobs();
+
+    // PNG signature bytes (so the attach accepts it) and nothing decodable after them.
+    let mut broken = b"\x89PNG\r\n\x1a\n".to_vec();
+    broken.extend_from_slice(&[7; 200]);
+    let slot = slot(&app, &staff, id, "image/png", broken.len()).await;
+    upload(&app, &slot, "image/png", broken).await;
+    let key = slot["key"].as_str().unwrap();
+    let (image_id, _) = parse_original_key(key, id).unwrap();
+    let job = ImageJob {
+        product_id: id.to_owned(),
+        image_id: image_id.clone(),
+        key: key.to_owned(),
+    };
+    let body = serde_json::to_string(&job).unwrap();
+    assert!(matches!(
+        images_worker::process(&state, &body).await.unwrap(),
+        Done::Dropped(_)
+    ));
+
+    // A job for an image that is not (or no longer) attached: its sizes are made, the record
+    // is refused, and the sizes are deleted again.
+    let original = photo();
+    let slot = uploaded(&app, &staff, id, original).await;
+    let key = slot["key"].as_str().unwrap();
+    let (image_id, _) = parse_original_key(key, id).unwrap();
+    let job = ImageJob {
+        product_id: id.to_owned(),
+        image_id: image_id.clone(),
+        key: key.to_owned(),
+    };
+    let body = serde_json::to_string(&job).unwrap();
+    assert_eq!(
+        images_worker::process(&state, &body).await.unwrap(),
+        Done::Gone
+    );
+    let thumbnail = sized_key(id, &image_id, "thumbnail", "jpg");
+    assert_eq!(
+        blobs.head(&thumbnail).await.unwrap(),
+        None,
+        "the sizes were removed again"
+    );
+
+    // A job naming another image's original, or not JSON at all, is dropped at once.
+    let foreign = ImageJob {
+        image_id: ulid::Ulid::new().to_string(),
+        ..job.clone()
+    };
+    for body in [
+        serde_json::to_string(&foreign).unwrap(),
+        "{not json".to_owned(),
+    ] {
+        assert!(matches!(
+            images_worker::process(&state, &body).await.unwrap(),
+            Done::Dropped(_)
+        ));
+    }
+    // An original that is gone: nothing to do.
+    blobs.delete(key).await.unwrap();
+    assert_eq!(
+        images_worker::process(&state, &serde_json::to_string(&job).unwrap())
+            .await
+            .unwrap(),
+        Done::Gone
+    );
+}
+
+/// An upload slot for `bytes` (a JPEG), uploaded but not attached.
+async fn uploaded(app: &TestApp, staff: &str, id: &str, bytes: Vec<u8>) -> Value {
+    let slot = slot(app, staff, id, "image/jpeg", bytes.len()).await;
+    upload(app, &slot, "image/jpeg", bytes).await;
+    slot
 }
 
 #[tokio::test]

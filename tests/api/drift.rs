@@ -18,8 +18,6 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The non-HTTP functions and the event each one is triggered by.
-const BACKGROUND: &[&str] = &["worker", "cleanup"];
 
 /// The `[[bin]]` entries of functions/Cargo.toml: name → (path, test flag).
 fn declared_binaries(cargo_toml: &str) -> BTreeMap<String, (String, bool)> {
@@ -49,6 +47,7 @@ fn builder_call(need: Need) -> Option<&'static str> {
         Need::TableRead => Some(".with_reader("),
         Need::TableWrite => Some(".with_table("),
         Need::Queue => Some(".with_queue("),
+        Need::ImageQueue => Some(".with_image_queue("),
         Need::Mailer => Some(".with_mailer("),
         Need::Blobs => Some(".with_blobs("),
         Need::AccessTokens | Need::Links | Need::Google => None,
@@ -104,7 +103,7 @@ fn problems(template: &Template, repo: &Path) -> Vec<String> {
     let expected_functions: BTreeSet<String> = shop::api::ROUTES
         .iter()
         .map(|r| r.name.to_owned())
-        .chain(BACKGROUND.iter().map(|s| s.to_string()))
+        .chain(shop::lambda::BACKGROUND.iter().map(|(s, _)| s.to_string()))
         .collect();
     let template_functions: BTreeSet<String> = template
         .functions

@@ -8,7 +8,8 @@ async fn main() -> Result<(), lambda::Error> {
         &api::admin_product_images_attach::ROUTE,
         env.state()
             .with_table(env.table().await)
-            .with_blobs(env.blobs().await),
+            .with_blobs(env.blobs().await)
+            .with_image_queue(env.image_queue().await),
     )
     .await
 }

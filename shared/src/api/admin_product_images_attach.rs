@@ -1,6 +1,8 @@
 //! `POST /api/v1/admin/products/{id}/images`: staff attach an uploaded image by its key. The
 //! object must exist, be at most 10 MB, carry the type its key names, and begin with that
-//! type's signature bytes; anything else is 422 (and a refused object is deleted).
+//! type's signature bytes; anything else is 422 (and a refused object is deleted). The image
+//! is attached with the original only; the images worker adds its display sizes a moment
+//! later (attaching the same key again is harmless and asks for them again).
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -11,7 +13,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::accounts;
-use crate::catalog::image::{self, ImageType, MAX_IMAGE_BYTES};
+use crate::catalog::image::{self, ImageJob, ImageType, MAX_IMAGE_BYTES};
 use crate::catalog::product::StaffProductView;
 use crate::domain::id::is_ulid;
 use crate::domain::text;
@@ -22,7 +24,12 @@ use crate::store::products::{self, Image, ImageError};
 
 pub const ROUTE: Route = Route {
     name: "admin_product_images_attach",
-    needs: &[Need::TableWrite, Need::Blobs, Need::AccessTokens],
+    needs: &[
+        Need::TableWrite,
+        Need::Blobs,
+        Need::ImageQueue,
+        Need::AccessTokens,
+    ],
     router: || OpenApiRouter::new().routes(routes!(admin_product_images_attach)),
 };
 
@@ -43,6 +50,7 @@ pub struct AttachRequest {
         (status = 401, description = "No valid access token", body = Problem),
         (status = 403, description = "`forbidden`: not staff", body = Problem),
         (status = 404, description = "`not_found`: no such product", body = Problem),
+        (status = 503, description = "`upstream_unavailable`: the image was attached but its display sizes could not be asked for; attach it again", body = Problem),
         (status = 422, description = "`validation_failed`: not this product's upload, nothing uploaded, not that image type, over 10 MB, or 10 images already", body = Problem)))]
 pub async fn admin_product_images_attach(
     State(state): State<AppState>,
@@ -76,6 +84,17 @@ pub async fn admin_product_images_attach(
             ImageError::TooMany => ApiError::field("images", "a product holds at most 10 images"),
             ImageError::Store(e) => e.into(),
         })?;
+    // Not lost if this fails: the client sees an error and attaches again.
+    let job = ImageJob {
+        product_id: id.clone(),
+        image_id: image.id.clone(),
+        key: image.key.clone(),
+    };
+    let body = serde_json::to_string(&job).map_err(ApiError::internal)?;
+    state.image_queue().send(body).await.map_err(|e| {
+        tracing::warn!(error = %e, "the image queue refused the job");
+        ApiError::UpstreamUnavailable("the image queue")
+    })?;
     let (product, variants) = products::get(state.reader(), &id)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -71,6 +71,31 @@ pub fn original_key(product_id: &str, image_id: &str, kind: ImageType) -> String
     )
 }
 
+/// Where a display size (`thumbnail` or `large`) of an image goes.
+pub fn sized_key(product_id: &str, image_id: &str, size: &str, extension: &str) -> String {
+    format!("images/{product_id}/{image_id}/{size}.{extension}")
+}
+
+/// The message the attach route puts on the image queue: make this image's display sizes.
+/// Everything the images worker needs travels in it, so it reads no product first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageJob {
+    pub product_id: String,
+    pub image_id: String,
+    /// The original's key.
+    pub key: String,
+}
+
+impl ImageJob {
+    /// The original's type, when the job names an original of its own product and image.
+    pub fn original_type(&self) -> Option<ImageType> {
+        parse_original_key(&self.key, &self.product_id)
+            .filter(|(image_id, _)| *image_id == self.image_id)
+            .map(|(_, kind)| kind)
+    }
+}
+
 /// The image id and type of an original's key, when it is one of `product_id`'s.
 pub fn parse_original_key(key: &str, product_id: &str) -> Option<(String, ImageType)> {
     let rest = key.strip_prefix("images/")?.strip_prefix(product_id)?;
@@ -99,6 +124,26 @@ mod tests {
             None
         );
         assert_eq!(parse_original_key("images/P1/../original.png", "P1"), None);
+    }
+
+    #[test]
+    fn a_job_is_trusted_only_for_an_original_of_its_own_image() {
+        let id = ulid::Ulid::new().to_string();
+        let job = ImageJob {
+            product_id: "P1".into(),
+            image_id: id.clone(),
+            key: original_key("P1", &id, ImageType::Webp),
+        };
+        assert_eq!(job.original_type(), Some(ImageType::Webp));
+        let other = ImageJob {
+            image_id: ulid::Ulid::new().to_string(),
+            ..job.clone()
+        };
+        assert_eq!(other.original_type(), None);
+        assert_eq!(
+            sized_key("P1", &id, "thumbnail", "jpg"),
+            format!("images/P1/{id}/thumbnail.jpg")
+        );
     }
 
     #[test]

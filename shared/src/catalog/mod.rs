@@ -7,6 +7,7 @@ pub mod filters;
 pub mod image;
 pub mod listing;
 pub mod product;
+pub mod resize;
 pub mod review;
 pub mod search;
 pub mod snapshot;

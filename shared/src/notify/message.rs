@@ -41,14 +41,7 @@ pub struct EnqueueError(String);
 pub async fn enqueue(queue: &Queue, job: Job) -> Result<String, EnqueueError> {
     let envelope = Envelope::new(job);
     let body = serde_json::to_string(&envelope).map_err(|e| EnqueueError(e.to_string()))?;
-    queue
-        .client
-        .send_message()
-        .queue_url(&*queue.url)
-        .message_body(body)
-        .send()
-        .await
-        .map_err(|e| EnqueueError(aws_sdk_sqs::error::DisplayErrorContext(e).to_string()))?;
+    queue.send(body).await.map_err(EnqueueError)?;
     Ok(envelope.id)
 }
 
