@@ -1,14 +1,20 @@
 //! The demo catalog the local server seeds on first start, so that `make run` shows a real
 //! shop at once: a category tree three levels deep, about 240 products (a few drafts, stock
-//! levels from plenty to low to none, some pro-tier and featured ones), and bundles of every
-//! type. It is generated deterministically (the same catalog every time) and written through
-//! the same store functions the staff routes use.
+//! levels from plenty to low to none, some pro-tier and featured ones), bundles of every
+//! type, and a picture for each product (its category's shape on its adjective's colour). It is
+//! generated deterministically (the same catalog every time) and written through the same store
+//! functions the staff routes use; the pictures go to the local S3 as uploads would and their
+//! display sizes are made by the images worker from the image queue, as after an attach.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use shop::AppState;
+use shop::catalog::image::{ImageJob, ImageType, original_key};
 use shop::domain::catalog::{ProductStatus, Tier};
 use shop::store::bundles::{self, Bundle, BundleType};
 use shop::store::categories::{self, Category};
-use shop::store::products::{self, Product, Variant};
+use shop::store::products::{self, Image, Product, Variant};
 
 /// The categories: (slug, name, parent).
 const CATEGORIES: &[(&str, &str, Option<&str>)] = &[
@@ -201,6 +207,64 @@ fn kind_name(kind: BundleType) -> &'static str {
     }
 }
 
+/// The side of a demo picture, in pixels.
+const PICTURE_SIDE: u32 = 600;
+
+/// A demo picture as a JPEG: the leaf category's shape (one of eight) in white on a colour
+/// chosen by the adjective (one of twelve).
+pub fn picture(leaf: usize, adjective: usize) -> Vec<u8> {
+    let hue = adjective as f32 / ADJECTIVES.len() as f32;
+    let background = hsl_to_rgb(hue, 0.45, 0.62);
+    let shade = hsl_to_rgb(hue, 0.45, 0.42);
+    let side = PICTURE_SIDE as f32;
+    let pixels = image::RgbImage::from_fn(PICTURE_SIDE, PICTURE_SIDE, |x, y| {
+        // -1..1 from the centre.
+        let (u, v) = (2.0 * x as f32 / side - 1.0, 2.0 * y as f32 / side - 1.0);
+        let r = (u * u + v * v).sqrt();
+        let inside = match leaf % 8 {
+            0 => r < 0.55,
+            1 => u.abs() < 0.45 && v.abs() < 0.45,
+            2 => u.abs() + v.abs() < 0.6,
+            3 => v > -0.5 && v < 0.45 && u.abs() < (v + 0.5) * 0.55,
+            4 => (0.35..0.6).contains(&r),
+            5 => v.abs() < 0.55 && ((v + 1.0) * 5.0) as i32 % 2 == 0 && u.abs() < 0.6,
+            6 => u.abs() < 0.55 && ((u + 1.0) * 5.0) as i32 % 2 == 0 && v.abs() < 0.6,
+            _ => (u.abs() < 0.15 && v.abs() < 0.55) || (v.abs() < 0.15 && u.abs() < 0.55),
+        };
+        // A soft shadow below and right of the shape, then the shape.
+        let shadow = {
+            let (u, v) = (u - 0.04, v - 0.04);
+            (u * u + v * v).sqrt() < 0.7
+        };
+        match (inside, shadow) {
+            (true, _) => image::Rgb([250, 250, 247]),
+            (false, true) => image::Rgb(shade),
+            _ => image::Rgb(background),
+        }
+    });
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 85)
+        .encode_image(&pixels)
+        .expect("encoding to memory does not fail");
+    bytes
+}
+
+fn hsl_to_rgb(h: f32, s: f32, l: f32) -> [u8; 3] {
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let h6 = h * 6.0;
+    let x = c * (1.0 - (h6 % 2.0 - 1.0).abs());
+    let (r, g, b) = match h6 as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    [r, g, b].map(|v| ((v + m) * 255.0).round() as u8)
+}
+
 /// What seeding did, to be printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSeeded {
@@ -221,22 +285,64 @@ pub async fn seed(state: &AppState) -> Result<Option<DemoSeeded>, String> {
     {
         return Ok(None);
     }
-    let catalog = generate(PRODUCTS);
+    let mut catalog = generate(PRODUCTS);
+    // One picture per (category, adjective) pair, shared by the products that have both.
+    let mut pictures: BTreeMap<(usize, usize), Arc<Vec<u8>>> = BTreeMap::new();
+    let blobs = state.blobs();
+    let mut uploads = Vec::with_capacity(catalog.products.len());
+    for (i, (product, _)) in catalog.products.iter_mut().enumerate() {
+        let kind = (i % LEAVES.len(), (i * 7) % ADJECTIVES.len());
+        let bytes = pictures
+            .entry(kind)
+            .or_insert_with(|| Arc::new(picture(kind.0, kind.1)))
+            .clone();
+        let image_id = ulid::Ulid::new().to_string();
+        let key = original_key(&product.id, &image_id, ImageType::Jpeg);
+        let image = Image {
+            id: image_id.clone(),
+            url: blobs.public_url(&key),
+            key: key.clone(),
+            alt: product.name.clone(),
+            content_type: ImageType::Jpeg.content_type().to_owned(),
+            created_at: product.created_at.clone(),
+            sizes: None,
+        };
+        product.images.insert(image_id.clone(), image);
+        uploads.push((
+            ImageJob {
+                product_id: product.id.clone(),
+                image_id,
+                key,
+            },
+            bytes,
+        ));
+    }
     for category in &catalog.categories {
         categories::create(table, category)
             .await
             .map_err(|e| format!("category {}: {e}", category.slug))?;
     }
-    // Eight products at a time: the emulator takes them in a few seconds.
-    let mut pending = catalog.products.iter();
+    // Eight products at a time: the emulator takes them in a few seconds. Each picture is
+    // uploaded before its product is written, and its sizes asked for after.
+    let mut pending = catalog.products.iter().zip(uploads);
     loop {
         let mut batch = tokio::task::JoinSet::new();
-        for (product, variants) in pending.by_ref().take(8) {
+        for ((product, variants), (job, bytes)) in pending.by_ref().take(8) {
             let (table, product, variants) = (table.clone(), product.clone(), variants.clone());
+            let (blobs, queue) = (blobs.clone(), state.image_queue().clone());
             batch.spawn(async move {
+                blobs
+                    .put_immutable(&job.key, bytes.to_vec(), ImageType::Jpeg.content_type())
+                    .await
+                    .map_err(|e| format!("picture of {}: {e}", product.slug))?;
                 products::create(&table, &product, &variants)
                     .await
-                    .map_err(|e| format!("product {}: {e}", product.slug))
+                    .map_err(|e| format!("product {}: {e}", product.slug))?;
+                let body = serde_json::to_string(&job).map_err(|e| e.to_string())?;
+                queue
+                    .send(body)
+                    .await
+                    .map_err(|e| format!("image job of {}: {e}", product.slug))
             });
         }
         if batch.is_empty() {
@@ -261,6 +367,19 @@ pub async fn seed(state: &AppState) -> Result<Option<DemoSeeded>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_pictures_are_jpegs_that_differ_by_category_and_colour() {
+        let a = picture(0, 0);
+        assert_eq!(ImageType::sniff(&a), Some(ImageType::Jpeg));
+        let decoded = image::load_from_memory(&a).unwrap();
+        assert_eq!(
+            (decoded.width(), decoded.height()),
+            (PICTURE_SIDE, PICTURE_SIDE)
+        );
+        assert_ne!(a, picture(1, 0));
+        assert_ne!(a, picture(0, 1));
+    }
 
     #[test]
     fn the_demo_catalog_has_what_a_real_shop_shows() {

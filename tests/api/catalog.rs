@@ -1250,6 +1250,42 @@ async fn the_local_shop_seeds_a_demo_catalog_once() {
             .status(),
         200
     );
+    // Every product has a picture the local S3 serves, and the images worker makes its
+    // display sizes in the background (the first ones within seconds).
+    let detail: Value = app
+        .get(&format!("/api/v1/products/{}", first.slug))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let picture = app
+        .http
+        .get(detail["images"][0]["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(picture.status(), 200);
+    assert_eq!(picture.headers()["content-type"], "image/jpeg");
+    let mut sized = false;
+    for _ in 0..300 {
+        let page: Value = app
+            .get("/api/v1/products?limit=100")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.iter().all(|p| p["image"].is_string()), "every card has a picture");
+        if items
+            .iter()
+            .any(|p| p["image"].as_str().unwrap().ends_with("/thumbnail.jpg"))
+        {
+            sized = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(sized, "no demo picture got its display sizes within 30 s");
     let (draft, _) = &catalog.products[24];
     assert_eq!(draft.status, shop::domain::catalog::ProductStatus::Draft);
     assert_eq!(

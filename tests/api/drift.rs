@@ -18,7 +18,6 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-
 /// The `[[bin]]` entries of functions/Cargo.toml: name → (path, test flag).
 fn declared_binaries(cargo_toml: &str) -> BTreeMap<String, (String, bool)> {
     let doc: toml::Table = cargo_toml.parse().expect("functions/Cargo.toml parses");
