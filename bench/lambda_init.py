@@ -78,6 +78,7 @@ def main():
         "AWS_LAMBDA_LOG_STREAM_NAME": "bench", "AWS_REGION": "eu-west-2",
         "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
         "TABLE_NAME": "shop", "QUEUE_URL": "https://sqs.eu-west-2.amazonaws.com/123456789012/shop",
+        "IMAGE_QUEUE_URL": "https://sqs.eu-west-2.amazonaws.com/123456789012/shop-images",
         "BUCKET_NAME": "shop-images", "EMAIL_FROM": "shop@example.com",
         "PUBLIC_BASE_URL": "https://shop.example.com", "LOG_FORMAT": "json",
         "JWT_SIGNING_KEYS": "bench=bench-signing-secret-0123456789abcdef",

@@ -122,12 +122,12 @@ impl Reader {
         expects: &str,
     ) -> Option<T> {
         let raw = Self::given(raw)?;
-        match serde_json::from_value(serde_json::Value::String(raw.to_owned())) {
-            Ok(value) => {
+        match crate::domain::variant_named(raw) {
+            Some(value) => {
                 self.note(field, raw);
                 Some(value)
             }
-            Err(_) => {
+            None => {
                 self.fail(field, expects);
                 None
             }

@@ -53,13 +53,24 @@ pub async fn current(table: &TableReader) -> Result<Arc<Index>, StoreError> {
         if now.duration_since(h.checked) < CHECK_EVERY && now < h.reload_at {
             return Ok(h.index.clone());
         }
-        let version = catalog_version::read(table).await?;
         h.checked = now;
-        if version == h.version && now < h.reload_at {
-            return Ok(h.index.clone());
+        let refreshed = async {
+            let version = catalog_version::read(table).await?;
+            if version == h.version && now < h.reload_at {
+                return Ok(None);
+            }
+            load(table, version, version != h.version).await.map(Some)
+        };
+        match refreshed.await {
+            Ok(None) => return Ok(h.index.clone()),
+            Ok(Some(fresh)) => *h = fresh,
+            // A throttle or a blip: the index held is a few seconds old at worst, which beats
+            // failing the request. The next check is a second away.
+            Err(err) => {
+                tracing::warn!(error = %err, "catalog index not refreshed; serving the one held");
+                return Ok(h.index.clone());
+            }
         }
-        let changed = version != h.version;
-        *held = Some(load(table, version, changed).await?);
     } else {
         let version = catalog_version::read(table).await?;
         *held = Some(load(table, version, false).await?);

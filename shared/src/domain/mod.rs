@@ -14,3 +14,9 @@ pub use email::Email;
 pub use password::Password;
 pub use refresh_token::RefreshToken;
 pub use role::Role;
+
+/// The variant of a snake_case-named enum (`Role`, `SortOrder`, ...) that `name` names, if any:
+/// how query strings and other plain text choose one.
+pub fn variant_named<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}

@@ -13,9 +13,9 @@ pub fn choice<T: DeserializeOwned>(
 ) -> Result<Option<T>, ApiError> {
     match raw.filter(|r| !r.is_empty()) {
         None => Ok(None),
-        Some(r) => serde_json::from_value(serde_json::Value::String(r.to_owned()))
+        Some(r) => crate::domain::variant_named(r)
             .map(Some)
-            .map_err(|_| ApiError::field(field, expects)),
+            .ok_or_else(|| ApiError::field(field, expects)),
     }
 }
 
