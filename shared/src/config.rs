@@ -286,6 +286,7 @@ mod tests {
         HashMap::from([
             ("TABLE_NAME", "shop"),
             ("QUEUE_URL", "http://127.0.0.1:5050/123/shop-work"),
+            ("IMAGE_QUEUE_URL", "http://127.0.0.1:5050/123/shop-images"),
             ("BUCKET_NAME", "shop-images"),
             ("EMAIL_FROM", "shop@example.com"),
             ("PUBLIC_BASE_URL", "http://127.0.0.1:3000/"),
