@@ -6,8 +6,10 @@ mod email;
 pub mod id;
 mod password;
 pub mod patch;
+pub mod pricing;
 mod refresh_token;
 mod role;
+pub mod settings;
 pub mod text;
 
 pub use email::Email;
