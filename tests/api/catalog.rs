@@ -1275,7 +1275,10 @@ async fn the_local_shop_seeds_a_demo_catalog_once() {
             .await
             .unwrap();
         let items = page["items"].as_array().unwrap();
-        assert!(items.iter().all(|p| p["image"].is_string()), "every card has a picture");
+        assert!(
+            items.iter().all(|p| p["image"].is_string()),
+            "every card has a picture"
+        );
         if items
             .iter()
             .any(|p| p["image"].as_str().unwrap().ends_with("/thumbnail.jpg"))

@@ -18,6 +18,7 @@ mod openapi;
 mod probe;
 mod resources;
 mod roles;
+mod settings;
 mod shopctl_tool;
 mod transact;
 mod worker;

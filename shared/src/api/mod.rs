@@ -21,6 +21,8 @@ pub mod admin_products_get;
 pub mod admin_products_list;
 pub mod admin_products_stock;
 pub mod admin_products_update;
+pub mod admin_settings_get;
+pub mod admin_settings_update;
 pub mod admin_users_list;
 pub mod admin_users_role_update;
 pub mod auth_login;
@@ -148,6 +150,8 @@ pub const ROUTES: &[Route] = &[
     admin_categories_update::ROUTE,
     admin_users_list::ROUTE,
     admin_users_role_update::ROUTE,
+    admin_settings_get::ROUTE,
+    admin_settings_update::ROUTE,
 ];
 
 /// Looks a route up by its name.

@@ -193,17 +193,42 @@ mod tests {
         let r = rules();
         let ten = Some(CouponValue::Percent(10));
         let cases: [(Vec<Line>, Buyer, Option<CouponValue>, _); 6] = [
-            (vec![item(1999, 2)], Buyer::Returning, None, (3998, 0, 0, 0, 499, 4497)),
-            (vec![item(4000, 1)], Buyer::Returning, None, (4000, 0, 0, 0, 0, 4000)),
+            (
+                vec![item(1999, 2)],
+                Buyer::Returning,
+                None,
+                (3998, 0, 0, 0, 499, 4497),
+            ),
+            (
+                vec![item(4000, 1)],
+                Buyer::Returning,
+                None,
+                (4000, 0, 0, 0, 0, 4000),
+            ),
             (
                 vec![item(2500, 1), bundle(6000, 1, 10)],
                 Buyer::FirstTime,
                 ten,
                 (8500, 600, 790, 711, 0, 6399),
             ),
-            (vec![item(4400, 1)], Buyer::Returning, ten, (4400, 0, 0, 440, 499, 4459)),
-            (vec![item(1333, 3)], Buyer::Guest, None, (3999, 0, 0, 0, 499, 4498)),
-            (vec![item(1005, 1)], Buyer::FirstTime, None, (1005, 0, 101, 0, 0, 904)),
+            (
+                vec![item(4400, 1)],
+                Buyer::Returning,
+                ten,
+                (4400, 0, 0, 440, 499, 4459),
+            ),
+            (
+                vec![item(1333, 3)],
+                Buyer::Guest,
+                None,
+                (3999, 0, 0, 0, 499, 4498),
+            ),
+            (
+                vec![item(1005, 1)],
+                Buyer::FirstTime,
+                None,
+                (1005, 0, 101, 0, 0, 904),
+            ),
         ];
         for (lines, buyer, coupon, want) in cases {
             let s = price(&lines, buyer, coupon, &r, TODAY);

@@ -123,7 +123,10 @@ impl Check {
             None | Some(Value::Null) => self.fail(field, "is required"),
             Some(v) => match v.as_i64() {
                 Some(n) if (min..=max).contains(&n) => return n,
-                _ => self.fail(field, &format!("must be a whole number from {min} to {max}")),
+                _ => self.fail(
+                    field,
+                    &format!("must be a whole number from {min} to {max}"),
+                ),
             },
         }
         min
@@ -195,7 +198,12 @@ impl SettingsInput {
                 1,
                 1440,
             ) as u32,
-            low_stock_threshold: c.int("low_stock_threshold", &self.low_stock_threshold, 0, 100_000),
+            low_stock_threshold: c.int(
+                "low_stock_threshold",
+                &self.low_stock_threshold,
+                0,
+                100_000,
+            ),
             currency: match &self.currency {
                 Some(Value::String(s))
                     if s.len() == 3 && s.bytes().all(|b| b.is_ascii_alphabetic()) =>
@@ -250,7 +258,10 @@ impl SettingsInput {
                     }
                 }
                 _ => {
-                    c.fail("seller", "must be an object {name, address, vat_number, vat_rate_percent}");
+                    c.fail(
+                        "seller",
+                        "must be an object {name, address, vat_number, vat_rate_percent}",
+                    );
                     Seller::default()
                 }
             },

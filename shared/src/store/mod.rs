@@ -18,6 +18,7 @@ pub mod one_time_tokens;
 pub mod products;
 pub mod reviews;
 pub mod sessions;
+pub mod settings;
 pub mod transact;
 pub mod users;
 pub mod wishlist;

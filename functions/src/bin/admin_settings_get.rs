@@ -1,0 +1,12 @@
+//! GET /api/v1/admin/settings — handler: shop::api::admin_settings_get
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_settings_get::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_settings_get::ROUTE,
+        env.state().with_reader(env.reader().await),
+    )
+    .await
+}

@@ -1,0 +1,12 @@
+//! PUT /api/v1/admin/settings — handler: shop::api::admin_settings_update
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_settings_update::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_settings_update::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
+}
