@@ -44,6 +44,13 @@ impl TableReader {
     pub fn query(&self) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
         self.client.query().table_name(self.name())
     }
+
+    /// A BatchGetItem (its request map names the table).
+    pub fn batch_get_item(
+        &self,
+    ) -> aws_sdk_dynamodb::operation::batch_get_item::builders::BatchGetItemFluentBuilder {
+        self.client.batch_get_item()
+    }
 }
 
 /// The single table, read-write (`Need::TableWrite`). It reads through [`TableReader`]

@@ -85,6 +85,12 @@ pub enum ApiError {
         skus: Vec<String>,
         available: Option<i64>,
     },
+    #[error("the cart token is not one this shop issued")]
+    InvalidCartToken,
+    #[error("no such cart (it expired, or was merged into an account's cart)")]
+    CartNotFound,
+    #[error("this sku is not in the cart")]
+    NotInCart,
     #[error("no route matches this path")]
     NoSuchRoute,
     #[error("the method is not allowed on this resource")]
@@ -117,7 +123,8 @@ impl ApiError {
             | Self::InvalidCredentials
             | Self::InvalidRefreshToken
             | Self::TokenReused
-            | Self::InvalidIdToken(_) => StatusCode::UNAUTHORIZED,
+            | Self::InvalidIdToken(_)
+            | Self::InvalidCartToken => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::GoogleSignInDisabled => StatusCode::FORBIDDEN,
             Self::EmailTaken
             | Self::CannotDemoteSelf
@@ -128,7 +135,9 @@ impl ApiError {
             Self::InvalidToken | Self::InvalidCursor => StatusCode::BAD_REQUEST,
             Self::TooManyAttempts { .. } | Self::Busy => StatusCode::TOO_MANY_REQUESTS,
             Self::UpstreamUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::NotFound | Self::NoSuchRoute => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::NoSuchRoute | Self::CartNotFound | Self::NotInCart => {
+                StatusCode::NOT_FOUND
+            }
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -164,6 +173,9 @@ impl ApiError {
             Self::BundleRules { .. } => "bundle_rules",
             Self::SkuTaken(_) => "sku_taken",
             Self::InsufficientStock { .. } => "insufficient_stock",
+            Self::InvalidCartToken => "invalid_cart_token",
+            Self::CartNotFound => "cart_not_found",
+            Self::NotInCart => "not_in_cart",
             Self::NoSuchRoute => "no_such_route",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Internal(_) => "internal_error",

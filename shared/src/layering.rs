@@ -15,6 +15,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
         "features and HTTP plumbing",
         &["accounts", "catalog", "http"],
     ),
+    ("shopping", &["cart"]),
     ("handlers", &["api", "worker", "images_worker", "cleanup"]),
     ("Lambda entry", &["lambda"]),
 ];

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod aws;
+pub mod cart;
 pub mod catalog;
 pub mod cleanup;
 pub mod config;

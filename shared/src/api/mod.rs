@@ -36,6 +36,12 @@ pub mod auth_verify_email;
 pub mod auth_verify_email_resend;
 pub mod bundles_get;
 pub mod bundles_list;
+pub mod cart_clear;
+pub mod cart_get;
+pub mod cart_items_add;
+pub mod cart_items_delete;
+pub mod cart_items_update;
+pub mod cart_merge;
 pub mod categories_list;
 pub mod health;
 pub mod me_delete;
@@ -152,6 +158,12 @@ pub const ROUTES: &[Route] = &[
     admin_users_role_update::ROUTE,
     admin_settings_get::ROUTE,
     admin_settings_update::ROUTE,
+    cart_get::ROUTE,
+    cart_items_add::ROUTE,
+    cart_items_update::ROUTE,
+    cart_items_delete::ROUTE,
+    cart_clear::ROUTE,
+    cart_merge::ROUTE,
 ];
 
 /// Looks a route up by its name.

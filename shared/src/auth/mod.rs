@@ -16,6 +16,9 @@ pub struct AuthKeys {
     pub refresh_token_ttl: std::time::Duration,
     /// Signs pagination cursors so a forged or foreign one is refused.
     pub cursor_key: Vec<u8>,
+    /// Sign guest cart tokens (the first) and check them (all), so they rotate with the
+    /// access-token keys.
+    pub cart_keys: Vec<Vec<u8>>,
     /// Make refresh-token secrets (the first) and check them (all), one per signing key, so
     /// they rotate with the access-token keys.
     pub refresh_keys: Vec<Vec<u8>>,
@@ -32,6 +35,13 @@ impl AuthKeys {
             refresh_token_ttl: settings.refresh_token_ttl,
             cursor_key: crate::crypto::hmac_b64(first_secret.as_bytes(), b"pagination-cursor")
                 .into_bytes(),
+            cart_keys: settings
+                .jwt_keys
+                .iter()
+                .map(|(_, secret)| {
+                    crate::crypto::hmac_b64(secret.as_bytes(), b"guest-cart-token").into_bytes()
+                })
+                .collect(),
             refresh_keys: settings
                 .jwt_keys
                 .iter()

@@ -10,6 +10,7 @@
 pub mod addresses;
 pub mod attempts;
 pub mod bundles;
+pub mod carts;
 pub mod catalog_version;
 pub mod categories;
 pub mod idempotency;

@@ -284,7 +284,7 @@ fn cancellation<L: AsRef<str>>(labels: &[L], reasons: &[CancellationReason]) -> 
 }
 
 /// Between half and all of `base`, so racing writers do not retry in step.
-fn jittered(base: Duration) -> Duration {
+pub fn jittered(base: Duration) -> Duration {
     let mut byte = [0u8; 1];
     let _ = getrandom::fill(&mut byte);
     base / 2 + base.mul_f64(f64::from(byte[0]) / 510.0)

@@ -1,0 +1,8 @@
+//! DELETE /api/v1/cart — handler: shop::api::cart_clear
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::cart_clear::ROUTE.needs).await?;
+    lambda::serve(&api::cart_clear::ROUTE, env.state().with_table(env.table().await)).await
+}

@@ -1,0 +1,8 @@
+//! POST /api/v1/cart/items — handler: shop::api::cart_items_add
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::cart_items_add::ROUTE.needs).await?;
+    lambda::serve(&api::cart_items_add::ROUTE, env.state().with_table(env.table().await)).await
+}

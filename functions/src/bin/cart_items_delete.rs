@@ -1,0 +1,8 @@
+//! DELETE /api/v1/cart/items/{sku} — handler: shop::api::cart_items_delete
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::cart_items_delete::ROUTE.needs).await?;
+    lambda::serve(&api::cart_items_delete::ROUTE, env.state().with_table(env.table().await)).await
+}

@@ -1,0 +1,8 @@
+//! PATCH /api/v1/cart/items/{sku} — handler: shop::api::cart_items_update
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::cart_items_update::ROUTE.needs).await?;
+    lambda::serve(&api::cart_items_update::ROUTE, env.state().with_table(env.table().await)).await
+}

@@ -1,0 +1,8 @@
+//! POST /api/v1/cart/merge — handler: shop::api::cart_merge
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::cart_merge::ROUTE.needs).await?;
+    lambda::serve(&api::cart_merge::ROUTE, env.state().with_table(env.table().await)).await
+}

@@ -1,0 +1,485 @@
+//! The cart: who is asking ([`Caller`]: a signed-in user, or a guest with a signed token),
+//! what its lines are in the catalog now ([`Facts`]), and changing it under the version it was
+//! read at ([`change`]). Every route of `api::cart_*` is a few lines over these.
+//!
+//! Stock is checked on the summed demand of the whole cart (`demand`), so a bundle and one of
+//! its own products draw on one stock. Prices come from the one pricing function
+//! (`domain::pricing`) through [`view`].
+
+pub mod demand;
+pub mod token;
+pub mod view;
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use crate::accounts;
+use crate::domain::catalog::{ProductStatus, Sku};
+use crate::domain::settings::Settings;
+use crate::error::ApiError;
+use crate::http::AuthUser;
+use crate::state::AppState;
+use crate::store::bundles::{self, Bundle};
+use crate::store::carts::{self, Cart, CartLine, CartStatus, LineKind};
+use crate::store::products::{self, Product, SkuTarget, Variant};
+use crate::store::{StoreError, settings};
+pub use view::CartView;
+
+/// The most of one line.
+pub const MAX_QUANTITY: u32 = 99;
+/// The most lines of one cart (checkout writes every sku in one transaction).
+pub const MAX_LINES: usize = 90;
+/// How often a change is tried when other changes to the same cart keep winning the race.
+const ATTEMPTS: u32 = 8;
+
+/// Waits a little more after each lost race (5, 10, 20 ms ..., jittered).
+async fn after_lost_race(attempt: u32) {
+    let base = std::time::Duration::from_millis(5 << attempt.min(6));
+    tokio::time::sleep(crate::store::transact::jittered(base)).await;
+}
+
+/// The header a guest sends their cart token in.
+pub const CART_TOKEN: &str = "x-cart-token";
+
+/// Who is asking for a cart.
+pub enum Caller {
+    User(AuthUser),
+    /// A guest with a valid token for this cart id.
+    Guest(String),
+    /// A guest with no cart yet.
+    Nobody,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    /// A bearer token, if sent, must be valid (and wins over a cart token); a cart token, if
+    /// sent, must be one this shop issued.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            return AuthUser::from_request_parts(parts, state)
+                .await
+                .map(Caller::User);
+        }
+        match parts.headers.get(CART_TOKEN) {
+            None => Ok(Caller::Nobody),
+            Some(raw) => raw
+                .to_str()
+                .ok()
+                .and_then(|t| token::verify(state.auth(), t))
+                .map(Caller::Guest)
+                .ok_or(ApiError::InvalidCartToken),
+        }
+    }
+}
+
+impl Caller {
+    fn cart_id(&self) -> Option<String> {
+        match self {
+            Caller::User(u) => Some(carts::user_cart_id(u.id())),
+            Caller::Guest(id) => Some(id.clone()),
+            Caller::Nobody => None,
+        }
+    }
+}
+
+/// A cart's lines as the catalog has them now: each variant (with its product) and bundle
+/// they name.
+#[derive(Default)]
+pub struct Facts {
+    pub variants: HashMap<String, (Product, Variant)>,
+    pub bundles: HashMap<String, Bundle>,
+}
+
+impl Facts {
+    /// The skus one unit of `line` takes.
+    pub fn skus_of(&self, line: &CartLine) -> Vec<String> {
+        match line.kind {
+            LineKind::Variant => vec![line.sku.clone()],
+            LineKind::Bundle => line.components.iter().map(|(_, s)| s.clone()).collect(),
+        }
+    }
+
+    /// Current stock of every sku the facts hold.
+    pub fn stock(&self) -> BTreeMap<String, i64> {
+        self.variants
+            .iter()
+            .map(|(sku, (p, v))| {
+                let sellable = p.status == ProductStatus::Active;
+                (sku.clone(), if sellable { v.stock } else { 0 })
+            })
+            .collect()
+    }
+
+    /// The line's unit price now, `None` when it can no longer be bought at any price (its
+    /// product or bundle is gone, archived or a draft).
+    pub fn unit_price(&self, line: &CartLine) -> Option<i64> {
+        let active = |sku: &str| {
+            self.variants
+                .get(sku)
+                .filter(|(p, _)| p.status == ProductStatus::Active)
+                .map(|(_, v)| v.price)
+        };
+        match line.kind {
+            LineKind::Variant => active(&line.sku),
+            LineKind::Bundle => {
+                self.bundles.get(&line.target)?;
+                line.components.iter().map(|(_, sku)| active(sku)).sum()
+            }
+        }
+    }
+
+    /// Demand of every line, summed per sku.
+    pub fn demand(&self, lines: &[CartLine]) -> BTreeMap<String, i64> {
+        let skus: Vec<(Vec<String>, u32)> = lines
+            .iter()
+            .map(|l| (self.skus_of(l), l.quantity))
+            .collect();
+        demand::demand(skus.iter().map(|(s, q)| (s.as_slice(), *q)))
+    }
+}
+
+/// Reads what `cart`'s lines name. A bundle line whose bundle changed its components since is
+/// brought up to date (saved with the cart's next change).
+pub async fn facts(state: &AppState, cart: &mut Cart) -> Result<Facts, StoreError> {
+    let reader = state.reader();
+    let mut facts = Facts::default();
+    for line in cart.lines.iter_mut().filter(|l| l.kind == LineKind::Bundle) {
+        let Some(bundle) = bundles::get(reader, &line.target).await? else {
+            continue;
+        };
+        let skus: Vec<&String> = line.components.iter().map(|(_, s)| s).collect();
+        if skus != bundle.skus.iter().collect::<Vec<_>>() {
+            line.components = components(reader, &bundle).await?;
+        }
+        facts.bundles.insert(bundle.slug.clone(), bundle);
+    }
+    let keys: Vec<(String, String)> = cart
+        .lines
+        .iter()
+        .flat_map(|l| match l.kind {
+            LineKind::Variant => vec![(l.target.clone(), l.sku.clone())],
+            LineKind::Bundle => l.components.clone(),
+        })
+        .collect();
+    for (product, variant) in products::variants_by_key(reader, &keys).await? {
+        facts
+            .variants
+            .insert(variant.sku.clone(), (product, variant));
+    }
+    Ok(facts)
+}
+
+/// A bundle's components as (product id, sku).
+async fn components(
+    reader: &crate::aws::TableReader,
+    bundle: &Bundle,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let mut out = Vec::with_capacity(bundle.skus.len());
+    for sku in &bundle.skus {
+        if let Some(SkuTarget::Variant { product_id }) = products::sku_target(reader, sku).await? {
+            out.push((product_id, sku.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// What a sku sent by a client names, ready to become a line: an active product's variant or
+/// a bundle. Anything else is 404.
+pub struct Target {
+    pub sku: String,
+    pub kind: LineKind,
+    pub target: String,
+    pub components: Vec<(String, String)>,
+    pub unit_price: i64,
+    /// One of a kind: at most 1.
+    pub unique: bool,
+}
+
+pub async fn target(state: &AppState, raw_sku: &str) -> Result<Target, ApiError> {
+    let sku = Sku::parse(raw_sku).map_err(|_| ApiError::NotFound)?;
+    let reader = state.reader();
+    match products::sku_target(reader, sku.as_str()).await? {
+        Some(SkuTarget::Variant { product_id }) => {
+            let key = [(product_id.clone(), sku.as_str().to_owned())];
+            let (product, variant) = products::variants_by_key(reader, &key)
+                .await?
+                .pop()
+                .filter(|(p, _)| p.status == ProductStatus::Active)
+                .ok_or(ApiError::NotFound)?;
+            Ok(Target {
+                sku: variant.sku,
+                kind: LineKind::Variant,
+                target: product.id,
+                components: Vec::new(),
+                unit_price: variant.price,
+                unique: variant.unique,
+            })
+        }
+        Some(SkuTarget::Bundle { slug }) => {
+            let bundle = bundles::get(reader, &slug)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let components = components(reader, &bundle).await?;
+            let parts = products::variants_by_key(reader, &components).await?;
+            if parts.len() != bundle.skus.len()
+                || parts.iter().any(|(p, _)| p.status != ProductStatus::Active)
+            {
+                return Err(ApiError::NotFound);
+            }
+            Ok(Target {
+                sku: sku.as_str().to_owned(),
+                kind: LineKind::Bundle,
+                target: bundle.slug,
+                components,
+                unit_price: parts.iter().map(|(_, v)| v.price).sum(),
+                unique: parts.iter().any(|(_, v)| v.unique),
+            })
+        }
+        None => Err(ApiError::NotFound),
+    }
+}
+
+impl Target {
+    /// A new line of `quantity` of this.
+    pub fn line(&self, quantity: u32) -> CartLine {
+        CartLine {
+            sku: self.sku.clone(),
+            kind: self.kind.clone(),
+            target: self.target.clone(),
+            quantity,
+            price_at_add: self.unit_price,
+            added_at: accounts::rfc3339(accounts::now()),
+            components: self.components.clone(),
+        }
+    }
+}
+
+/// The caller's cart as stored: `None` when they have none yet. A guest's retired or expired
+/// cart is 404 `cart_not_found`.
+async fn stored(state: &AppState, caller: &Caller) -> Result<Option<Cart>, ApiError> {
+    let Some(id) = caller.cart_id() else {
+        return Ok(None);
+    };
+    let cart = carts::get(state.reader(), &id).await?;
+    match (caller, cart) {
+        (_, Some(cart)) if cart.status == CartStatus::Open && !expired(&cart) => Ok(Some(cart)),
+        (Caller::User(_), _) => Ok(None),
+        _ => Err(ApiError::CartNotFound),
+    }
+}
+
+/// DynamoDB deletes expired items within days, not at once: an expired cart is gone already.
+fn expired(cart: &Cart) -> bool {
+    cart.expires_at
+        .is_some_and(|at| at <= accounts::now().unix_timestamp())
+}
+
+/// The caller's cart with its view (an empty cart when they have none).
+pub async fn read(state: &AppState, caller: &Caller) -> Result<CartView, ApiError> {
+    let settings = settings::current(state.reader()).await?;
+    let mut cart = match stored(state, caller).await? {
+        Some(cart) => cart,
+        None => Cart::new(caller.cart_id().unwrap_or_default(), None, ""),
+    };
+    let facts = facts(state, &mut cart).await?;
+    Ok(view::build(state, caller, &cart, &facts, &settings))
+}
+
+/// What an edit did to the cart: the line whose quantity grew, if any (its stock is checked).
+pub type Grown = Option<String>;
+
+/// Applies `edit` to the caller's cart (made for them if `create` and they have none) and
+/// stores it if the stock of a grown line allows, under the version read; a race with another
+/// change to the same cart is run again. Answers the new view.
+pub async fn change(
+    state: &AppState,
+    caller: &Caller,
+    create: bool,
+    mut edit: impl FnMut(&mut Cart) -> Result<Grown, ApiError>,
+) -> Result<(CartView, Option<String>), ApiError> {
+    let settings = settings::current(state.reader()).await?;
+    // A guest's first add makes their cart (and its token); a guest with no cart has nothing
+    // to change.
+    let new_guest = match caller {
+        Caller::Nobody if create => Some(ulid::Ulid::new().to_string()),
+        Caller::Nobody => return Err(ApiError::CartNotFound),
+        _ => None,
+    };
+    let guest_caller;
+    let caller = match &new_guest {
+        Some(id) => {
+            guest_caller = Caller::Guest(id.clone());
+            &guest_caller
+        }
+        None => caller,
+    };
+    let user = match caller {
+        Caller::User(u) => Some(u.id().to_owned()),
+        _ => None,
+    };
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            after_lost_race(attempt).await;
+        }
+        let now = accounts::now();
+        let fresh = || {
+            let id = caller.cart_id().unwrap_or_default();
+            Cart::new(id, user.clone(), &accounts::rfc3339(now))
+        };
+        let mut cart = match stored(state, caller).await {
+            Ok(Some(cart)) => cart,
+            // A user's cart is made by their first change.
+            Ok(None) => fresh(),
+            Err(ApiError::CartNotFound) if new_guest.is_some() => fresh(),
+            Err(e) => return Err(e),
+        };
+        let grown = edit(&mut cart)?;
+        let facts = facts(state, &mut cart).await?;
+        if let Some(sku) = &grown {
+            check_stock(&cart, &facts, sku)?;
+        }
+        cart.updated_at = accounts::rfc3339(now);
+        if cart.user_id.is_none() {
+            let days = i64::from(settings.guest_cart_days);
+            cart.expires_at = Some((now + time::Duration::days(days)).unix_timestamp());
+        }
+        if carts::save(state.table(), &mut cart).await? {
+            let view = view::build(state, caller, &cart, &facts, &settings);
+            return Ok((view, new_guest.clone()));
+        }
+    }
+    Err(ApiError::Busy)
+}
+
+/// The grown line still fits: one of a kind at most 1, and every sku it takes within stock
+/// given the rest of the cart.
+fn check_stock(cart: &Cart, facts: &Facts, sku: &str) -> Result<(), ApiError> {
+    let Some(line) = cart.line(sku) else {
+        return Ok(());
+    };
+    let one_of_a_kind = facts
+        .skus_of(line)
+        .iter()
+        .any(|s| facts.variants.get(s).is_some_and(|(_, v)| v.unique));
+    if one_of_a_kind && line.quantity > 1 {
+        return Err(ApiError::field(
+            "quantity",
+            "this is one of a kind: at most 1",
+        ));
+    }
+    let short = demand::short(
+        &facts.demand(&cart.lines),
+        &facts.stock(),
+        &facts.skus_of(line),
+    );
+    if short.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::InsufficientStock {
+        available: (short.len() == 1).then(|| short[0].1),
+        skus: short.into_iter().map(|(s, _)| s).collect(),
+    })
+}
+
+/// A quantity a client sent for a line: 1..=99 (0 too when `zero_removes`).
+pub fn quantity(raw: i64, zero_removes: bool) -> Result<u32, ApiError> {
+    let min = if zero_removes { 0 } else { 1 };
+    if (min..=i64::from(MAX_QUANTITY)).contains(&raw) {
+        Ok(raw as u32)
+    } else {
+        Err(ApiError::field(
+            "quantity",
+            format!("must be a whole number from {min} to {MAX_QUANTITY}"),
+        ))
+    }
+}
+
+/// The settings the cart priced with, for a route that needs them besides.
+pub async fn current_settings(state: &AppState) -> Result<Settings, ApiError> {
+    Ok(settings::current(state.reader()).await?)
+}
+
+/// Moves guest cart `guest_id` into `user`'s cart: quantities added and capped by what stock
+/// allows beside the rest of the cart (the user's own lines first), one of a kind at most 1;
+/// the user's coupon kept, else the guest's. The guest cart is retired in the same
+/// transaction, so a second merge of its token does nothing.
+pub async fn merge(state: &AppState, user: AuthUser, guest_id: &str) -> Result<CartView, ApiError> {
+    let caller = Caller::User(user);
+    let settings = settings::current(state.reader()).await?;
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            after_lost_race(attempt).await;
+        }
+        let guest = match carts::get(state.reader(), guest_id).await? {
+            Some(g) if expired(&g) => return Err(ApiError::CartNotFound),
+            Some(g) if g.status == CartStatus::Retired => return read(state, &caller).await,
+            Some(g) => g,
+            None => return Err(ApiError::CartNotFound),
+        };
+        let now = accounts::now();
+        let mut cart = match stored(state, &caller).await? {
+            Some(cart) => cart,
+            None => Cart::new(
+                caller.cart_id().unwrap_or_default(),
+                match &caller {
+                    Caller::User(u) => Some(u.id().to_owned()),
+                    _ => None,
+                },
+                &accounts::rfc3339(now),
+            ),
+        };
+        let mut grown = Vec::new();
+        for line in &guest.lines {
+            let count = cart.lines.len();
+            match cart.lines.iter_mut().find(|l| l.sku == line.sku) {
+                Some(mine) => mine.quantity += line.quantity,
+                None if count < MAX_LINES => cart.lines.push(line.clone()),
+                None => continue,
+            }
+            grown.push(line.sku.clone());
+        }
+        if cart.coupon.is_none() {
+            cart.coupon = guest.coupon.clone();
+        }
+        let facts = facts(state, &mut cart).await?;
+        cap(&mut cart, &facts, &grown);
+        cart.updated_at = accounts::rfc3339(now);
+        let at = cart.updated_at.clone();
+        if carts::merge(state.table(), &mut cart, guest_id, guest.version, &at).await? {
+            return Ok(view::build(state, &caller, &cart, &facts, &settings));
+        }
+    }
+    Err(ApiError::Busy)
+}
+
+/// Lowers each of the `grown` lines to what fits beside every other line (in cart order), and
+/// drops those where nothing fits.
+fn cap(cart: &mut Cart, facts: &Facts, grown: &[String]) {
+    let stock = facts.stock();
+    for sku in grown {
+        let Some(at) = cart.lines.iter().position(|l| &l.sku == sku) else {
+            continue;
+        };
+        let others: Vec<CartLine> = cart
+            .lines
+            .iter()
+            .filter(|l| &l.sku != sku)
+            .cloned()
+            .collect();
+        let skus = facts.skus_of(&cart.lines[at]);
+        let unique = skus
+            .iter()
+            .any(|s| facts.variants.get(s).is_some_and(|(_, v)| v.unique));
+        let max = if unique { 1 } else { MAX_QUANTITY };
+        let fits = demand::most_that_fit(&skus, &facts.demand(&others), &stock, max);
+        let line = &mut cart.lines[at];
+        line.quantity = line.quantity.min(fits);
+        if line.quantity == 0 {
+            cart.lines.remove(at);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Carts: one item per cart, `CART#<cart id>`/`CART`, holding its lines, its coupon and a
+//! version. Reading a cart is one GetItem; every change is one conditional PutItem on the
+//! version read (a merge: one transaction of two), so two changes to one cart never lose each
+//! other's lines. A cart of at most 90 lines is far below DynamoDB's 400 KB item limit.
+//!
+//! A signed-in user's cart id is `user-<user id>` (found without an index); a guest cart's is a
+//! ULID, handed to the guest as a signed token, and expires by TTL (`expires_at`) a number of
+//! days (a setting) after its last change. A guest cart merged into a user's is kept, retired,
+//! until it expires, so a second merge of its token finds it and does nothing.
+
+use aws_sdk_dynamodb::types::{Put, Update};
+use serde::{Deserialize, Serialize};
+
+use super::transact::Transaction;
+use super::{StoreError, applied, get_item, n, s};
+use crate::aws::{Table, TableReader};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    Variant,
+    Bundle,
+}
+
+/// One line: a variant's sku or a bundle's slug (upper-cased, as a sku), and how many.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CartLine {
+    pub sku: String,
+    pub kind: LineKind,
+    /// A variant's product; for a bundle, its slug.
+    pub target: String,
+    pub quantity: u32,
+    /// The unit price when the line was first added.
+    pub price_at_add: i64,
+    pub added_at: String,
+    /// A bundle's components as (product id, sku) when the line was last resolved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CartStatus {
+    Open,
+    /// Merged into a user's cart; kept only so that its token is recognised.
+    Retired,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Cart {
+    pub id: String,
+    /// The signed-in owner; `None` for a guest cart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    pub status: CartStatus,
+    #[serde(default)]
+    pub lines: Vec<CartLine>,
+    /// The applied coupon's code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<String>,
+    /// Advanced by every write; each write is conditional on the version it read.
+    pub version: u64,
+    pub created_at: String,
+    pub updated_at: String,
+    /// TTL (epoch seconds) of a guest cart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
+}
+
+impl Cart {
+    /// A new, empty cart (version 0: not stored yet).
+    pub fn new(id: String, user_id: Option<String>, now: &str) -> Self {
+        Self {
+            id,
+            user_id,
+            status: CartStatus::Open,
+            lines: Vec::new(),
+            coupon: None,
+            version: 0,
+            created_at: now.to_owned(),
+            updated_at: now.to_owned(),
+            expires_at: None,
+            merged_into: None,
+        }
+    }
+
+    pub fn line(&self, sku: &str) -> Option<&CartLine> {
+        self.lines.iter().find(|l| l.sku == sku)
+    }
+}
+
+/// A signed-in user's cart id.
+pub fn user_cart_id(user_id: &str) -> String {
+    format!("user-{user_id}")
+}
+
+fn pk(id: &str) -> String {
+    format!("CART#{id}")
+}
+
+const SK: &str = "CART";
+
+#[derive(Serialize, Deserialize)]
+struct CartItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    r#type: String,
+    #[serde(flatten)]
+    cart: Cart,
+}
+
+fn item(cart: &Cart) -> Result<super::Item, StoreError> {
+    serde_dynamo::to_item(CartItem {
+        pk: pk(&cart.id),
+        sk: SK.into(),
+        r#type: "cart".into(),
+        cart: cart.clone(),
+    })
+    .map_err(|e| StoreError::serde("cart", e))
+}
+
+/// The cart with this id (strongly consistent).
+pub async fn get(table: &TableReader, id: &str) -> Result<Option<Cart>, StoreError> {
+    get_item(table, pk(id), SK)
+        .await?
+        .map(|i| {
+            serde_dynamo::from_item::<_, CartItem>(i)
+                .map(|c| c.cart)
+                .map_err(|e| StoreError::serde("cart", e))
+        })
+        .transpose()
+}
+
+/// The condition that `cart` (as read, before its version was advanced) is still current.
+fn as_read(version: u64) -> (&'static str, aws_sdk_dynamodb::types::AttributeValue) {
+    if version == 0 {
+        ("attribute_not_exists(PK)", n(0))
+    } else {
+        ("version = :read AND #status = :open", n(version))
+    }
+}
+
+/// Stores `cart` if the stored one is still at the version it was read at (`cart.version`),
+/// advancing the version. `false`: someone else changed (or retired) it meanwhile.
+pub async fn save(table: &Table, cart: &mut Cart) -> Result<bool, StoreError> {
+    let read = cart.version;
+    cart.version += 1;
+    let (condition, value) = as_read(read);
+    let mut put = table
+        .put_item()
+        .set_item(Some(item(cart)?))
+        .condition_expression(condition);
+    if read > 0 {
+        put = put
+            .expression_attribute_values(":read", value)
+            .expression_attribute_values(":open", s("open"))
+            .expression_attribute_names("#status", "status");
+    }
+    let done = applied("PutItem", put.send().await)?;
+    if !done {
+        cart.version = read;
+    }
+    Ok(done)
+}
+
+/// Stores the user's `cart` (as [`save`] does) and retires the guest cart `guest` (read at
+/// `guest_version`) into it, in one transaction. `false`: either changed meanwhile.
+pub async fn merge(
+    table: &Table,
+    cart: &mut Cart,
+    guest: &str,
+    guest_version: u64,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let read = cart.version;
+    cart.version += 1;
+    let (condition, value) = as_read(read);
+    let mut put = Put::builder()
+        .table_name(table.name())
+        .set_item(Some(item(cart)?))
+        .condition_expression(condition);
+    if read > 0 {
+        put = put
+            .expression_attribute_values(":read", value)
+            .expression_attribute_values(":open", s("open"))
+            .expression_attribute_names("#status", "status");
+    }
+    let retire = Update::builder()
+        .table_name(table.name())
+        .key("PK", s(pk(guest)))
+        .key("SK", s(SK))
+        .update_expression(
+            "SET #status = :retired, merged_into = :into, updated_at = :now, version = :next",
+        )
+        .condition_expression("version = :read AND #status = :open")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":retired", s("retired"))
+        .expression_attribute_values(":open", s("open"))
+        .expression_attribute_values(":into", s(&cart.id))
+        .expression_attribute_values(":now", s(now))
+        .expression_attribute_values(":read", n(guest_version))
+        .expression_attribute_values(":next", n(guest_version + 1))
+        .build()
+        .expect("table, key and expression are set");
+    let result = Transaction::new(table)
+        .put("cart", put.build().expect("table and item are set"))
+        .update("guest", retire)
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            cart.version = read;
+            let lost = e
+                .cancelled()
+                .is_some_and(|c| c.condition_failed("cart") || c.condition_failed("guest"));
+            if lost {
+                Ok(false)
+            } else {
+                Err(e.into_store_error())
+            }
+        }
+    }
+}
