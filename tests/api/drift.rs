@@ -240,10 +240,10 @@ fn routes_binaries_template_and_events_agree() {
 fn a_template_route_without_a_binary_is_caught() {
     let text = std::fs::read_to_string(Template::repo_path()).unwrap();
     let extra = r#"
-  CartGetFunction:
+  WishlistShareFunction:
     Type: AWS::Serverless::Function
     Properties:
-      CodeUri: target/lambda/cart_get/
+      CodeUri: target/lambda/wishlist_share/
       Environment:
         Variables:
           TABLE_NAME: !Ref Table
@@ -255,7 +255,7 @@ fn a_template_route_without_a_binary_is_caught() {
           Properties:
             ApiId: !Ref HttpApi
             Method: GET
-            Path: /api/v1/cart
+            Path: /api/v1/wishlist/share
 "#;
     let text = text.replace("\nOutputs:", &format!("{extra}\nOutputs:"));
     let template = Template::parse(&text).unwrap();
@@ -263,7 +263,7 @@ fn a_template_route_without_a_binary_is_caught() {
     assert!(
         problems
             .iter()
-            .any(|p| p.contains("cart_get") && p.contains("no such [[bin]]")),
+            .any(|p| p.contains("wishlist_share") && p.contains("no such [[bin]]")),
         "{problems:?}"
     );
 }

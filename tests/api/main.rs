@@ -6,6 +6,7 @@ mod helpers;
 mod account;
 mod account_admin;
 mod auth;
+mod cart;
 mod catalog;
 mod catalog_images;
 mod catalog_listing;
