@@ -91,6 +91,10 @@ pub enum ApiError {
     CartNotFound,
     #[error("this sku is not in the cart")]
     NotInCart,
+    #[error("{}", .0.message())]
+    Coupon(crate::domain::coupon::Refusal),
+    #[error("a coupon with this code exists")]
+    CouponCodeTaken,
     #[error("no route matches this path")]
     NoSuchRoute,
     #[error("the method is not allowed on this resource")]
@@ -131,7 +135,9 @@ impl ApiError {
             | Self::SlugTaken
             | Self::ReviewExists
             | Self::SkuTaken(_)
+            | Self::CouponCodeTaken
             | Self::InsufficientStock { .. } => StatusCode::CONFLICT,
+            Self::Coupon(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidToken | Self::InvalidCursor => StatusCode::BAD_REQUEST,
             Self::TooManyAttempts { .. } | Self::Busy => StatusCode::TOO_MANY_REQUESTS,
             Self::UpstreamUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -176,6 +182,8 @@ impl ApiError {
             Self::InvalidCartToken => "invalid_cart_token",
             Self::CartNotFound => "cart_not_found",
             Self::NotInCart => "not_in_cart",
+            Self::Coupon(refusal) => refusal.code(),
+            Self::CouponCodeTaken => "coupon_code_taken",
             Self::NoSuchRoute => "no_such_route",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Internal(_) => "internal_error",

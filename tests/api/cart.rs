@@ -59,12 +59,7 @@ impl Who {
     }
 }
 
-pub(crate) async fn add(
-    app: &TestApp,
-    who: &Who,
-    sku: &str,
-    quantity: i64,
-) -> reqwest::Response {
+pub(crate) async fn add(app: &TestApp, who: &Who, sku: &str, quantity: i64) -> reqwest::Response {
     who.request(app, Method::POST, "/api/v1/cart/items")
         .json(&json!({"sku": sku, "quantity": quantity}))
         .send()

@@ -112,6 +112,11 @@ pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
+/// An RFC 3339 time as sent by a client, any offset.
+pub fn parse_rfc3339(raw: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(raw.trim(), &time::format_description::well_known::Rfc3339).ok()
+}
+
 /// `t` in UTC as RFC 3339 with exactly 6 fractional digits: the fixed width makes text order
 /// time order, which sort keys (`<created_at>#<id>`) and the listings' sorts rely on.
 pub fn rfc3339(t: OffsetDateTime) -> String {

@@ -12,6 +12,9 @@ pub mod admin_bundles_create;
 pub mod admin_bundles_update;
 pub mod admin_categories_create;
 pub mod admin_categories_update;
+pub mod admin_coupons_create;
+pub mod admin_coupons_list;
+pub mod admin_coupons_update;
 pub mod admin_product_images_attach;
 pub mod admin_product_images_delete;
 pub mod admin_product_images_upload;
@@ -37,6 +40,8 @@ pub mod auth_verify_email_resend;
 pub mod bundles_get;
 pub mod bundles_list;
 pub mod cart_clear;
+pub mod cart_coupon_apply;
+pub mod cart_coupon_remove;
 pub mod cart_get;
 pub mod cart_items_add;
 pub mod cart_items_delete;
@@ -164,6 +169,11 @@ pub const ROUTES: &[Route] = &[
     cart_items_delete::ROUTE,
     cart_clear::ROUTE,
     cart_merge::ROUTE,
+    admin_coupons_list::ROUTE,
+    admin_coupons_create::ROUTE,
+    admin_coupons_update::ROUTE,
+    cart_coupon_apply::ROUTE,
+    cart_coupon_remove::ROUTE,
 ];
 
 /// Looks a route up by its name.

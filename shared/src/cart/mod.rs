@@ -18,12 +18,14 @@ use axum::http::request::Parts;
 
 use crate::accounts;
 use crate::domain::catalog::{ProductStatus, Sku};
+use crate::domain::coupon::Refusal;
 use crate::domain::settings::Settings;
 use crate::error::ApiError;
 use crate::http::AuthUser;
 use crate::state::AppState;
 use crate::store::bundles::{self, Bundle};
 use crate::store::carts::{self, Cart, CartLine, CartStatus, LineKind};
+use crate::store::coupons::{self, Coupon};
 use crate::store::products::{self, Product, SkuTarget, Variant};
 use crate::store::{StoreError, settings};
 pub use view::CartView;
@@ -286,7 +288,23 @@ pub async fn read(state: &AppState, caller: &Caller) -> Result<CartView, ApiErro
         None => Cart::new(caller.cart_id().unwrap_or_default(), None, ""),
     };
     let facts = facts(state, &mut cart).await?;
-    Ok(view::build(state, caller, &cart, &facts, &settings))
+    let coupon = coupon_of(state, &cart).await?;
+    Ok(view::build(
+        state,
+        caller,
+        &cart,
+        &facts,
+        coupon.as_ref(),
+        &settings,
+    ))
+}
+
+/// The coupon on the cart, as stored now.
+async fn coupon_of(state: &AppState, cart: &Cart) -> Result<Option<Coupon>, StoreError> {
+    match &cart.coupon {
+        Some(code) => coupons::get(state.reader(), code).await,
+        None => Ok(None),
+    }
 }
 
 /// What an edit did to the cart: the line whose quantity grew, if any (its stock is checked).
@@ -337,10 +355,28 @@ pub async fn change(
             Err(ApiError::CartNotFound) if new_guest.is_some() => fresh(),
             Err(e) => return Err(e),
         };
+        let coupon_before = cart.coupon.clone();
         let grown = edit(&mut cart)?;
         let facts = facts(state, &mut cart).await?;
         if let Some(sku) = &grown {
             check_stock(&cart, &facts, sku)?;
+        }
+        let coupon = coupon_of(state, &cart).await?;
+        let mut view = view::build(state, caller, &cart, &facts, coupon.as_ref(), &settings);
+        let refusal = view.coupon.as_ref().and_then(|c| c.problem);
+        match (refusal, &coupon) {
+            // A coupon being applied must apply now.
+            (Some(refusal), _) if cart.coupon != coupon_before => {
+                return Err(ApiError::Coupon(refusal));
+            }
+            // A luck coupon whose reservation ran out leaves the winner's cart.
+            (Some(Refusal::CouponExpired), Some(c)) if c.luck => {
+                cart.coupon = None;
+                let notices = std::mem::take(&mut view.notices);
+                view = view::build(state, caller, &cart, &facts, None, &settings);
+                view.notices = notices;
+            }
+            _ => {}
         }
         cart.updated_at = accounts::rfc3339(now);
         if cart.user_id.is_none() {
@@ -348,7 +384,7 @@ pub async fn change(
             cart.expires_at = Some((now + time::Duration::days(days)).unix_timestamp());
         }
         if carts::save(state.table(), &mut cart).await? {
-            let view = view::build(state, caller, &cart, &facts, &settings);
+            view.id = Some(cart.id.clone());
             return Ok((view, new_guest.clone()));
         }
     }
@@ -446,11 +482,19 @@ pub async fn merge(state: &AppState, user: AuthUser, guest_id: &str) -> Result<C
             cart.coupon = guest.coupon.clone();
         }
         let facts = facts(state, &mut cart).await?;
+        let coupon = coupon_of(state, &cart).await?;
         cap(&mut cart, &facts, &grown);
         cart.updated_at = accounts::rfc3339(now);
         let at = cart.updated_at.clone();
         if carts::merge(state.table(), &mut cart, guest_id, guest.version, &at).await? {
-            return Ok(view::build(state, &caller, &cart, &facts, &settings));
+            return Ok(view::build(
+                state,
+                &caller,
+                &cart,
+                &facts,
+                coupon.as_ref(),
+                &settings,
+            ));
         }
     }
     Err(ApiError::Busy)

@@ -7,24 +7,40 @@ use utoipa::ToSchema;
 use super::{Caller, Facts, token};
 use crate::accounts;
 use crate::domain::catalog::{ProductStatus, StockStatus};
+use crate::domain::coupon::Refusal;
 use crate::domain::pricing::{self, Buyer, Line, LineKind as PriceKind, Summary};
 use crate::domain::settings::Settings;
 use crate::state::AppState;
 use crate::store::carts::{Cart, CartLine, LineKind};
+use crate::store::coupons::Coupon;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CartView {
     /// `null` until the cart's first change.
     pub id: Option<String>,
     pub lines: Vec<LineView>,
-    /// The applied coupon's code, if any.
-    pub coupon: Option<String>,
+    /// The coupon on the cart, if any, and whether it applies now.
+    pub coupon: Option<CouponView>,
     pub summary: Summary,
     /// What changed since the cart was last seen (a line that can no longer be bought, ...).
     pub notices: Vec<String>,
     /// A guest's token, to send back as `X-Cart-Token`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cart_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CouponView {
+    pub code: String,
+    pub percent_off: Option<u8>,
+    pub amount_off: Option<i64>,
+    /// Reserved to this buyer until then (a luck coupon).
+    pub reserved_until: Option<String>,
+    /// False when it does not apply now (`problem` says why); the summary then leaves it out.
+    pub applied: bool,
+    /// `coupon_expired`, `coupon_min_subtotal`, ... when it does not apply.
+    #[schema(value_type = Option<String>)]
+    pub problem: Option<Refusal>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -62,6 +78,7 @@ pub fn build(
     caller: &Caller,
     cart: &Cart,
     facts: &Facts,
+    coupon: Option<&Coupon>,
     settings: &Settings,
 ) -> CartView {
     let demand = facts.demand(&cart.lines);
@@ -114,12 +131,38 @@ pub fn build(
             }
         })
         .collect();
-    let today = accounts::now().date();
-    let summary = pricing::price(&priced, buyer(caller), None, &settings.into(), today);
+    let now = accounts::now();
+    let rules = settings.into();
+    let buyer = buyer(caller);
+    let before = pricing::price(&priced, buyer, None, &rules, now.date());
+    let coupon = coupon.map(|c| {
+        let user = match caller {
+            Caller::User(u) => Some(u.id()),
+            _ => None,
+        };
+        let checked = c
+            .terms
+            .check(user, &accounts::rfc3339(now), before.subtotal);
+        if let Err(refusal) = checked {
+            notices.push(format!("coupon {}: {}", c.terms.code, refusal.message()));
+        }
+        (c, checked)
+    });
+    let summary = match coupon.as_ref().and_then(|(_, checked)| checked.ok()) {
+        Some(value) => pricing::price(&priced, buyer, Some(value), &rules, now.date()),
+        None => before,
+    };
     CartView {
         id: (cart.version > 0).then(|| cart.id.clone()),
         lines,
-        coupon: cart.coupon.clone(),
+        coupon: coupon.map(|(c, checked)| CouponView {
+            code: c.terms.code.clone(),
+            percent_off: c.terms.percent_off,
+            amount_off: c.terms.amount_off,
+            reserved_until: c.terms.reserved_until.clone(),
+            applied: checked.is_ok(),
+            problem: checked.err(),
+        }),
         summary,
         notices,
         cart_token: match caller {

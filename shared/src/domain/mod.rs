@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod country;
+pub mod coupon;
 mod email;
 pub mod id;
 mod password;

@@ -13,6 +13,7 @@ pub mod bundles;
 pub mod carts;
 pub mod catalog_version;
 pub mod categories;
+pub mod coupons;
 pub mod idempotency;
 pub mod notifications;
 pub mod one_time_tokens;

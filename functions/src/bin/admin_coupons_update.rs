@@ -1,0 +1,8 @@
+//! PATCH /api/v1/admin/coupons/{code} — handler: shop::api::admin_coupons_update
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_coupons_update::ROUTE.needs).await?;
+    lambda::serve(&api::admin_coupons_update::ROUTE, env.state().with_table(env.table().await)).await
+}

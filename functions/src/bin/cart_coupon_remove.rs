@@ -1,0 +1,8 @@
+//! DELETE /api/v1/cart/coupon — handler: shop::api::cart_coupon_remove
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::cart_coupon_remove::ROUTE.needs).await?;
+    lambda::serve(&api::cart_coupon_remove::ROUTE, env.state().with_table(env.table().await)).await
+}

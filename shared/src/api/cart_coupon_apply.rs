@@ -1,0 +1,57 @@
+//! `PUT /api/v1/cart/coupon`: puts a coupon on the caller's cart, replacing any other. It must
+//! apply now: 422 `coupon_invalid` (unknown or switched off), `coupon_expired`,
+//! `coupon_min_subtotal`, `coupon_exhausted` or `coupon_reserved` (someone else's luck coupon).
+//! Redeeming it is checkout's.
+
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::cart::{self, Caller, CartView};
+use crate::domain::coupon::{Refusal, parse_code};
+use crate::error::{ApiError, Problem};
+use crate::http::Json;
+use crate::state::{AppState, Need};
+
+pub const ROUTE: Route = Route {
+    name: "cart_coupon_apply",
+    needs: &[Need::TableWrite, Need::AccessTokens],
+    router: || OpenApiRouter::new().routes(routes!(cart_coupon_apply)),
+};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyCoupon {
+    /// The code, in any letter case.
+    pub code: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/cart/coupon", tag = "cart", request_body = ApplyCoupon,
+    params(("X-Cart-Token" = Option<String>, Header, description = "A guest's cart token")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The cart with the coupon applied", body = CartView),
+        (status = 401, description = "`invalid_access_token` or `invalid_cart_token`", body = Problem),
+        (status = 404, description = "`cart_not_found`: the guest cart was merged or expired", body = Problem),
+        (status = 422, description = "`coupon_invalid`, `coupon_expired`, `coupon_min_subtotal`, `coupon_exhausted` or `coupon_reserved`", body = Problem)))]
+pub async fn cart_coupon_apply(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<ApplyCoupon>,
+) -> Result<Json<CartView>, ApiError> {
+    let code = parse_code(&req.code).ok_or(ApiError::Coupon(Refusal::CouponInvalid))?;
+    if crate::store::coupons::get(state.reader(), &code)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::Coupon(Refusal::CouponInvalid));
+    }
+    let (view, _) = cart::change(&state, &caller, true, |cart| {
+        cart.coupon = Some(code.clone());
+        Ok(None)
+    })
+    .await?;
+    Ok(Json(view))
+}
