@@ -4,5 +4,9 @@ use shop::{api, lambda};
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_coupons_list::ROUTE.needs).await?;
-    lambda::serve(&api::admin_coupons_list::ROUTE, env.state().with_reader(env.reader().await)).await
+    lambda::serve(
+        &api::admin_coupons_list::ROUTE,
+        env.state().with_reader(env.reader().await),
+    )
+    .await
 }

@@ -4,5 +4,9 @@ use shop::{api, lambda};
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::cart_coupon_remove::ROUTE.needs).await?;
-    lambda::serve(&api::cart_coupon_remove::ROUTE, env.state().with_table(env.table().await)).await
+    lambda::serve(
+        &api::cart_coupon_remove::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
 }

@@ -48,10 +48,5 @@ pub async fn cart_coupon_apply(
     {
         return Err(ApiError::Coupon(Refusal::CouponInvalid));
     }
-    let (view, _) = cart::change(&state, &caller, true, |cart| {
-        cart.coupon = Some(code.clone());
-        Ok(None)
-    })
-    .await?;
-    Ok(Json(view))
+    Ok(Json(cart::apply_coupon(&state, &caller, &code).await?))
 }

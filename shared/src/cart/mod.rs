@@ -317,6 +317,30 @@ pub async fn change(
     state: &AppState,
     caller: &Caller,
     create: bool,
+    edit: impl FnMut(&mut Cart) -> Result<Grown, ApiError>,
+) -> Result<(CartView, Option<String>), ApiError> {
+    change_with(state, caller, create, false, edit).await
+}
+
+/// Puts coupon `code` on the caller's cart; it must apply now (else 422 with the reason).
+pub async fn apply_coupon(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+) -> Result<CartView, ApiError> {
+    let (view, _) = change_with(state, caller, true, true, |cart| {
+        cart.coupon = Some(code.to_owned());
+        Ok(None)
+    })
+    .await?;
+    Ok(view)
+}
+
+async fn change_with(
+    state: &AppState,
+    caller: &Caller,
+    create: bool,
+    applying_coupon: bool,
     mut edit: impl FnMut(&mut Cart) -> Result<Grown, ApiError>,
 ) -> Result<(CartView, Option<String>), ApiError> {
     let settings = settings::current(state.reader()).await?;
@@ -355,7 +379,6 @@ pub async fn change(
             Err(ApiError::CartNotFound) if new_guest.is_some() => fresh(),
             Err(e) => return Err(e),
         };
-        let coupon_before = cart.coupon.clone();
         let grown = edit(&mut cart)?;
         let facts = facts(state, &mut cart).await?;
         if let Some(sku) = &grown {
@@ -366,7 +389,7 @@ pub async fn change(
         let refusal = view.coupon.as_ref().and_then(|c| c.problem);
         match (refusal, &coupon) {
             // A coupon being applied must apply now.
-            (Some(refusal), _) if cart.coupon != coupon_before => {
+            (Some(refusal), _) if applying_coupon => {
                 return Err(ApiError::Coupon(refusal));
             }
             // A luck coupon whose reservation ran out leaves the winner's cart.
