@@ -48,6 +48,7 @@ pub mod cart_items_delete;
 pub mod cart_items_update;
 pub mod cart_merge;
 pub mod categories_list;
+pub mod coupons_try_luck;
 pub mod health;
 pub mod me_delete;
 pub mod me_get;
@@ -174,6 +175,7 @@ pub const ROUTES: &[Route] = &[
     admin_coupons_update::ROUTE,
     cart_coupon_apply::ROUTE,
     cart_coupon_remove::ROUTE,
+    coupons_try_luck::ROUTE,
 ];
 
 /// Looks a route up by its name.

@@ -7,6 +7,7 @@
 //! (`domain::pricing`) through [`view`].
 
 pub mod demand;
+pub mod luck;
 pub mod token;
 pub mod view;
 
