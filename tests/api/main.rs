@@ -16,6 +16,7 @@ mod errors;
 mod google;
 mod health;
 mod idempotency;
+mod luck;
 mod openapi;
 mod probe;
 mod resources;

@@ -4,5 +4,9 @@ use shop::{api, lambda};
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::coupons_try_luck::ROUTE.needs).await?;
-    lambda::serve(&api::coupons_try_luck::ROUTE, env.state().with_table(env.table().await)).await
+    lambda::serve(
+        &api::coupons_try_luck::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
 }
