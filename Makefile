@@ -1,5 +1,5 @@
 # Every developer action, by name. README.md's two commands are `make run` and `make test`.
-.PHONY: run test install stack stop functions lambda-tools lambda-release deploy fmt lint bench-catalog
+.PHONY: run test install stack stop functions lambda-tools lambda-release deploy fmt lint bench-catalog bench-cart
 
 run:            ## the whole shop on http://127.0.0.1:3000 over the local emulators
 	bash infra/run.sh
@@ -35,6 +35,10 @@ deploy: lambda-release ## deploy the prebuilt functions (template.yaml's CodeUri
 bench-catalog:  ## listing, search and detail p50/p95 on 10,000 products (needs `make stack`)
 	cargo build --profile bench-local -p shop-local -p shopctl
 	.venv/bin/python bench/catalog.py
+
+bench-cart:     ## cart and luck latencies and DynamoDB cost on the local server (needs `make stack`)
+	cargo build --profile bench-local -p shop-local
+	.venv/bin/python bench/cart.py
 
 fmt:
 	cargo fmt --all
