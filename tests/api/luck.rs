@@ -22,7 +22,7 @@ use crate::settings::{admin, change_settings};
 /// test), with access tokens.
 async fn customers(app: &TestApp, count: usize) -> Vec<String> {
     let state = &app.shop.state;
-    let made = futures_util::stream::iter(0..count)
+    futures_util::stream::iter(0..count)
         .map(|i| async move {
             let email = Email::parse(&format!("luck-{i}-{}@example.com", unique())).unwrap();
             let now = shop::accounts::now();
@@ -38,8 +38,7 @@ async fn customers(app: &TestApp, count: usize) -> Vec<String> {
         })
         .buffer_unordered(16)
         .collect::<Vec<_>>()
-        .await;
-    made
+        .await
 }
 
 async fn try_luck(app: &TestApp, token: &str) -> Value {
