@@ -91,8 +91,12 @@ pub enum ApiError {
     CartNotFound,
     #[error("this sku is not in the cart")]
     NotInCart,
-    #[error("{}", .0.message())]
-    Coupon(crate::domain::coupon::Refusal),
+    /// A coupon that does not apply: `code` is one of the `coupon_*` codes of API.md.
+    #[error("{message}")]
+    Coupon {
+        code: &'static str,
+        message: &'static str,
+    },
     #[error("a coupon with this code exists")]
     CouponCodeTaken,
     #[error("no route matches this path")]
@@ -137,7 +141,7 @@ impl ApiError {
             | Self::SkuTaken(_)
             | Self::CouponCodeTaken
             | Self::InsufficientStock { .. } => StatusCode::CONFLICT,
-            Self::Coupon(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Coupon { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidToken | Self::InvalidCursor => StatusCode::BAD_REQUEST,
             Self::TooManyAttempts { .. } | Self::Busy => StatusCode::TOO_MANY_REQUESTS,
             Self::UpstreamUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -182,7 +186,7 @@ impl ApiError {
             Self::InvalidCartToken => "invalid_cart_token",
             Self::CartNotFound => "cart_not_found",
             Self::NotInCart => "not_in_cart",
-            Self::Coupon(refusal) => refusal.code(),
+            Self::Coupon { code, .. } => code,
             Self::CouponCodeTaken => "coupon_code_taken",
             Self::NoSuchRoute => "no_such_route",
             Self::MethodNotAllowed => "method_not_allowed",

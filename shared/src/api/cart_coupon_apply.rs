@@ -41,12 +41,12 @@ pub async fn cart_coupon_apply(
     caller: Caller,
     Json(req): Json<ApplyCoupon>,
 ) -> Result<Json<CartView>, ApiError> {
-    let code = parse_code(&req.code).ok_or(ApiError::Coupon(Refusal::CouponInvalid))?;
+    let code = parse_code(&req.code).ok_or(ApiError::from(Refusal::CouponInvalid))?;
     if crate::store::coupons::get(state.reader(), &code)
         .await?
         .is_none()
     {
-        return Err(ApiError::Coupon(Refusal::CouponInvalid));
+        return Err(ApiError::from(Refusal::CouponInvalid));
     }
     Ok(Json(cart::apply_coupon(&state, &caller, &code).await?))
 }

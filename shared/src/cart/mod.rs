@@ -391,7 +391,7 @@ async fn change_with(
         match (refusal, &coupon) {
             // A coupon being applied must apply now.
             (Some(refusal), _) if applying_coupon => {
-                return Err(ApiError::Coupon(refusal));
+                return Err(ApiError::from(refusal));
             }
             // A luck coupon whose reservation ran out leaves the winner's cart.
             (Some(Refusal::CouponExpired), Some(c)) if c.luck => {

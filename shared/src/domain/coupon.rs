@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::pricing::CouponValue;
+use crate::error::ApiError;
 
 /// A coupon as the rules see it (the stored item carries the same fields).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +63,15 @@ impl Refusal {
             Self::CouponMinSubtotal => "the cart's subtotal is below the coupon's minimum",
             Self::CouponExhausted => "the coupon has been used as often as it may be",
             Self::CouponReserved => "the coupon is reserved to another customer",
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        ApiError::Coupon {
+            code: r.code(),
+            message: r.message(),
         }
     }
 }
