@@ -239,14 +239,17 @@ async fn the_images_worker_drops_what_cannot_succeed_and_cleans_up_after_a_detac
     broken.extend_from_slice(&[7; 200]);
     let slot = slot(&app, &staff, id, "image/png", broken.len()).await;
     upload(&app, &slot, "image/png", broken).await;
-    let key = slot["key"].as_str().unwrap();
-    let (image_id, _) = parse_original_key(key, id).unwrap();
-    let job = ImageJob {
-        product_id: id.to_owned(),
-        image_id: image_id.clone(),
-        key: key.to_owned(),
+    let job_for = |key: &str| {
+        let (image_id, _) = parse_original_key(key, id).unwrap();
+        let job = ImageJob {
+            product_id: id.to_owned(),
+            image_id,
+            key: key.to_owned(),
+        };
+        let body = serde_json::to_string(&job).unwrap();
+        (job, body)
     };
-    let body = serde_json::to_string(&job).unwrap();
+    let (_, body) = job_for(slot["key"].as_str().unwrap());
     assert!(matches!(
         images_worker::process(&state, &body).await.unwrap(),
         Done::Dropped(_)
@@ -257,18 +260,12 @@ async fn the_images_worker_drops_what_cannot_succeed_and_cleans_up_after_a_detac
     let original = photo();
     let slot = uploaded(&app, &staff, id, original).await;
     let key = slot["key"].as_str().unwrap();
-    let (image_id, _) = parse_original_key(key, id).unwrap();
-    let job = ImageJob {
-        product_id: id.to_owned(),
-        image_id: image_id.clone(),
-        key: key.to_owned(),
-    };
-    let body = serde_json::to_string(&job).unwrap();
+    let (job, body) = job_for(key);
     assert_eq!(
         images_worker::process(&state, &body).await.unwrap(),
         Done::Gone
     );
-    let thumbnail = sized_key(id, &image_id, "thumbnail", "jpg");
+    let thumbnail = sized_key(id, &job.image_id, "thumbnail", "jpg");
     assert_eq!(
         blobs.head(&thumbnail).await.unwrap(),
         None,

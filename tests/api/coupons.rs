@@ -104,6 +104,37 @@ async fn the_worked_examples_with_coupons_and_more() {
     assert_eq!(figures(&c), (4500, 0, 0, 500, 0, 4000));
     assert_eq!(c["summary"]["amount_to_free_delivery"], 0);
 
+    // Of our own, with other numbers: two bundles of 3 × 1234 at 15 % and 2 × 999, first-time,
+    // a 20 % coupon. Subtotal 7404 + 1998 = 9402; bundle round(1110.6) = 1111; first-time
+    // round(829.1) = 829; coupon round(1492.4) = 1492; free delivery.
+    let parts = [
+        item(&app, &staff, 1234, 9).await,
+        item(&app, &staff, 1234, 9).await,
+        item(&app, &staff, 1234, 9).await,
+    ];
+    let slug = format!("b15-{}", unique().to_lowercase());
+    let made = send(
+        &app,
+        Method::POST,
+        "/api/v1/admin/bundles",
+        &staff,
+        &json!({"name": "Fifteen", "slug": slug, "skus": parts, "discount_percent": 15}),
+    )
+    .await;
+    assert_eq!(made.status(), 201);
+    let twenty = coupon(&app, &admin, json!({"percent_off": 20})).await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut first = Who::User(app.register(&unique_email()).await.access);
+    add_ok(&app, &mut first, &slug, 2).await;
+    add_ok(&app, &mut first, &item(&app, &staff, 999, 9).await, 2).await;
+    assert_eq!(apply(&app, &first, &twenty).await.status(), 200);
+    assert_eq!(
+        figures(&cart(&app, &first).await),
+        (9402, 1111, 829, 1492, 0, 5970)
+    );
+
     // Removing it prices without it.
     let removed = who
         .request(&app, Method::DELETE, "/api/v1/cart/coupon")

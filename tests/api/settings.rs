@@ -121,3 +121,68 @@ async fn only_admins_may_see_or_change_settings() {
         assert_problem(write, 403, "forbidden").await;
     }
 }
+
+#[tokio::test]
+async fn the_low_stock_threshold_reaches_the_catalog() {
+    let app = TestApp::spawn().await;
+    let admin = admin(&app).await;
+    let staff = staff(&app).await;
+    let sku = format!("LS-{}", crate::helpers::unique()).to_uppercase();
+    let made = crate::catalog::create_product(
+        &app,
+        &staff,
+        &crate::catalog::product(
+            &format!("Lamp {}", crate::helpers::unique()),
+            &[(&sku, 900, 8)],
+        ),
+    )
+    .await;
+    let slug = made["slug"].as_str().unwrap();
+    let status = |v: Value| v["variants"][0]["stock_status"].clone();
+    let page: Value = app
+        .get(&format!("/api/v1/products/{slug}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status(page), "in_stock", "8 is over the default of 5");
+    change_settings(&app, &admin, json!({"low_stock_threshold": 10})).await;
+    let page: Value = app
+        .get(&format!("/api/v1/products/{slug}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status(page), "low_stock");
+    let staff_view = app
+        .get_json(
+            &format!("/api/v1/admin/products/{}", made["id"].as_str().unwrap()),
+            &staff,
+        )
+        .await;
+    assert_eq!(status(staff_view), "low_stock");
+}
+
+#[tokio::test]
+async fn a_new_bundle_takes_the_default_discount_of_the_settings() {
+    let app = TestApp::spawn().await;
+    let admin = admin(&app).await;
+    let staff = staff(&app).await;
+    change_settings(&app, &admin, json!({"bundle_discount_percent": 15})).await;
+    let mut skus = Vec::new();
+    for _ in 0..3 {
+        skus.push(crate::cart::item(&app, &staff, 1000, 5).await);
+    }
+    let slug = crate::cart::bundle(&app, &staff, &[&skus[0], &skus[1], &skus[2]]).await;
+    let made: Value = app
+        .get(&format!("/api/v1/bundles/{slug}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(made["discount_percent"], 15);
+    assert_eq!(
+        (made["list_price"].as_i64(), made["price"].as_i64()),
+        (Some(3000), Some(2550))
+    );
+}

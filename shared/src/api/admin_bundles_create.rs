@@ -40,6 +40,7 @@ pub async fn admin_bundles_create(
     ),
     ApiError,
 > {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     let name = bundle::checked_name(&req.name)?;
     let slug = match req.slug {
         Some(slug) => slug,
@@ -47,7 +48,10 @@ pub async fn admin_bundles_create(
             .ok_or_else(|| ApiError::field("slug", "cannot be made from this name; give one"))?,
     };
     let description = bundle::checked_description(&req.description)?;
-    let discount_percent = bundle::checked_discount(req.discount_percent)?;
+    let default = crate::store::settings::current(state.reader())
+        .await?
+        .bundle_discount_percent;
+    let discount_percent = bundle::checked_discount(req.discount_percent, default)?;
     let table = state.table();
     let components = bundle::components(table, &req.skus).await?;
     bundle::check_rules(req.r#type, &components)?;
@@ -71,6 +75,6 @@ pub async fn admin_bundles_create(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(bundle::view(table, &made).await?),
+        Json(bundle::view(table, &made, low_stock_threshold).await?),
     ))
 }

@@ -32,6 +32,7 @@ pub async fn admin_bundles_update(
     Path(slug): Path<String>,
     Json(patch): Json<BundlePatch>,
 ) -> Result<Json<BundleView>, ApiError> {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     let change = BundleChange {
         name: patch
             .name
@@ -47,12 +48,14 @@ pub async fn admin_bundles_update(
         skus: patch.skus,
         discount_percent: patch
             .discount_percent
-            .map(|p| bundle::checked_discount(Some(p)))
+            .map(|p| bundle::checked_discount(Some(p), 0))
             .transpose()?,
     };
     let slug = Slug::parse(&slug).map_err(|_| ApiError::NotFound)?;
     let table = state.table();
     let now = accounts::rfc3339(accounts::now());
     let after = bundle::update(table, slug.as_str(), &change, &now).await?;
-    Ok(Json(bundle::view(table, &after).await?))
+    Ok(Json(
+        bundle::view(table, &after, low_stock_threshold).await?,
+    ))
 }

@@ -58,6 +58,7 @@ pub async fn admin_product_images_attach(
     Path(id): Path<String>,
     Json(req): Json<AttachRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     if !is_ulid(&id) {
         return Err(ApiError::NotFound);
     }
@@ -102,7 +103,11 @@ pub async fn admin_product_images_attach(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(StaffProductView::new(product, variants)),
+        Json(StaffProductView::new(
+            product,
+            variants,
+            low_stock_threshold,
+        )),
     ))
 }
 

@@ -39,6 +39,7 @@ pub async fn admin_products_create(
     ),
     ApiError,
 > {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     let (product, variants) = req.into_product(
         ulid::Ulid::new().to_string(),
         accounts::rfc3339(accounts::now()),
@@ -55,6 +56,10 @@ pub async fn admin_products_create(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(StaffProductView::new(product, variants)),
+        Json(StaffProductView::new(
+            product,
+            variants,
+            low_stock_threshold,
+        )),
     ))
 }

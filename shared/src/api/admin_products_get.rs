@@ -30,11 +30,16 @@ pub async fn admin_products_get(
     _staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Json<StaffProductView>, ApiError> {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     if !is_ulid(&id) {
         return Err(ApiError::NotFound);
     }
     let (product, variants) = products::get(state.reader(), &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(StaffProductView::new(product, variants)))
+    Ok(Json(StaffProductView::new(
+        product,
+        variants,
+        low_stock_threshold,
+    )))
 }

@@ -41,9 +41,10 @@ pub async fn admin_products_list(
     _staff: Staff,
     uri: Uri,
 ) -> Result<Json<List<StaffProductView>>, ApiError> {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     let axum::extract::Query(params) = axum::extract::Query::<StaffParams>::try_from_uri(&uri)
         .map_err(|e| ApiError::field("query", e.body_text()))?;
-    let (filter, scope) = params.read()?;
+    let (filter, scope) = params.read(low_stock_threshold)?;
     let key = &state.auth().cursor_key;
     let (limit, after) = limit_and_position::<Position>(&uri, key, &scope)?;
     let index = snapshot::current(state.reader()).await?;
@@ -51,7 +52,9 @@ pub async fn admin_products_list(
     Ok(Json(List {
         items: found
             .iter()
-            .map(|e| StaffProductView::new(e.product.clone(), e.variants.clone()))
+            .map(|e| {
+                StaffProductView::new(e.product.clone(), e.variants.clone(), low_stock_threshold)
+            })
             .collect(),
         next_cursor: end.and_then(|p| seal(&p, key, &scope)),
     }))

@@ -35,6 +35,7 @@ pub async fn admin_products_update(
     Path(id): Path<String>,
     Json(patch): Json<ProductPatch>,
 ) -> Result<Json<StaffProductView>, ApiError> {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     let change = patch.into_change()?;
     if !is_ulid(&id) {
         return Err(ApiError::NotFound);
@@ -43,5 +44,9 @@ pub async fn admin_products_update(
     let (product, variants) = products::update(state.table(), &id, &change, &now)
         .await
         .map_err(update_error)?;
-    Ok(Json(StaffProductView::new(product, variants)))
+    Ok(Json(StaffProductView::new(
+        product,
+        variants,
+        low_stock_threshold,
+    )))
 }

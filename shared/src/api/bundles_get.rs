@@ -31,10 +31,14 @@ pub async fn bundles_get(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     let slug = Slug::parse(&slug).map_err(|_| ApiError::NotFound)?;
     let table = state.reader();
     let found = bundles::get(table, slug.as_str())
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(public_json(&headers, &bundle::view(table, &found).await?))
+    Ok(public_json(
+        &headers,
+        &bundle::view(table, &found, low_stock_threshold).await?,
+    ))
 }

@@ -40,6 +40,7 @@ pub async fn bundles_list(
     State(state): State<AppState>,
     uri: Uri,
 ) -> Result<Json<List<BundleView>>, ApiError> {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     let axum::extract::Query(filter) = axum::extract::Query::<Filter>::try_from_uri(&uri)
         .map_err(|e| ApiError::field("query", e.body_text()))?;
     let kind: Option<BundleType> = choice(
@@ -54,7 +55,7 @@ pub async fn bundles_list(
     let (found, last) = bundles::page(table, kind, &page).await?;
     let mut items = Vec::with_capacity(found.len());
     for b in &found {
-        items.push(bundle::view(table, b).await?);
+        items.push(bundle::view(table, b, low_stock_threshold).await?);
     }
     Ok(Json(List {
         items,

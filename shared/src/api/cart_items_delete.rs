@@ -29,13 +29,8 @@ pub async fn cart_items_delete(
     caller: Caller,
     Path(sku): Path<String>,
 ) -> Result<Json<CartView>, ApiError> {
-    let sku = sku.trim().to_ascii_uppercase();
     let (view, _) = cart::change(&state, &caller, false, |cart| {
-        let at = cart
-            .lines
-            .iter()
-            .position(|l| l.sku == sku)
-            .ok_or(ApiError::NotInCart)?;
+        let at = cart::line_at(cart, &sku)?;
         cart.lines.remove(at);
         Ok(None)
     })

@@ -42,20 +42,15 @@ pub async fn cart_items_update(
     Json(req): Json<SetQuantity>,
 ) -> Result<Json<CartView>, ApiError> {
     let quantity = cart::quantity(req.quantity, true)?;
-    let sku = sku.trim().to_ascii_uppercase();
     let (view, _) = cart::change(&state, &caller, false, |cart| {
-        let at = cart
-            .lines
-            .iter()
-            .position(|l| l.sku == sku)
-            .ok_or(ApiError::NotInCart)?;
+        let at = cart::line_at(cart, &sku)?;
         if quantity == 0 {
             cart.lines.remove(at);
             return Ok(None);
         }
         let grew = quantity > cart.lines[at].quantity;
         cart.lines[at].quantity = quantity;
-        Ok(grew.then(|| sku.clone()))
+        Ok(grew.then(|| cart.lines[at].sku.clone()))
     })
     .await?;
     Ok(Json(view))

@@ -33,6 +33,7 @@ pub async fn products_get(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     let table = state.reader();
     let (product, variants) = catalog::active_product(table, &slug).await?;
     let mut bundles = Vec::new();
@@ -47,6 +48,6 @@ pub async fn products_get(
     }
     Ok(public_json(
         &headers,
-        &ProductView::new(product, variants, bundles),
+        &ProductView::new(product, variants, bundles, low_stock_threshold),
     ))
 }

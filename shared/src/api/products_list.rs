@@ -47,6 +47,7 @@ pub async fn products_list(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     let axum::extract::Query(params) = axum::extract::Query::<PublicParams>::try_from_uri(&uri)
         .map_err(|e| ApiError::field("query", e.body_text()))?;
     let ((filter, sort), scope) = params.read()?;
@@ -57,7 +58,7 @@ pub async fn products_list(
     let page = List {
         items: found
             .iter()
-            .map(|e| ProductCard::new(&e.product, &e.variants))
+            .map(|e| ProductCard::new(&e.product, &e.variants, low_stock_threshold))
             .collect(),
         next_cursor: end.and_then(|p| seal(&p, key, &scope)),
     };

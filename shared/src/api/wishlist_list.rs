@@ -53,6 +53,7 @@ pub async fn wishlist_list(
     user: AuthUser,
     uri: Uri,
 ) -> Result<Json<List<WishView>>, ApiError> {
+    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     let table = state.reader();
     let scope = format!("wishlist:{}", user.id());
     let key = &state.auth().cursor_key;
@@ -68,7 +69,7 @@ pub async fn wishlist_list(
         items.push(WishView {
             product: WishedProduct {
                 stock_status: if available {
-                    overall_status(&variants)
+                    overall_status(&variants, low_stock_threshold)
                 } else {
                     StockStatus::OutOfStock
                 },

@@ -445,6 +445,15 @@ fn check_stock(cart: &Cart, facts: &Facts, sku: &str) -> Result<(), ApiError> {
     })
 }
 
+/// Where the line of `sku` is (a sku as a client sent it), else 404 `not_in_cart`.
+pub fn line_at(cart: &Cart, sku: &str) -> Result<usize, ApiError> {
+    let sku = sku.trim().to_ascii_uppercase();
+    cart.lines
+        .iter()
+        .position(|l| l.sku == sku)
+        .ok_or(ApiError::NotInCart)
+}
+
 /// A quantity a client sent for a line: 1..=99 (0 too when `zero_removes`).
 pub fn quantity(raw: i64, zero_removes: bool) -> Result<u32, ApiError> {
     let min = if zero_removes { 0 } else { 1 };

@@ -13,15 +13,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::aws::TableReader;
-use crate::domain::catalog::{
-    DEFAULT_LOW_STOCK_THRESHOLD, ProductStatus, Sku, Slug, StockStatus, Tier,
-};
+use crate::domain::catalog::{ProductStatus, Sku, Slug, StockStatus, Tier};
 use crate::domain::text;
 use crate::error::{ApiError, FieldError};
 use crate::store::bundles::{self, Bundle, BundleType};
 use crate::store::products::{self, Product, Variant};
 
-pub const DEFAULT_DISCOUNT_PERCENT: u8 = 10;
 const MIN_PRODUCTS: usize = 3;
 const MAX_SKUS: usize = 20;
 
@@ -138,9 +135,9 @@ pub fn checked_description(description: &str) -> Result<String, ApiError> {
     }
 }
 
-pub fn checked_discount(percent: Option<i64>) -> Result<u8, ApiError> {
+pub fn checked_discount(percent: Option<i64>, default: u8) -> Result<u8, ApiError> {
     match percent {
-        None => Ok(DEFAULT_DISCOUNT_PERCENT),
+        None => Ok(default),
         Some(p @ 1..=90) => Ok(p as u8),
         Some(_) => Err(ApiError::field("discount_percent", "must be 1 to 90")),
     }
@@ -241,7 +238,11 @@ pub struct BundleView {
 }
 
 /// The bundle as it is now: its components read afresh (one read per sku).
-pub async fn view(table: &TableReader, bundle: &Bundle) -> Result<BundleView, ApiError> {
+pub async fn view(
+    table: &TableReader,
+    bundle: &Bundle,
+    low_stock_threshold: i64,
+) -> Result<BundleView, ApiError> {
     let mut products = Vec::new();
     let mut list_price = 0;
     let mut available = true;
@@ -253,7 +254,7 @@ pub async fn view(table: &TableReader, bundle: &Bundle) -> Result<BundleView, Ap
                 list_price += v.price;
                 scarcest = scarcest.min(v.stock);
                 products.push(BundleProductView {
-                    stock_status: StockStatus::of(v.stock, DEFAULT_LOW_STOCK_THRESHOLD),
+                    stock_status: StockStatus::of(v.stock, low_stock_threshold),
                     id: p.id,
                     slug: p.slug,
                     name: p.name,
@@ -274,7 +275,7 @@ pub async fn view(table: &TableReader, bundle: &Bundle) -> Result<BundleView, Ap
         products,
         list_price,
         price: discounted(list_price, bundle.discount_percent),
-        stock_status: StockStatus::of(stock, DEFAULT_LOW_STOCK_THRESHOLD),
+        stock_status: StockStatus::of(stock, low_stock_threshold),
         available,
     })
 }

@@ -174,7 +174,7 @@ impl PublicParams {
             featured: r.flag("featured", &self.featured),
             tier: r.choice::<Tier>("tier", &self.tier, "must be standard or pro"),
             tag,
-            low_stock: false,
+            low_stock: None,
         };
         let sort = match Reader::given(&self.sort) {
             None => Sort::default(),
@@ -192,8 +192,9 @@ impl PublicParams {
 }
 
 impl StaffParams {
-    /// The filter (newest first) and the cursor's scope.
-    pub fn read(self) -> Result<(Filter, String), ApiError> {
+    /// The filter (newest first) and the cursor's scope; `low_stock=true` keeps products with
+    /// a variant at or under `low_stock_threshold`.
+    pub fn read(self, low_stock_threshold: i64) -> Result<(Filter, String), ApiError> {
         let mut r = Reader::default();
         let filter = Filter {
             status: r.choice::<ProductStatus>(
@@ -204,7 +205,10 @@ impl StaffParams {
             category: r.category(&self.category),
             query: r.query(&self.q),
             query_names_and_skus: true,
-            low_stock: r.flag("low_stock", &self.low_stock).unwrap_or(false),
+            low_stock: r
+                .flag("low_stock", &self.low_stock)
+                .unwrap_or(false)
+                .then_some(low_stock_threshold),
             ..Filter::default()
         };
         r.finish("admin_products", filter)

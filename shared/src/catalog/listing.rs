@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::search::{self, Words};
-use crate::domain::catalog::{DEFAULT_LOW_STOCK_THRESHOLD, ProductStatus, Tier};
+use crate::domain::catalog::{ProductStatus, Tier};
 use crate::store::categories::Category;
 use crate::store::products::{Product, Variant};
 
@@ -152,8 +152,8 @@ pub struct Filter {
     pub tier: Option<Tier>,
     /// A tag (lowercase).
     pub tag: Option<String>,
-    /// Only products with a variant at or under the low-stock threshold.
-    pub low_stock: bool,
+    /// Only products with a variant at or under this stock (the low-stock threshold).
+    pub low_stock: Option<i64>,
 }
 
 /// The whole catalog in memory.
@@ -255,10 +255,9 @@ fn keeps(filter: &Filter, categories: Option<&BTreeSet<&str>>, e: &Entry) -> boo
             .tag
             .as_ref()
             .is_none_or(|tag| p.tags.iter().any(|t| t == tag))
-        && (!filter.low_stock
-            || e.variants
-                .iter()
-                .any(|v| v.stock <= DEFAULT_LOW_STOCK_THRESHOLD))
+        && filter
+            .low_stock
+            .is_none_or(|at| e.variants.iter().any(|v| v.stock <= at))
         && filter.query.as_ref().is_none_or(|q| {
             q.matches(if filter.query_names_and_skus {
                 &e.staff_words

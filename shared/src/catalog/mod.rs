@@ -18,6 +18,13 @@ use crate::domain::catalog::{ProductStatus, Slug};
 use crate::error::ApiError;
 use crate::store::products::{self, Product, Variant};
 
+/// The store's low-stock threshold (a setting, cached per container).
+pub async fn low_stock_threshold(table: &TableReader) -> Result<i64, ApiError> {
+    Ok(crate::store::settings::current(table)
+        .await?
+        .low_stock_threshold)
+}
+
 /// The active product with this slug and its variants; anything else (no such slug, a draft,
 /// an archived product, a slug that cannot be one) is 404 to the public.
 pub async fn active_product(

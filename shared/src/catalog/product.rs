@@ -5,9 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::catalog::{
-    DEFAULT_LOW_STOCK_THRESHOLD, Price, ProductStatus, Sku, Slug, StockStatus, Tier,
-};
+use crate::domain::catalog::{Price, ProductStatus, Sku, Slug, StockStatus, Tier};
 use crate::domain::text;
 use crate::error::{ApiError, FieldError};
 use crate::store::products::{Image, ImageSizes, MAX_VARIANTS, Product, Variant};
@@ -215,7 +213,7 @@ pub struct StaffProductView {
 }
 
 impl StaffProductView {
-    pub fn new(p: Product, variants: Vec<Variant>) -> Self {
+    pub fn new(p: Product, variants: Vec<Variant>, low_stock_threshold: i64) -> Self {
         let images = oldest_first(&p.images)
             .into_iter()
             .map(|i| StaffImageView {
@@ -232,7 +230,7 @@ impl StaffProductView {
             variants: variants
                 .into_iter()
                 .map(|v| StaffVariantView {
-                    stock_status: StockStatus::of(v.stock, DEFAULT_LOW_STOCK_THRESHOLD),
+                    stock_status: StockStatus::of(v.stock, low_stock_threshold),
                     sku: v.sku,
                     name: v.name,
                     price: v.price,
@@ -258,9 +256,9 @@ impl StaffProductView {
 }
 
 /// How the public sees a product's stock as a whole: what all its variants hold together.
-pub fn overall_status(variants: &[Variant]) -> StockStatus {
+pub fn overall_status(variants: &[Variant], low_stock_threshold: i64) -> StockStatus {
     let total: i64 = variants.iter().map(|v| v.stock.max(0)).sum();
-    StockStatus::of(total, DEFAULT_LOW_STOCK_THRESHOLD)
+    StockStatus::of(total, low_stock_threshold)
 }
 
 /// A variant as the public sees it: stock only as a status.
@@ -356,7 +354,7 @@ pub struct ProductCard {
 }
 
 impl ProductCard {
-    pub fn new(p: &Product, variants: &[Variant]) -> Self {
+    pub fn new(p: &Product, variants: &[Variant], low_stock_threshold: i64) -> Self {
         Self {
             id: p.id.clone(),
             slug: p.slug.clone(),
@@ -366,7 +364,7 @@ impl ProductCard {
             featured: p.featured,
             tier: p.tier,
             price_from: p.price_from,
-            stock_status: overall_status(variants),
+            stock_status: overall_status(variants, low_stock_threshold),
             rating: RatingView::of(p),
             image: ImageView::all(&p.images)
                 .into_iter()
@@ -411,10 +409,15 @@ pub struct ProductView {
 }
 
 impl ProductView {
-    pub fn new(p: Product, variants: Vec<Variant>, bundles: Vec<BundleRef>) -> Self {
-        let status = |stock| StockStatus::of(stock, DEFAULT_LOW_STOCK_THRESHOLD);
+    pub fn new(
+        p: Product,
+        variants: Vec<Variant>,
+        bundles: Vec<BundleRef>,
+        low_stock_threshold: i64,
+    ) -> Self {
+        let status = |stock| StockStatus::of(stock, low_stock_threshold);
         Self {
-            stock_status: overall_status(&variants),
+            stock_status: overall_status(&variants, low_stock_threshold),
             variants: variants
                 .into_iter()
                 .map(|v| VariantView {
@@ -509,7 +512,7 @@ mod tests {
         .unwrap();
         p.rating_sum = 10;
         p.rating_count = 3;
-        let view = serde_json::to_value(ProductView::new(p, v, Vec::new())).unwrap();
+        let view = serde_json::to_value(ProductView::new(p, v, Vec::new(), 5)).unwrap();
         assert_eq!(view["variants"][0]["stock_status"], "low_stock");
         assert_eq!(view["variants"][1]["stock_status"], "out_of_stock");
         assert!(view["variants"][0].get("stock").is_none());

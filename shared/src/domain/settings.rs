@@ -94,7 +94,7 @@ pub struct SettingsInput {
     pub delivery_fee: Option<Value>,
     #[schema(value_type = u8, minimum = 0, maximum = 90)]
     pub first_time_discount_percent: Option<Value>,
-    #[schema(value_type = u8, minimum = 0, maximum = 90)]
+    #[schema(value_type = u8, minimum = 1, maximum = 90)]
     pub bundle_discount_percent: Option<Value>,
     #[schema(value_type = u32, minimum = 1, maximum = 1440)]
     pub stock_reservation_minutes: Option<Value>,
@@ -190,7 +190,7 @@ impl SettingsInput {
                 &mut c,
                 "bundle_discount_percent",
                 &self.bundle_discount_percent,
-                0,
+                1,
             ),
             stock_reservation_minutes: c.int(
                 "stock_reservation_minutes",
