@@ -9,7 +9,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ("basics", &["need", "crypto", "error", "outbound"]),
     ("values", &["config", "domain", "paging"]),
     ("infrastructure", &["aws", "telemetry"]),
-    ("services", &["store", "notify", "auth"]),
+    ("services", &["store", "notify", "auth", "stripe"]),
     ("state", &["state"]),
     (
         "features and HTTP plumbing",

@@ -22,6 +22,7 @@ pub mod outbound;
 pub mod paging;
 pub mod state;
 pub mod store;
+pub mod stripe;
 pub mod telemetry;
 pub mod worker;
 

@@ -28,7 +28,7 @@ pub struct Session {
     pub refresh: String,
 }
 
-fn env_or(name: &str, default: &str) -> String {
+pub fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
 

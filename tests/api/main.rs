@@ -23,5 +23,6 @@ mod resources;
 mod roles;
 mod settings;
 mod shopctl_tool;
+mod stripe_client;
 mod transact;
 mod worker;

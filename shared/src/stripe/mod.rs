@@ -1,0 +1,313 @@
+//! Stripe, through a small typed client of our own (docs/architecture.md, "Why not
+//! async-stripe"): form-encoded requests, an `Idempotency-Key` on every POST, a pinned
+//! `Stripe-Version`, response types holding only the fields we read (tolerating every other
+//! and missing optional ones, since accounts run different API versions), and Stripe's typed
+//! error body. It uses the project's one HTTP client stack (`outbound`).
+//!
+//! Checkout and the payment follow-ups use it through [`Payments`], so a test can count or fail
+//! the calls without a network.
+
+pub mod signature;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The API version every request is pinned to.
+pub const API_VERSION: &str = "2024-06-20";
+
+/// An object Stripe sends either as its id or expanded.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum IdOrObject {
+    Id(String),
+    Object { id: String },
+}
+
+impl IdOrObject {
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Id(id) | Self::Object { id } => id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PaymentIntent {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    /// `requires_payment_method`, `requires_confirmation`, `requires_action`, `processing`,
+    /// `succeeded`, `canceled`, ...
+    pub status: String,
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+    #[serde(default)]
+    pub latest_charge: Option<IdOrObject>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub amount: i64,
+    /// `pending`, `succeeded`, `failed`, `canceled`.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub payment_intent: Option<String>,
+}
+
+/// A PaymentIntent to create.
+#[derive(Debug, Clone)]
+pub struct NewPaymentIntent<'a> {
+    pub amount: i64,
+    pub currency: &'a str,
+    pub metadata: &'a [(&'a str, &'a str)],
+    /// Set to pay at once (tests, and localstripe, which cannot confirm with a method later).
+    pub payment_method: Option<&'a str>,
+    pub confirm: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StripeError {
+    /// Stripe answered with its error body.
+    #[error("Stripe refused ({status} {kind}{}): {message}", code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
+    Api {
+        status: u16,
+        kind: String,
+        code: Option<String>,
+        message: String,
+    },
+    #[error("Stripe could not be reached: {0}")]
+    Transport(String),
+    #[error("Stripe's answer was not understood: {0}")]
+    Decode(String),
+}
+
+impl StripeError {
+    /// Worth trying again later: Stripe was unreachable, overloaded or failing.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Transport(_) => true,
+            Self::Api { status, .. } => *status == 429 || *status >= 500,
+            Self::Decode(_) => false,
+        }
+    }
+}
+
+/// What the shop asks of its payment provider.
+pub trait Payments: Send + Sync {
+    fn create_payment_intent(
+        &self,
+        new: &NewPaymentIntent<'_>,
+        idempotency_key: &str,
+    ) -> impl Future<Output = Result<PaymentIntent, StripeError>> + Send;
+
+    fn retrieve_payment_intent(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<PaymentIntent, StripeError>> + Send;
+
+    fn cancel_payment_intent(
+        &self,
+        id: &str,
+        idempotency_key: &str,
+    ) -> impl Future<Output = Result<PaymentIntent, StripeError>> + Send;
+
+    /// Refunds `amount` (always given: bounding refunds is ours) of a PaymentIntent.
+    fn create_refund(
+        &self,
+        payment_intent: &str,
+        amount: i64,
+        idempotency_key: &str,
+    ) -> impl Future<Output = Result<Refund, StripeError>> + Send;
+}
+
+/// The Stripe API (or localstripe at another base URL).
+#[derive(Clone)]
+pub struct Stripe {
+    http: reqwest::Client,
+    base: std::sync::Arc<str>,
+    secret_key: std::sync::Arc<str>,
+}
+
+impl std::fmt::Debug for Stripe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stripe")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+impl Stripe {
+    /// `base` is `https://api.stripe.com` on AWS.
+    pub fn new(base: &str, secret_key: &str) -> Self {
+        Self {
+            http: crate::outbound::client(Duration::from_secs(20)),
+            base: base.trim_end_matches('/').into(),
+            secret_key: secret_key.into(),
+        }
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, StripeError> {
+        let response = request
+            .bearer_auth(&*self.secret_key)
+            .header("Stripe-Version", API_VERSION)
+            .send()
+            .await
+            .map_err(|e| StripeError::Transport(e.to_string()))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| StripeError::Transport(e.to_string()))?;
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&bytes).map_err(|e| StripeError::Decode(e.to_string()));
+        }
+        let detail = serde_json::from_slice::<ErrorBody>(&bytes)
+            .ok()
+            .map(|b| b.error);
+        Err(StripeError::Api {
+            status,
+            kind: detail
+                .as_ref()
+                .and_then(|d| d.kind.clone())
+                .unwrap_or_else(|| "api_error".to_owned()),
+            code: detail.as_ref().and_then(|d| d.code.clone()),
+            message: detail
+                .and_then(|d| d.message)
+                .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(200).collect()),
+        })
+    }
+
+    fn post(
+        &self,
+        path: &str,
+        idempotency_key: &str,
+        form: &[(String, String)],
+    ) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("Idempotency-Key", idempotency_key)
+            .form(form)
+    }
+}
+
+impl Payments for Stripe {
+    async fn create_payment_intent(
+        &self,
+        new: &NewPaymentIntent<'_>,
+        idempotency_key: &str,
+    ) -> Result<PaymentIntent, StripeError> {
+        let mut form = vec![
+            ("amount".to_owned(), new.amount.to_string()),
+            ("currency".to_owned(), new.currency.to_owned()),
+        ];
+        for (k, v) in new.metadata {
+            form.push((format!("metadata[{k}]"), (*v).to_owned()));
+        }
+        if let Some(pm) = new.payment_method {
+            form.push(("payment_method".to_owned(), pm.to_owned()));
+        }
+        if new.confirm {
+            form.push(("confirm".to_owned(), "true".to_owned()));
+        }
+        self.send(self.post("/v1/payment_intents", idempotency_key, &form))
+            .await
+    }
+
+    async fn retrieve_payment_intent(&self, id: &str) -> Result<PaymentIntent, StripeError> {
+        self.send(
+            self.http
+                .get(format!("{}/v1/payment_intents/{id}", self.base)),
+        )
+        .await
+    }
+
+    async fn cancel_payment_intent(
+        &self,
+        id: &str,
+        idempotency_key: &str,
+    ) -> Result<PaymentIntent, StripeError> {
+        let path = format!("/v1/payment_intents/{id}/cancel");
+        self.send(self.post(&path, idempotency_key, &[])).await
+    }
+
+    async fn create_refund(
+        &self,
+        payment_intent: &str,
+        amount: i64,
+        idempotency_key: &str,
+    ) -> Result<Refund, StripeError> {
+        let form = [
+            ("payment_intent".to_owned(), payment_intent.to_owned()),
+            ("amount".to_owned(), amount.to_string()),
+        ];
+        self.send(self.post("/v1/refunds", idempotency_key, &form))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_only_what_it_needs_from_either_shape() {
+        let expanded: PaymentIntent = serde_json::from_str(
+            r#"{"id":"pi_1","object":"payment_intent","amount":4497,"currency":"gbp",
+                "status":"succeeded","client_secret":"pi_1_secret_x","metadata":{"order_id":"O1"},
+                "latest_charge":{"id":"ch_1","object":"charge"},"amount_capturable":0}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            expanded.latest_charge.as_ref().map(IdOrObject::id),
+            Some("ch_1")
+        );
+        assert_eq!(expanded.metadata["order_id"], "O1");
+        let bare: PaymentIntent = serde_json::from_str(
+            r#"{"id":"pi_2","amount":1,"currency":"gbp","status":"requires_payment_method","latest_charge":"ch_2"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            bare.latest_charge.as_ref().map(IdOrObject::id),
+            Some("ch_2")
+        );
+        assert!(bare.client_secret.is_none());
+    }
+
+    #[test]
+    fn transient_errors_are_the_ones_worth_retrying() {
+        let api = |status| StripeError::Api {
+            status,
+            kind: "api_error".into(),
+            code: None,
+            message: "m".into(),
+        };
+        assert!(api(503).is_transient() && api(429).is_transient());
+        assert!(!api(402).is_transient() && !api(400).is_transient());
+        assert!(StripeError::Transport("reset".into()).is_transient());
+    }
+}
