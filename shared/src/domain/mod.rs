@@ -5,6 +5,7 @@ pub mod country;
 pub mod coupon;
 mod email;
 pub mod id;
+pub mod order;
 mod password;
 pub mod patch;
 pub mod pricing;
