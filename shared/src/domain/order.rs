@@ -62,7 +62,7 @@ mod tests {
         // 790 over 2500 and 6000: 232.35... and 557.64...: the second gets the unit left.
         assert_eq!(spread(790, &[2500, 6000]), vec![232, 558]);
         // Three equal lines and 100: 33.33 each; the first gets the unit left.
-        assert_eq!(spread(100, &[10, 10, 10]), vec![34, 33, 33]);
+        assert_eq!(spread(100, &[100, 100, 100]), vec![34, 33, 33]);
         assert_eq!(spread(0, &[10, 20]), vec![0, 0]);
         assert_eq!(spread(50, &[0, 0]), vec![0, 0]);
         assert_eq!(
