@@ -147,6 +147,7 @@ async fn the_worked_examples_without_coupons_price_through_get_cart() {
     let c = cart(&app, &who).await;
     assert_eq!(figures(&c), (3998, 0, 0, 0, 499, 4497));
     assert_eq!(c["summary"]["amount_to_free_delivery"], 2);
+    assert_eq!(c["prices_changed"], false);
     assert_eq!(c["summary"]["currency"], "gbp");
 
     // 1 × 4000, returning: free delivery at the threshold.
@@ -439,6 +440,7 @@ async fn a_changed_price_shows_beside_the_price_at_add() {
         (Some(1500), Some(1200))
     );
     assert_eq!(line["price_changed"], true);
+    assert_eq!(c["prices_changed"], true, "the cart says so as a whole");
     assert_eq!(
         c["summary"]["subtotal"], 3000,
         "the current price is charged"

@@ -26,7 +26,7 @@ pub async fn cart_coupon_remove(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<CartView>, ApiError> {
-    let (view, _) = cart::change(&state, &caller, false, |cart| {
+    let view = cart::change(&state, &caller, false, |cart| {
         cart.coupon = None;
         Ok(None)
     })

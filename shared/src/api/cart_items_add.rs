@@ -46,7 +46,7 @@ pub async fn cart_items_add(
 ) -> Result<(StatusCode, Json<CartView>), ApiError> {
     let quantity = cart::quantity(req.quantity, false)?;
     let target = cart::target(&state, &req.sku).await?;
-    let (view, _) = cart::change(&state, &caller, true, |cart| {
+    let view = cart::change(&state, &caller, true, |cart| {
         let lines = cart.lines.len();
         match cart.lines.iter_mut().find(|l| l.sku == target.sku) {
             Some(line) => {

@@ -29,7 +29,7 @@ pub async fn cart_items_delete(
     caller: Caller,
     Path(sku): Path<String>,
 ) -> Result<Json<CartView>, ApiError> {
-    let (view, _) = cart::change(&state, &caller, false, |cart| {
+    let view = cart::change(&state, &caller, false, |cart| {
         let at = cart::line_at(cart, &sku)?;
         cart.lines.remove(at);
         Ok(None)

@@ -42,7 +42,7 @@ pub async fn cart_items_update(
     Json(req): Json<SetQuantity>,
 ) -> Result<Json<CartView>, ApiError> {
     let quantity = cart::quantity(req.quantity, true)?;
-    let (view, _) = cart::change(&state, &caller, false, |cart| {
+    let view = cart::change(&state, &caller, false, |cart| {
         let at = cart::line_at(cart, &sku)?;
         if quantity == 0 {
             cart.lines.remove(at);

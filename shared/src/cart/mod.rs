@@ -319,7 +319,7 @@ pub async fn change(
     caller: &Caller,
     create: bool,
     edit: impl FnMut(&mut Cart) -> Result<Grown, ApiError>,
-) -> Result<(CartView, Option<String>), ApiError> {
+) -> Result<CartView, ApiError> {
     change_with(state, caller, create, false, edit).await
 }
 
@@ -329,12 +329,11 @@ pub async fn apply_coupon(
     caller: &Caller,
     code: &str,
 ) -> Result<CartView, ApiError> {
-    let (view, _) = change_with(state, caller, true, true, |cart| {
+    change_with(state, caller, true, true, |cart| {
         cart.coupon = Some(code.to_owned());
         Ok(None)
     })
-    .await?;
-    Ok(view)
+    .await
 }
 
 async fn change_with(
@@ -343,7 +342,7 @@ async fn change_with(
     create: bool,
     applying_coupon: bool,
     mut edit: impl FnMut(&mut Cart) -> Result<Grown, ApiError>,
-) -> Result<(CartView, Option<String>), ApiError> {
+) -> Result<CartView, ApiError> {
     let settings = settings::current(state.reader()).await?;
     // A guest's first add makes their cart (and its token); a guest with no cart has nothing
     // to change.
@@ -409,7 +408,7 @@ async fn change_with(
         }
         if carts::save(state.table(), &mut cart).await? {
             view.id = Some(cart.id.clone());
-            return Ok((view, new_guest.clone()));
+            return Ok(view);
         }
     }
     Err(ApiError::Busy)

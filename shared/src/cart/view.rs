@@ -22,6 +22,9 @@ pub struct CartView {
     /// The coupon on the cart, if any, and whether it applies now.
     pub coupon: Option<CouponView>,
     pub summary: Summary,
+    /// True when a line's current price differs from its price when added (checkout charges
+    /// the current one).
+    pub prices_changed: bool,
     /// What changed since the cart was last seen (a line that can no longer be bought, ...).
     pub notices: Vec<String>,
     /// A guest's token, to send back as `X-Cart-Token`.
@@ -154,6 +157,7 @@ pub fn build(
     };
     CartView {
         id: (cart.version > 0).then(|| cart.id.clone()),
+        prices_changed: lines.iter().any(|l| l.price_changed),
         lines,
         coupon: coupon.map(|(c, checked)| CouponView {
             code: c.terms.code.clone(),
