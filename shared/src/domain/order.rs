@@ -1,5 +1,63 @@
-//! Order rules that need no storage: the short number people read (`HX-7K2M9Q`), and spreading
-//! an order-level discount over its lines so that a refund of some lines is exact.
+//! Order rules that need no storage: the state machine, the short number people read
+//! (`HX-7K2M9Q`), and spreading an order-level discount over its lines so that a refund of
+//! some lines is exact.
+
+use serde::{Deserialize, Serialize};
+
+/// Where an order is (API.md's state machine).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Stock reserved, awaiting payment.
+    Pending,
+    Paid,
+    Processing,
+    Shipped,
+    Delivered,
+    Cancelled,
+    PartiallyRefunded,
+    Refunded,
+}
+
+/// Who asks for a transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A payment event (the webhook follow-up or a sync).
+    Payment,
+    /// The buyer (cancel only).
+    Customer,
+    Admin,
+    /// The cleanup, when a reservation runs out.
+    Expiry,
+    /// A refund's recorded amounts.
+    Refund,
+}
+
+impl OrderStatus {
+    /// Whether `actor` may move an order from `self` to `to`; anything else is 409
+    /// `invalid_transition`. `paid` is set only by a payment.
+    pub fn may_become(self, to: OrderStatus, actor: Actor) -> bool {
+        use OrderStatus::*;
+        matches!(
+            (self, to, actor),
+            (Pending, Paid, Actor::Payment)
+                | (
+                    Pending,
+                    Cancelled,
+                    Actor::Customer | Actor::Admin | Actor::Expiry
+                )
+                | (Paid | Processing, Cancelled, Actor::Customer | Actor::Admin)
+                | (Paid, Processing, Actor::Admin)
+                | (Paid | Processing, Shipped, Actor::Admin)
+                | (Shipped, Delivered, Actor::Admin)
+                | (
+                    Paid | Processing | Shipped | Delivered | PartiallyRefunded,
+                    PartiallyRefunded | Refunded,
+                    Actor::Refund,
+                )
+        )
+    }
+}
 
 /// Letters and digits a person cannot confuse (Crockford's base32: no I, L, O, U).
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -55,6 +113,31 @@ mod tests {
         assert!(n.starts_with("HX-"));
         assert!(n[3..].bytes().all(|b| ALPHABET.contains(&b)));
         assert_ne!(order_number(), order_number());
+    }
+
+    #[test]
+    fn the_state_machine() {
+        use Actor::*;
+        use OrderStatus::*;
+        assert!(Pending.may_become(Paid, Payment));
+        assert!(
+            !Pending.may_become(Paid, Admin),
+            "paid is set only by a payment"
+        );
+        assert!(Pending.may_become(Cancelled, Expiry));
+        assert!(Paid.may_become(Cancelled, Customer));
+        assert!(!Shipped.may_become(Cancelled, Customer));
+        assert!(Paid.may_become(Shipped, Admin) && Shipped.may_become(Delivered, Admin));
+        assert!(!Delivered.may_become(Shipped, Admin));
+        assert!(!Pending.may_become(Shipped, Admin));
+        assert!(Delivered.may_become(PartiallyRefunded, Refund));
+        assert!(PartiallyRefunded.may_become(Refunded, Refund));
+        assert!(!Pending.may_become(Refunded, Refund), "nothing was paid");
+        assert!(
+            !Cancelled.may_become(Paid, Payment),
+            "a late payment is handled apart"
+        );
+        assert!(!Refunded.may_become(Processing, Admin));
     }
 
     #[test]
