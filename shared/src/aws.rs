@@ -386,3 +386,29 @@ impl Blobs {
             .map_err(|e| BlobError::of("DeleteObject", e))
     }
 }
+
+/// Lambda's SQS event source contract, for every queue-triggered function: runs `process` on
+/// each message (its id and body) in turn and reports only the ones that failed
+/// (`ReportBatchItemFailures`), so only those are redelivered.
+pub async fn each_sqs_message<E, F, Fut>(
+    event: aws_lambda_events::event::sqs::SqsEvent,
+    mut process: F,
+) -> aws_lambda_events::event::sqs::SqsBatchResponse
+where
+    E: std::fmt::Display,
+    F: FnMut(String, String) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+{
+    let mut response = aws_lambda_events::event::sqs::SqsBatchResponse::default();
+    for record in event.records {
+        let message_id = record.message_id.unwrap_or_default();
+        let body = record.body.unwrap_or_default();
+        if let Err(err) = process(message_id.clone(), body).await {
+            tracing::warn!(message_id, error = %err, "message failed; it will be redelivered");
+            let mut failure = aws_lambda_events::event::sqs::BatchItemFailure::default();
+            failure.item_identifier = message_id;
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}

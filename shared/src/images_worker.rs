@@ -9,7 +9,7 @@
 //! logged and dropped rather than retried; anything else is reported for redelivery, and after
 //! five receives SQS moves it to the dead-letter queue.
 
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
 use crate::accounts;
 use crate::catalog::image::{self, ImageJob};
@@ -45,23 +45,16 @@ pub enum ImageWorkError {
 
 /// Processes a batch and returns the ids of the messages to be retried.
 pub async fn handle(state: &AppState, event: SqsEvent) -> SqsBatchResponse {
-    let mut response = SqsBatchResponse::default();
-    for record in event.records {
-        let message_id = record.message_id.unwrap_or_default();
-        match process(state, record.body.as_deref().unwrap_or_default()).await {
-            Ok(Done::Dropped(why)) => {
+    crate::aws::each_sqs_message(event, |message_id, body| async move {
+        match process(state, &body).await? {
+            Done::Dropped(why) => {
                 tracing::error!(message_id, why, "image job dropped: it can never succeed");
             }
-            Ok(done) => tracing::info!(message_id, ?done, "image job done"),
-            Err(err) => {
-                tracing::warn!(message_id, error = %err, "image job failed; it will be redelivered");
-                let mut failure = BatchItemFailure::default();
-                failure.item_identifier = message_id;
-                response.batch_item_failures.push(failure);
-            }
+            done => tracing::info!(message_id, ?done, "image job done"),
         }
-    }
-    response
+        Ok::<_, ImageWorkError>(())
+    })
+    .await
 }
 
 /// Does one job.

@@ -1,7 +1,7 @@
 //! The SQS-triggered worker: takes a batch of queue messages, does each one's job, and
 //! reports the ones that failed so that only those are redelivered (ReportBatchItemFailures).
 
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use time::OffsetDateTime;
 
 use crate::accounts;
@@ -33,20 +33,7 @@ pub enum WorkError {
 
 /// Processes a batch and returns the ids of the messages to be retried.
 pub async fn handle(state: &AppState, event: SqsEvent) -> SqsBatchResponse {
-    let mut failures = Vec::new();
-    for record in event.records {
-        let message_id = record.message_id.unwrap_or_default();
-        let body = record.body.unwrap_or_default();
-        if let Err(err) = process(state, &body).await {
-            tracing::warn!(message_id, error = %err, "message failed; it will be redelivered");
-            let mut failure = BatchItemFailure::default();
-            failure.item_identifier = message_id;
-            failures.push(failure);
-        }
-    }
-    let mut response = SqsBatchResponse::default();
-    response.batch_item_failures = failures;
-    response
+    crate::aws::each_sqs_message(event, |_, body| async move { process(state, &body).await }).await
 }
 
 /// Does the job of one message body.

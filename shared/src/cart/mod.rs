@@ -87,6 +87,23 @@ impl Caller {
             Caller::Nobody => None,
         }
     }
+
+    /// The signed-in user's id; `None` for a guest.
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Caller::User(u) => Some(u.id()),
+            Caller::Guest(_) | Caller::Nobody => None,
+        }
+    }
+
+    /// An empty cart for this caller, not stored yet (made by its first change).
+    fn new_cart(&self, now: time::OffsetDateTime) -> Cart {
+        Cart::new(
+            self.cart_id().unwrap_or_default(),
+            self.user_id().map(str::to_owned),
+            &accounts::rfc3339(now),
+        )
+    }
 }
 
 /// A cart's lines as the catalog has them now: each variant (with its product) and bundle
@@ -104,6 +121,13 @@ impl Facts {
             LineKind::Variant => vec![line.sku.clone()],
             LineKind::Bundle => line.components.iter().map(|(_, s)| s.clone()).collect(),
         }
+    }
+
+    /// Whether the line takes a one-of-a-kind variant (so at most 1 of it fits).
+    pub fn one_of_a_kind(&self, line: &CartLine) -> bool {
+        self.skus_of(line)
+            .iter()
+            .any(|s| self.variants.get(s).is_some_and(|(_, v)| v.unique))
     }
 
     /// Current stock of every sku the facts hold.
@@ -286,7 +310,7 @@ pub async fn read(state: &AppState, caller: &Caller) -> Result<CartView, ApiErro
     let settings = settings::current(state.reader()).await?;
     let mut cart = match stored(state, caller).await? {
         Some(cart) => cart,
-        None => Cart::new(caller.cart_id().unwrap_or_default(), None, ""),
+        None => caller.new_cart(accounts::now()),
     };
     let facts = facts(state, &mut cart).await?;
     let coupon = coupon_of(state, &cart).await?;
@@ -359,24 +383,16 @@ async fn change_with(
         }
         None => caller,
     };
-    let user = match caller {
-        Caller::User(u) => Some(u.id().to_owned()),
-        _ => None,
-    };
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
             after_lost_race(attempt).await;
         }
         let now = accounts::now();
-        let fresh = || {
-            let id = caller.cart_id().unwrap_or_default();
-            Cart::new(id, user.clone(), &accounts::rfc3339(now))
-        };
         let mut cart = match stored(state, caller).await {
             Ok(Some(cart)) => cart,
             // A user's cart is made by their first change.
-            Ok(None) => fresh(),
-            Err(ApiError::CartNotFound) if new_guest.is_some() => fresh(),
+            Ok(None) => caller.new_cart(now),
+            Err(ApiError::CartNotFound) if new_guest.is_some() => caller.new_cart(now),
             Err(e) => return Err(e),
         };
         let grown = edit(&mut cart)?;
@@ -420,11 +436,7 @@ fn check_stock(cart: &Cart, facts: &Facts, sku: &str) -> Result<(), ApiError> {
     let Some(line) = cart.line(sku) else {
         return Ok(());
     };
-    let one_of_a_kind = facts
-        .skus_of(line)
-        .iter()
-        .any(|s| facts.variants.get(s).is_some_and(|(_, v)| v.unique));
-    if one_of_a_kind && line.quantity > 1 {
+    if facts.one_of_a_kind(line) && line.quantity > 1 {
         return Err(ApiError::field(
             "quantity",
             "this is one of a kind: at most 1",
@@ -491,14 +503,7 @@ pub async fn merge(state: &AppState, user: AuthUser, guest_id: &str) -> Result<C
         let now = accounts::now();
         let mut cart = match stored(state, &caller).await? {
             Some(cart) => cart,
-            None => Cart::new(
-                caller.cart_id().unwrap_or_default(),
-                match &caller {
-                    Caller::User(u) => Some(u.id().to_owned()),
-                    _ => None,
-                },
-                &accounts::rfc3339(now),
-            ),
+            None => caller.new_cart(now),
         };
         let mut grown = Vec::new();
         for line in &guest.lines {
@@ -547,10 +552,11 @@ fn cap(cart: &mut Cart, facts: &Facts, grown: &[String]) {
             .cloned()
             .collect();
         let skus = facts.skus_of(&cart.lines[at]);
-        let unique = skus
-            .iter()
-            .any(|s| facts.variants.get(s).is_some_and(|(_, v)| v.unique));
-        let max = if unique { 1 } else { MAX_QUANTITY };
+        let max = if facts.one_of_a_kind(&cart.lines[at]) {
+            1
+        } else {
+            MAX_QUANTITY
+        };
         let fits = demand::most_that_fit(&skus, &facts.demand(&others), &stock, max);
         let line = &mut cart.lines[at];
         line.quantity = line.quantity.min(fits);

@@ -139,13 +139,9 @@ pub fn build(
     let buyer = buyer(caller);
     let before = pricing::price(&priced, buyer, None, &rules, now.date());
     let coupon = coupon.map(|c| {
-        let user = match caller {
-            Caller::User(u) => Some(u.id()),
-            _ => None,
-        };
         let checked = c
             .terms
-            .check(user, &accounts::rfc3339(now), before.subtotal);
+            .check(caller.user_id(), &accounts::rfc3339(now), before.subtotal);
         if let Err(refusal) = checked {
             notices.push(format!("coupon {}: {}", c.terms.code, refusal.message()));
         }

@@ -135,31 +135,40 @@ pub async fn get(table: &TableReader, id: &str) -> Result<Option<Cart>, StoreErr
         .transpose()
 }
 
-/// The condition that `cart` (as read, before its version was advanced) is still current.
-fn as_read(version: u64) -> (&'static str, aws_sdk_dynamodb::types::AttributeValue) {
+/// The parts of the condition that the stored cart is still the one read at `version` (and
+/// open), or that there is none yet when `version` is 0: (expression, names, values).
+fn as_read(version: u64) -> (&'static str, Option<Names>, Option<Values>) {
     if version == 0 {
-        ("attribute_not_exists(PK)", n(0))
-    } else {
-        ("version = :read AND #status = :open", n(version))
+        return ("attribute_not_exists(PK)", None, None);
     }
+    (
+        "version = :read AND #status = :open",
+        Some([("#status".to_owned(), "status".to_owned())].into()),
+        Some(
+            [
+                (":read".to_owned(), n(version)),
+                (":open".to_owned(), s("open")),
+            ]
+            .into(),
+        ),
+    )
 }
+
+type Names = std::collections::HashMap<String, String>;
+type Values = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 
 /// Stores `cart` if the stored one is still at the version it was read at (`cart.version`),
 /// advancing the version. `false`: someone else changed (or retired) it meanwhile.
 pub async fn save(table: &Table, cart: &mut Cart) -> Result<bool, StoreError> {
     let read = cart.version;
     cart.version += 1;
-    let (condition, value) = as_read(read);
-    let mut put = table
+    let (condition, names, values) = as_read(read);
+    let put = table
         .put_item()
         .set_item(Some(item(cart)?))
-        .condition_expression(condition);
-    if read > 0 {
-        put = put
-            .expression_attribute_values(":read", value)
-            .expression_attribute_values(":open", s("open"))
-            .expression_attribute_names("#status", "status");
-    }
+        .condition_expression(condition)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values);
     let done = applied("PutItem", put.send().await)?;
     if !done {
         cart.version = read;
@@ -178,17 +187,13 @@ pub async fn merge(
 ) -> Result<bool, StoreError> {
     let read = cart.version;
     cart.version += 1;
-    let (condition, value) = as_read(read);
-    let mut put = Put::builder()
+    let (condition, names, values) = as_read(read);
+    let put = Put::builder()
         .table_name(table.name())
         .set_item(Some(item(cart)?))
-        .condition_expression(condition);
-    if read > 0 {
-        put = put
-            .expression_attribute_values(":read", value)
-            .expression_attribute_values(":open", s("open"))
-            .expression_attribute_names("#status", "status");
-    }
+        .condition_expression(condition)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values);
     let retire = Update::builder()
         .table_name(table.name())
         .key("PK", s(pk(guest)))
