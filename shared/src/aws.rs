@@ -403,7 +403,9 @@ where
     for record in event.records {
         let message_id = record.message_id.unwrap_or_default();
         let body = record.body.unwrap_or_default();
-        if let Err(err) = process(message_id.clone(), body).await {
+        // Boxed: nesting each handler's future inside this one overflows the compiler's
+        // layout depth in the Lambda binaries.
+        if let Err(err) = Box::pin(process(message_id.clone(), body)).await {
             tracing::warn!(message_id, error = %err, "message failed; it will be redelivered");
             let mut failure = aws_lambda_events::event::sqs::BatchItemFailure::default();
             failure.item_identifier = message_id;
