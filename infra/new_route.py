@@ -5,8 +5,8 @@ and its function in template.yaml. tests/api/drift.rs then checks that all of th
 
     python3 infra/new_route.py cart_get GET /api/v1/cart --needs table-read,access-tokens
     needs (as in the route's ROUTE.needs, shared/src/need.rs): table-read, table-write, queue,
-    image-queue, mailer, blobs (clients: each an IAM policy), access-tokens, links, google
-    (settings)
+    image-queue, mailer, blobs (clients: each an IAM policy), access-tokens, links, google,
+    stripe, stripe-webhook (settings)
 
 Each need brings its policy and its environment variables, and nothing else: the same mapping
 as `Need::policy` and `Need::variables` in shared/src/need.rs (the drift test compares them).
@@ -33,6 +33,8 @@ VARIABLES = {
     "access-tokens": [("JWT_SIGNING_KEYS", "!Ref JwtSigningKeys")],
     "links": [("PUBLIC_BASE_URL", "!Ref PublicBaseUrl")],
     "google": [("GOOGLE_CLIENT_ID", "!Ref GoogleClientId")],
+    "stripe": [("STRIPE_SECRET_KEY", "!Ref StripeSecretKey")],
+    "stripe-webhook": [("STRIPE_WEBHOOK_SECRET", "!Ref StripeWebhookSecret")],
 }
 BUILDERS = {
     "table-read": ".with_reader(env.reader().await)", "table-write": ".with_table(env.table().await)",

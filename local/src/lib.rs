@@ -46,6 +46,13 @@ pub struct LocalOptions {
     pub jwt_keys: Option<String>,
     pub google_client_id: Option<String>,
     pub google_jwks_url: Option<String>,
+    /// Stripe's API: localstripe on 127.0.0.1 (`STRIPE_API_BASE`).
+    pub stripe_api_base: String,
+    /// The webhook signing secret localstripe is told to sign with; generated when not given.
+    pub stripe_webhook_secret: Option<String>,
+    /// Tells localstripe to send its webhooks to this server (`make run`; a test that wants
+    /// them turns it on, so the suite's many shops do not all receive every event).
+    pub register_stripe_webhook: bool,
     /// The admin account to seed, if any.
     pub admin: Option<seed::AdminSeed>,
     /// Seeds the demo catalog on first start (`make run`; `LOCAL_DEMO_CATALOG=0` turns it off).
@@ -91,6 +98,11 @@ impl LocalOptions {
             google_jwks_url: std::env::var("GOOGLE_JWKS_URL")
                 .ok()
                 .filter(|v| !v.is_empty()),
+            stripe_api_base: var("STRIPE_API_BASE", "http://127.0.0.1:8420"),
+            stripe_webhook_secret: std::env::var("STRIPE_WEBHOOK_SECRET")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            register_stripe_webhook: true,
             admin: Some(seed::AdminSeed {
                 email: var("LOCAL_ADMIN_EMAIL", "admin@shop.example"),
                 password: std::env::var("LOCAL_ADMIN_PASSWORD")
@@ -185,6 +197,10 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
     })?;
     let base_url = format!("http://{addr}");
 
+    let webhook_secret = opts
+        .stripe_webhook_secret
+        .clone()
+        .unwrap_or_else(|| format!("whsec_{}", shop::crypto::random_token(24)));
     // The same configuration a deployed function reads, with the local values filled in.
     let jwt_keys = opts
         .jwt_keys
@@ -206,6 +222,9 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
             "GOOGLE_JWKS_URL",
             opts.google_jwks_url.clone().unwrap_or_default(),
         ),
+        ("STRIPE_SECRET_KEY", "sk_test_local".to_owned()),
+        ("STRIPE_API_BASE", opts.stripe_api_base.clone()),
+        ("STRIPE_WEBHOOK_SECRET", webhook_secret.clone()),
         ("DYNAMODB_ENDPOINT_URL", opts.dynamodb_endpoint.clone()),
         ("AWS_SERVICES_ENDPOINT_URL", opts.services_endpoint.clone()),
     ]
@@ -265,6 +284,9 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         None
     };
 
+    if opts.register_stripe_webhook {
+        register_webhook(&opts, &base_url, &webhook_secret).await;
+    }
     let mut tasks = Vec::new();
     let app = app(state.clone(), &opts, template.cors.as_ref());
     tasks.push(tokio::spawn(async move {
@@ -361,6 +383,34 @@ fn cors_layer(rule: &template::CorsRule) -> tower_http::cors::CorsLayer {
     match rule.max_age {
         Some(secs) => layer.max_age(Duration::from_secs(secs.max(0) as u64)),
         None => layer,
+    }
+}
+
+/// Points localstripe's webhooks (named after this shop's prefix) at this server, signed
+/// with its secret. localstripe not running is only a warning: the shop works without it
+/// until a payment is made.
+async fn register_webhook(opts: &LocalOptions, base_url: &str, secret: &str) {
+    let url = format!(
+        "{}/_config/webhooks/{}",
+        opts.stripe_api_base.trim_end_matches('/'),
+        opts.prefix
+    );
+    let endpoint = format!("{base_url}/api/v1/stripe/webhook");
+    let sent = shop::outbound::client(Duration::from_secs(5))
+        .post(&url)
+        .form(&[("url", endpoint.as_str()), ("secret", secret)])
+        .send()
+        .await;
+    match sent {
+        Ok(r) if r.status().is_success() => {
+            tracing::info!(endpoint, "localstripe sends its webhooks here");
+        }
+        Ok(r) => {
+            tracing::warn!(status = %r.status(), "localstripe refused the webhook registration")
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "localstripe could not be reached to register the webhook")
+        }
     }
 }
 

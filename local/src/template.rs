@@ -551,7 +551,7 @@ mod tests {
         let t = Template::load(&Template::repo_path()).unwrap();
         assert_eq!(t.table.hash_key, "PK");
         assert_eq!(t.table.range_key.as_deref(), Some("SK"));
-        assert_eq!(t.table.indexes.len(), 2);
+        assert_eq!(t.table.indexes.len(), 3);
         assert_eq!(t.table.ttl_attribute.as_deref(), Some("expires_at"));
         assert_eq!(t.table.billing_mode, "PAY_PER_REQUEST");
         let work = t.queue_of("QUEUE_URL").unwrap();

@@ -27,6 +27,10 @@ pub struct Config {
     pub tokens: Option<TokenSettings>,
     /// Google sign-in (`Need::Google`).
     pub google: Option<GoogleSettings>,
+    /// Stripe's API (`Need::Stripe`).
+    pub stripe: Option<StripeSettings>,
+    /// The webhook endpoint's signing secret (`STRIPE_WEBHOOK_SECRET`; `Need::StripeWebhook`).
+    pub stripe_webhook_secret: Option<String>,
     /// Logs as JSON lines (Lambda) or human-readable text (`LOG_FORMAT` = `json` | `pretty`).
     pub log_format: LogFormat,
     /// Emulator endpoints; `None` on AWS. See [`Endpoints`].
@@ -59,6 +63,22 @@ pub struct GoogleSettings {
     pub client_id: Option<String>,
     /// Where Google's signing keys are published (`GOOGLE_JWKS_URL`).
     pub jwks_url: String,
+}
+
+#[derive(Clone)]
+pub struct StripeSettings {
+    /// The secret API key (`STRIPE_SECRET_KEY`, `sk_live_...` or `sk_test_...`).
+    pub secret_key: String,
+    /// `https://api.stripe.com`, or localstripe's address (`STRIPE_API_BASE`).
+    pub api_base: String,
+}
+
+impl std::fmt::Debug for StripeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeSettings")
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Endpoint overrides that point the AWS SDK at local emulators.
@@ -194,6 +214,18 @@ impl Config {
         } else {
             None
         };
+        let stripe = if has(Need::Stripe) {
+            Some(StripeSettings {
+                secret_key: required("STRIPE_SECRET_KEY")?,
+                api_base: url(
+                    "STRIPE_API_BASE",
+                    optional("STRIPE_API_BASE")
+                        .unwrap_or_else(|| "https://api.stripe.com".to_owned()),
+                )?,
+            })
+        } else {
+            None
+        };
         Ok(Self {
             table_name: when(has(Need::TableRead) || has(Need::TableWrite), "TABLE_NAME")?,
             queue_url: when(has(Need::Queue), "QUEUE_URL")?
@@ -209,6 +241,8 @@ impl Config {
                 .transpose()?,
             tokens,
             google,
+            stripe,
+            stripe_webhook_secret: when(has(Need::StripeWebhook), "STRIPE_WEBHOOK_SECRET")?,
             log_format,
             endpoints: Endpoints {
                 dynamodb: optional("DYNAMODB_ENDPOINT_URL")
@@ -239,6 +273,11 @@ impl Config {
             public_base_url: self.public_base_url.clone().filter(|_| has(Need::Links)),
             tokens: self.tokens.clone().filter(|_| has(Need::AccessTokens)),
             google: self.google.clone().filter(|_| has(Need::Google)),
+            stripe: self.stripe.clone().filter(|_| has(Need::Stripe)),
+            stripe_webhook_secret: self
+                .stripe_webhook_secret
+                .clone()
+                .filter(|_| has(Need::StripeWebhook)),
             log_format: self.log_format,
             endpoints: self.endpoints.clone(),
         }
@@ -291,6 +330,8 @@ mod tests {
             ("EMAIL_FROM", "shop@example.com"),
             ("PUBLIC_BASE_URL", "http://127.0.0.1:3000/"),
             ("JWT_SIGNING_KEYS", "k1=0123456789abcdef0123456789abcdef"),
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
         ])
     }
 

@@ -99,6 +99,33 @@ pub enum ApiError {
     },
     #[error("a coupon with this code exists")]
     CouponCodeTaken,
+    /// A coupon on the cart that no longer holds at checkout: 409 with the coupon's own code.
+    #[error("{message}")]
+    CouponConflict {
+        code: &'static str,
+        message: &'static str,
+    },
+    #[error("the cart is empty")]
+    CartEmpty,
+    #[error("a cart of more than {max} different skus cannot be checked out at once")]
+    CartTooLarge { max: usize },
+    #[error(
+        "the payment provider is unavailable; nothing was charged or reserved, try again shortly"
+    )]
+    PaymentProviderUnavailable,
+    #[error("this Idempotency-Key was used with a different request")]
+    IdempotencyKeyReused,
+    #[error("a request with this Idempotency-Key is still being processed; retry shortly")]
+    IdempotencyInProgress,
+    #[error("an order cannot move from {from} to {to}")]
+    InvalidTransition {
+        from: &'static str,
+        to: &'static str,
+    },
+    #[error("only {left} is left to refund")]
+    RefundExceedsBalance { left: i64 },
+    #[error("the Stripe-Signature header does not match this body")]
+    InvalidSignature,
     #[error("no route matches this path")]
     NoSuchRoute,
     #[error("the method is not allowed on this resource")]
@@ -140,9 +167,19 @@ impl ApiError {
             | Self::ReviewExists
             | Self::SkuTaken(_)
             | Self::CouponCodeTaken
+            | Self::CouponConflict { .. }
+            | Self::CartEmpty
+            | Self::IdempotencyInProgress
+            | Self::InvalidTransition { .. }
             | Self::InsufficientStock { .. } => StatusCode::CONFLICT,
+            Self::CartTooLarge { .. }
+            | Self::IdempotencyKeyReused
+            | Self::RefundExceedsBalance { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PaymentProviderUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Coupon { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::InvalidToken | Self::InvalidCursor => StatusCode::BAD_REQUEST,
+            Self::InvalidToken | Self::InvalidCursor | Self::InvalidSignature => {
+                StatusCode::BAD_REQUEST
+            }
             Self::TooManyAttempts { .. } | Self::Busy => StatusCode::TOO_MANY_REQUESTS,
             Self::UpstreamUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound | Self::NoSuchRoute | Self::CartNotFound | Self::NotInCart => {
@@ -188,6 +225,15 @@ impl ApiError {
             Self::NotInCart => "not_in_cart",
             Self::Coupon { code, .. } => code,
             Self::CouponCodeTaken => "coupon_code_taken",
+            Self::CouponConflict { code, .. } => code,
+            Self::CartEmpty => "cart_empty",
+            Self::CartTooLarge { .. } => "cart_too_large",
+            Self::PaymentProviderUnavailable => "payment_provider_unavailable",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::IdempotencyInProgress => "idempotency_in_progress",
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::RefundExceedsBalance { .. } => "refund_exceeds_balance",
+            Self::InvalidSignature => "invalid_signature",
             Self::NoSuchRoute => "no_such_route",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Internal(_) => "internal_error",
@@ -229,6 +275,16 @@ impl ApiError {
             }
             Self::SkuTaken(skus) => {
                 members.insert("skus".into(), skus.clone().into());
+            }
+            Self::CartTooLarge { max } => {
+                members.insert("max_skus".into(), (*max).into());
+            }
+            Self::InvalidTransition { from, to } => {
+                members.insert("from".into(), (*from).into());
+                members.insert("to".into(), (*to).into());
+            }
+            Self::RefundExceedsBalance { left } => {
+                members.insert("refundable".into(), (*left).into());
             }
             Self::InsufficientStock { skus, available } => {
                 members.insert("skus".into(), skus.clone().into());
@@ -275,7 +331,7 @@ impl IntoResponse for ApiError {
             Self::TooManyAttempts { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
-            Self::Busy => {
+            Self::Busy | Self::IdempotencyInProgress | Self::PaymentProviderUnavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(1));
             }
             Self::Unauthenticated

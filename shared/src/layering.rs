@@ -16,6 +16,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
         &["accounts", "catalog", "http"],
     ),
     ("shopping", &["cart"]),
+    ("ordering", &["orders"]),
     ("handlers", &["api", "worker", "images_worker", "cleanup"]),
     ("Lambda entry", &["lambda"]),
 ];

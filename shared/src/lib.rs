@@ -18,6 +18,7 @@ pub mod lambda;
 pub mod layering;
 pub mod need;
 pub mod notify;
+pub mod orders;
 pub mod outbound;
 pub mod paging;
 pub mod state;

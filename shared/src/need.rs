@@ -26,6 +26,10 @@ pub enum Need {
     Links,
     /// Checks Google ID tokens (the OAuth client id).
     Google,
+    /// Calls Stripe (the secret key; the API base, which only tests change).
+    Stripe,
+    /// Verifies Stripe's webhook signatures (the endpoint's signing secret).
+    StripeWebhook,
 }
 
 impl Need {
@@ -40,6 +44,8 @@ impl Need {
         Need::AccessTokens,
         Need::Links,
         Need::Google,
+        Need::Stripe,
+        Need::StripeWebhook,
     ];
 
     /// The SAM policy template this need grants, if it is an AWS client.
@@ -50,7 +56,11 @@ impl Need {
             Need::Queue | Need::ImageQueue => Some("SQSSendMessagePolicy"),
             Need::Mailer => Some("SESCrudPolicy"),
             Need::Blobs => Some("S3CrudPolicy"),
-            Need::AccessTokens | Need::Links | Need::Google => None,
+            Need::AccessTokens
+            | Need::Links
+            | Need::Google
+            | Need::Stripe
+            | Need::StripeWebhook => None,
         }
     }
 
@@ -66,6 +76,8 @@ impl Need {
             Need::AccessTokens => &["JWT_SIGNING_KEYS"],
             Need::Links => &["PUBLIC_BASE_URL"],
             Need::Google => &["GOOGLE_CLIENT_ID"],
+            Need::Stripe => &["STRIPE_SECRET_KEY"],
+            Need::StripeWebhook => &["STRIPE_WEBHOOK_SECRET"],
         }
     }
 }

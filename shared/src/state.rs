@@ -14,12 +14,14 @@ use crate::auth::google::GoogleKeys;
 use crate::aws::{Blobs, Mailer, Queue, Table, TableReader};
 use crate::config::Config;
 pub use crate::need::{GLOBAL_VARIABLES, Need};
+use crate::stripe::Stripe;
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     auth: Option<Arc<AuthKeys>>,
     google: Option<Arc<GoogleKeys>>,
+    stripe: Option<Stripe>,
     table: Option<Table>,
     reader: Option<TableReader>,
     queue: Option<Queue>,
@@ -41,6 +43,10 @@ impl AppState {
                 .google
                 .as_ref()
                 .map(|g| Arc::new(GoogleKeys::new(g.client_id.clone(), g.jwks_url.clone()))),
+            stripe: config
+                .stripe
+                .as_ref()
+                .map(|s| Stripe::new(&s.api_base, &s.secret_key)),
             config: Arc::new(config),
             table: None,
             reader: None,
@@ -97,6 +103,8 @@ impl AppState {
                 Need::AccessTokens => self.auth.is_some(),
                 Need::Links => self.config.public_base_url.is_some(),
                 Need::Google => self.google.is_some(),
+                Need::Stripe => self.stripe.is_some(),
+                Need::StripeWebhook => self.config.stripe_webhook_secret.is_some(),
             };
             if !present {
                 return Err(MissingNeed(*need));
@@ -114,6 +122,7 @@ impl AppState {
             config: Arc::new(self.config.only(needs)),
             auth: self.auth.clone().filter(|_| has(Need::AccessTokens)),
             google: self.google.clone().filter(|_| has(Need::Google)),
+            stripe: self.stripe.clone().filter(|_| has(Need::Stripe)),
             table: self.table.clone().filter(|_| writes),
             reader: self
                 .reader
@@ -176,6 +185,21 @@ impl AppState {
         self.google
             .as_deref()
             .expect("Need::Google is declared by this route (checked at start-up)")
+    }
+
+    /// Stripe's API (`Need::Stripe`).
+    pub fn stripe(&self) -> &Stripe {
+        self.stripe
+            .as_ref()
+            .expect("Need::Stripe is declared by this route (checked at start-up)")
+    }
+
+    /// The webhook endpoint's signing secret (`Need::StripeWebhook`).
+    pub fn stripe_webhook_secret(&self) -> &str {
+        self.config
+            .stripe_webhook_secret
+            .as_deref()
+            .expect("Need::StripeWebhook is declared by this route (checked at start-up)")
     }
 
     /// The storefront's base URL (`Need::Links`).

@@ -7,13 +7,14 @@ use time::OffsetDateTime;
 use crate::accounts;
 use crate::domain::Email;
 use crate::notify::{self, EmailKind, EmailMessage, Envelope, Job};
+use crate::orders::payment;
 use crate::state::{AppState, Need};
 use crate::store::idempotency::{self, IdempotencyError, NextAction, Saved};
 use crate::store::one_time_tokens::{self, Purpose};
 use crate::store::{StoreError, users};
 
 /// The clients the worker uses.
-pub const NEEDS: &[Need] = &[Need::TableWrite, Need::Mailer, Need::Links];
+pub const NEEDS: &[Need] = &[Need::TableWrite, Need::Mailer, Need::Links, Need::Stripe];
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkError {
@@ -29,6 +30,14 @@ pub enum WorkError {
     InProgress,
     #[error("the message cannot be claimed: {0}")]
     Claim(IdempotencyError),
+    #[error("the order follow-up failed: {0}")]
+    Order(String),
+}
+
+impl From<crate::error::ApiError> for WorkError {
+    fn from(e: crate::error::ApiError) -> Self {
+        Self::Order(format!("{} ({e:?})", e.code()))
+    }
 }
 
 /// Processes a batch and returns the ids of the messages to be retried.
@@ -46,7 +55,43 @@ pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
         Job::PasswordResetRequest { email } => {
             send_password_reset(state, &envelope.id, email).await
         }
+        Job::StripeEvent {
+            event_id,
+            kind,
+            object,
+        } => apply_stripe_event(state, &event_id, &kind, &object).await,
     }
+}
+
+/// Applies a Stripe event to its order and sends the emails it calls for (each once).
+async fn apply_stripe_event(
+    state: &AppState,
+    event_id: &str,
+    kind: &str,
+    object: &serde_json::Value,
+) -> Result<(), WorkError> {
+    let Some(fact) = payment::fact_of(state, kind, object).await? else {
+        tracing::info!(
+            event = event_id,
+            kind,
+            "a Stripe event for no order of this shop; nothing to do"
+        );
+        return Ok(());
+    };
+    let Some(applied) = payment::apply(state, &fact).await? else {
+        tracing::info!(
+            event = event_id,
+            order = fact.order_id(),
+            "no such order; nothing to do"
+        );
+        return Ok(());
+    };
+    tracing::info!(event = event_id, order = applied.order.id, status = ?applied.order.status, made_paid = applied.made_paid, "Stripe event applied");
+    for mail in applied.mails {
+        let kind = mail.kind;
+        send_once(state, &mail.key, &mail.to, || async { Ok(kind) }).await?;
+    }
+    Ok(())
 }
 
 /// Mails a reset link if the address has an account (one that can sign in with a password

@@ -49,7 +49,9 @@ fn builder_call(need: Need) -> Option<&'static str> {
         Need::ImageQueue => Some(".with_image_queue("),
         Need::Mailer => Some(".with_mailer("),
         Need::Blobs => Some(".with_blobs("),
-        Need::AccessTokens | Need::Links | Need::Google => None,
+        Need::AccessTokens | Need::Links | Need::Google | Need::Stripe | Need::StripeWebhook => {
+            None
+        }
     }
 }
 

@@ -20,6 +20,8 @@ pub const TEST_KID: &str = "test";
 pub const TEST_JWT_SECRET: &str = "test-secret-0123456789abcdef0123456789";
 pub const ADMIN_PASSWORD: &str = "admin-password-123";
 pub const PASSWORD: &str = "correct horse battery";
+/// The Stripe webhook secret the test shops verify with.
+pub const WEBHOOK_SECRET: &str = "whsec_test_0123456789abcdef";
 
 /// What register and login answer.
 pub struct Session {
@@ -62,6 +64,9 @@ impl TestApp {
             jwt_keys: Some(format!("{TEST_KID}={TEST_JWT_SECRET}")),
             google_client_id: Some(crate::google::CLIENT_ID.to_owned()),
             google_jwks_url: Some(jwks.url.clone()),
+            stripe_api_base: env_or("TEST_STRIPE_API_BASE", "http://127.0.0.1:18420"),
+            stripe_webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
+            register_stripe_webhook: false,
             admin: Some(AdminSeed {
                 email: admin_email.clone(),
                 password: Some(ADMIN_PASSWORD.to_owned()),

@@ -18,6 +18,7 @@ mod health;
 mod idempotency;
 mod luck;
 mod openapi;
+mod orders;
 mod probe;
 mod resources;
 mod roles;

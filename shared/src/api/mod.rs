@@ -15,6 +15,9 @@ pub mod admin_categories_update;
 pub mod admin_coupons_create;
 pub mod admin_coupons_list;
 pub mod admin_coupons_update;
+pub mod admin_orders_list;
+pub mod admin_orders_refund;
+pub mod admin_orders_status;
 pub mod admin_product_images_attach;
 pub mod admin_product_images_delete;
 pub mod admin_product_images_upload;
@@ -48,6 +51,7 @@ pub mod cart_items_delete;
 pub mod cart_items_update;
 pub mod cart_merge;
 pub mod categories_list;
+pub mod checkout;
 pub mod coupons_try_luck;
 pub mod health;
 pub mod me_delete;
@@ -55,6 +59,12 @@ pub mod me_get;
 pub mod me_update;
 pub mod notifications_list;
 pub mod openapi;
+pub mod orders_cancel;
+pub mod orders_get;
+pub mod orders_list;
+pub mod orders_payment;
+pub mod orders_payment_sync;
+pub mod orders_tracking;
 pub mod products_get;
 pub mod products_list;
 pub mod products_reviews_create;
@@ -62,6 +72,7 @@ pub mod products_reviews_list;
 pub mod reviews_delete;
 pub mod reviews_helpful;
 pub mod reviews_update;
+pub mod stripe_webhook;
 pub mod wishlist_add;
 pub mod wishlist_check;
 pub mod wishlist_list;
@@ -176,6 +187,17 @@ pub const ROUTES: &[Route] = &[
     cart_coupon_apply::ROUTE,
     cart_coupon_remove::ROUTE,
     coupons_try_luck::ROUTE,
+    checkout::ROUTE,
+    orders_list::ROUTE,
+    orders_get::ROUTE,
+    orders_cancel::ROUTE,
+    orders_tracking::ROUTE,
+    orders_payment::ROUTE,
+    orders_payment_sync::ROUTE,
+    stripe_webhook::ROUTE,
+    admin_orders_list::ROUTE,
+    admin_orders_status::ROUTE,
+    admin_orders_refund::ROUTE,
 ];
 
 /// Looks a route up by its name.

@@ -20,6 +20,7 @@ use axum::http::request::Parts;
 use crate::accounts;
 use crate::domain::catalog::{ProductStatus, Sku};
 use crate::domain::coupon::Refusal;
+use crate::domain::order::OrderStatus;
 use crate::domain::settings::Settings;
 use crate::error::ApiError;
 use crate::http::AuthUser;
@@ -27,6 +28,7 @@ use crate::state::AppState;
 use crate::store::bundles::{self, Bundle};
 use crate::store::carts::{self, Cart, CartLine, CartStatus, LineKind};
 use crate::store::coupons::{self, Coupon};
+use crate::store::orders::{self, Also, MoveError, TrackingEntry};
 use crate::store::products::{self, Product, SkuTarget, Variant};
 use crate::store::{StoreError, settings};
 pub use view::CartView;
@@ -80,7 +82,7 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 impl Caller {
-    fn cart_id(&self) -> Option<String> {
+    pub fn cart_id(&self) -> Option<String> {
         match self {
             Caller::User(u) => Some(carts::user_cart_id(u.id())),
             Caller::Guest(id) => Some(id.clone()),
@@ -287,7 +289,7 @@ impl Target {
 
 /// The caller's cart as stored: `None` when they have none yet. A guest's retired or expired
 /// cart is 404 `cart_not_found`.
-async fn stored(state: &AppState, caller: &Caller) -> Result<Option<Cart>, ApiError> {
+pub async fn stored(state: &AppState, caller: &Caller) -> Result<Option<Cart>, ApiError> {
     let Some(id) = caller.cart_id() else {
         return Ok(None);
     };
@@ -325,7 +327,7 @@ pub async fn read(state: &AppState, caller: &Caller) -> Result<CartView, ApiErro
 }
 
 /// The coupon on the cart, as stored now.
-async fn coupon_of(state: &AppState, cart: &Cart) -> Result<Option<Coupon>, StoreError> {
+pub async fn coupon_of(state: &AppState, cart: &Cart) -> Result<Option<Coupon>, StoreError> {
     match &cart.coupon {
         Some(code) => coupons::get(state.reader(), code).await,
         None => Ok(None),
@@ -395,6 +397,9 @@ async fn change_with(
             Err(ApiError::CartNotFound) if new_guest.is_some() => caller.new_cart(now),
             Err(e) => return Err(e),
         };
+        if !give_up_pending_order(state, &mut cart).await? {
+            continue;
+        }
         let grown = edit(&mut cart)?;
         let facts = facts(state, &mut cart).await?;
         if let Some(sku) = &grown {
@@ -428,6 +433,48 @@ async fn change_with(
         }
     }
     Err(ApiError::Busy)
+}
+
+/// A cart being changed gives up the pending order checkout locked it to (API.md: changing
+/// the cart cancels that order first, giving back its stock and coupon). `true`: go on with
+/// `cart` (now unlocked); `false`: the cart was written meanwhile (read it again).
+async fn give_up_pending_order(state: &AppState, cart: &mut Cart) -> Result<bool, ApiError> {
+    let Some(order_id) = cart.pending_order.clone() else {
+        return Ok(true);
+    };
+    let order = orders::get(state.reader(), &order_id).await?;
+    let Some(order) = order.filter(|o| o.status == OrderStatus::Pending) else {
+        // Paid, cancelled or expired already: the cart is simply no longer locked.
+        cart.pending_order = None;
+        return Ok(true);
+    };
+    let mut unlocked = cart.clone();
+    unlocked.pending_order = None;
+    let put = carts::put_as_read(state.table().name(), &mut unlocked)?;
+    let entry = TrackingEntry::new(
+        OrderStatus::Cancelled,
+        &accounts::rfc3339(accounts::now()),
+        Some("the cart was changed after checkout".to_owned()),
+    );
+    let no_more = Also {
+        count_purchase: false,
+        notification: None,
+    };
+    match orders::release(
+        state.table(),
+        &order,
+        OrderStatus::Pending,
+        &entry,
+        &[],
+        Some(put),
+        &no_more,
+    )
+    .await
+    {
+        Ok(()) => Ok(false),
+        Err(MoveError::Moved | MoveError::Short(_)) => Ok(false),
+        Err(MoveError::Store(e)) => Err(e.into()),
+    }
 }
 
 /// The grown line still fits: one of a kind at most 1, and every sku it takes within stock
@@ -505,6 +552,9 @@ pub async fn merge(state: &AppState, user: AuthUser, guest_id: &str) -> Result<C
             Some(cart) => cart,
             None => caller.new_cart(now),
         };
+        if !give_up_pending_order(state, &mut cart).await? {
+            continue;
+        }
         let mut grown = Vec::new();
         for line in &guest.lines {
             let count = cart.lines.len();

@@ -4,6 +4,7 @@
 
 pub mod cache;
 mod extract;
+pub mod idempotency;
 mod json;
 mod layers;
 pub mod query;

@@ -27,6 +27,55 @@ pub enum EmailKind {
         link: String,
         expires_in_hours: u32,
     },
+    /// The order was paid: the confirmation, with everything that was bought.
+    OrderConfirmation {
+        order: Box<OrderSummary>,
+    },
+    /// The order moved on: `shipped`, `delivered`, `cancelled`, `refunded` (or
+    /// `partially_refunded`), with what the customer should know about it.
+    OrderUpdate {
+        status: String,
+        order: Box<OrderSummary>,
+        note: Option<String>,
+        tracking_number: Option<String>,
+        carrier: Option<String>,
+        /// What was refunded (formatted), for a refund or a cancelled paid order.
+        refunded: Option<String>,
+    },
+}
+
+/// An order as an email shows it: amounts already formatted (`12.34 GBP`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OrderSummary {
+    pub number: String,
+    pub lines: Vec<OrderSummaryLine>,
+    pub subtotal: String,
+    pub discounts: String,
+    pub delivery_fee: String,
+    pub total: String,
+    pub address: Vec<String>,
+    pub estimated_delivery_date: String,
+    pub notes: Option<String>,
+    pub gift_message: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OrderSummaryLine {
+    pub name: String,
+    pub quantity: u32,
+    pub total: String,
+}
+
+/// `1234` minor units of `gbp` as `12.34 GBP`.
+pub fn money(amount: i64, currency: &str) -> String {
+    let sign = if amount < 0 { "-" } else { "" };
+    let a = amount.unsigned_abs();
+    format!(
+        "{sign}{}.{:02} {}",
+        a / 100,
+        a % 100,
+        currency.to_uppercase()
+    )
 }
 
 impl EmailKind {
@@ -34,6 +83,8 @@ impl EmailKind {
         match self {
             Self::VerifyEmail { .. } => "verify_email",
             Self::PasswordReset { .. } => "password_reset",
+            Self::OrderConfirmation { .. } => "order_confirmation",
+            Self::OrderUpdate { .. } => "order_update",
         }
     }
 
@@ -41,6 +92,20 @@ impl EmailKind {
         match self {
             Self::VerifyEmail { .. } => format!("Confirm your email address for {shop_name}"),
             Self::PasswordReset { .. } => format!("Reset your {shop_name} password"),
+            Self::OrderConfirmation { order } => {
+                format!("{shop_name}: order {} confirmed", order.number)
+            }
+            Self::OrderUpdate { status, order, .. } => {
+                let what = match status.as_str() {
+                    "shipped" => "is on its way",
+                    "delivered" => "was delivered",
+                    "cancelled" => "was cancelled",
+                    "refunded" => "was refunded",
+                    "partially_refunded" => "was partly refunded",
+                    _ => "was updated",
+                };
+                format!("{shop_name}: order {} {what}", order.number)
+            }
         }
     }
 }
@@ -58,7 +123,7 @@ fn templates() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         // `.html` templates are auto-escaped by name; `.txt` ones are not.
-        let sources: [(&str, &str); 5] = [
+        let sources: [(&str, &str); 9] = [
             (
                 "layout.html",
                 include_str!("../../templates/email/layout.html"),
@@ -78,6 +143,22 @@ fn templates() -> &'static Environment<'static> {
             (
                 "password_reset.txt",
                 include_str!("../../templates/email/password_reset.txt"),
+            ),
+            (
+                "order_confirmation.html",
+                include_str!("../../templates/email/order_confirmation.html"),
+            ),
+            (
+                "order_confirmation.txt",
+                include_str!("../../templates/email/order_confirmation.txt"),
+            ),
+            (
+                "order_update.html",
+                include_str!("../../templates/email/order_update.html"),
+            ),
+            (
+                "order_update.txt",
+                include_str!("../../templates/email/order_update.txt"),
             ),
         ];
         for (name, source) in sources {

@@ -22,6 +22,13 @@ pub enum Job {
     /// looks the account up and sends the link, so the answer and its timing are the same
     /// whether or not the account exists.
     PasswordResetRequest { email: crate::domain::Email },
+    /// A Stripe event whose signature was checked and whose id was recorded once: the
+    /// worker applies it to its order (`orders::payment`).
+    StripeEvent {
+        event_id: String,
+        kind: String,
+        object: serde_json::Value,
+    },
 }
 
 impl Envelope {
@@ -39,7 +46,16 @@ pub struct EnqueueError(String);
 
 /// Puts one unit of work on the queue and returns its envelope id.
 pub async fn enqueue(queue: &Queue, job: Job) -> Result<String, EnqueueError> {
-    let envelope = Envelope::new(job);
+    enqueue_envelope(queue, Envelope::new(job)).await
+}
+
+/// Puts work on the queue under an id of the caller's (say, `order-<id>-paid`): however
+/// often it is enqueued, the worker does it once.
+pub async fn enqueue_keyed(queue: &Queue, id: String, job: Job) -> Result<String, EnqueueError> {
+    enqueue_envelope(queue, Envelope { id, job }).await
+}
+
+async fn enqueue_envelope(queue: &Queue, envelope: Envelope) -> Result<String, EnqueueError> {
     let body = serde_json::to_string(&envelope).map_err(|e| EnqueueError(e.to_string()))?;
     queue.send(body).await.map_err(EnqueueError)?;
     Ok(envelope.id)

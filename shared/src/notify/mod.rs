@@ -5,6 +5,6 @@ pub mod email;
 pub mod message;
 mod send;
 
-pub use email::{EmailKind, EmailMessage, RenderedEmail};
-pub use message::{Envelope, Job, enqueue};
+pub use email::{EmailKind, EmailMessage, OrderSummary, OrderSummaryLine, RenderedEmail};
+pub use message::{Envelope, Job, enqueue, enqueue_keyed};
 pub use send::{SendError, send_email};

@@ -67,6 +67,9 @@ pub struct Cart {
     pub expires_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<String>,
+    /// The pending order checkout locked this cart to: changing the cart cancels it first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_order: Option<String>,
 }
 
 impl Cart {
@@ -83,6 +86,7 @@ impl Cart {
             updated_at: now.to_owned(),
             expires_at: None,
             merged_into: None,
+            pending_order: None,
         }
     }
 
@@ -96,11 +100,11 @@ pub fn user_cart_id(user_id: &str) -> String {
     format!("user-{user_id}")
 }
 
-fn pk(id: &str) -> String {
+pub fn pk(id: &str) -> String {
     format!("CART#{id}")
 }
 
-const SK: &str = "CART";
+pub const SK: &str = "CART";
 
 #[derive(Serialize, Deserialize)]
 struct CartItem {
@@ -157,18 +161,76 @@ fn as_read(version: u64) -> (&'static str, Option<Names>, Option<Values>) {
 type Names = std::collections::HashMap<String, String>;
 type Values = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 
+/// The put of `cart` on condition that the stored one is still at the version it was read at
+/// (`cart.version`), which it advances: for a transaction with other writes. Put the version
+/// back (`cart.version -= 1`) if the transaction fails.
+pub fn put_as_read(table: &str, cart: &mut Cart) -> Result<Put, StoreError> {
+    let (condition, names, values) = as_read(cart.version);
+    cart.version += 1;
+    Ok(Put::builder()
+        .table_name(table)
+        .set_item(Some(item(cart)?))
+        .condition_expression(condition)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values)
+        .build()
+        .expect("table and item are set"))
+}
+
+/// Empties the cart locked to `order_id` and unlocks it (its order was paid). `false` when
+/// the cart is no longer locked to that order.
+pub async fn clear_paid(
+    table: &Table,
+    cart_id: &str,
+    order_id: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let result = table
+        .update_item()
+        .key("PK", s(pk(cart_id)))
+        .key("SK", s(SK))
+        .update_expression(
+            "SET #lines = :none, updated_at = :now, version = version + :one \
+             REMOVE pending_order, coupon",
+        )
+        .condition_expression("pending_order = :order")
+        .expression_attribute_names("#lines", "lines")
+        .expression_attribute_values(":none", aws_sdk_dynamodb::types::AttributeValue::L(vec![]))
+        .expression_attribute_values(":now", s(now))
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":order", s(order_id))
+        .send()
+        .await;
+    applied("UpdateItem", result)
+}
+
+/// Unlocks the cart from `order_id` (cancelled or expired), leaving its lines: it is
+/// editable again. `false` when it was not locked to that order.
+pub async fn unlock(table: &Table, cart_id: &str, order_id: &str) -> Result<bool, StoreError> {
+    let result = table
+        .update_item()
+        .key("PK", s(pk(cart_id)))
+        .key("SK", s(SK))
+        .update_expression("SET version = version + :one REMOVE pending_order")
+        .condition_expression("pending_order = :order")
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":order", s(order_id))
+        .send()
+        .await;
+    applied("UpdateItem", result)
+}
+
 /// Stores `cart` if the stored one is still at the version it was read at (`cart.version`),
 /// advancing the version. `false`: someone else changed (or retired) it meanwhile.
 pub async fn save(table: &Table, cart: &mut Cart) -> Result<bool, StoreError> {
     let read = cart.version;
-    cart.version += 1;
-    let (condition, names, values) = as_read(read);
+    let put = put_as_read(table.name(), cart)?;
     let put = table
         .put_item()
-        .set_item(Some(item(cart)?))
-        .condition_expression(condition)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values);
+        .set_item(Some(put.item))
+        .condition_expression(put.condition_expression.unwrap_or_default())
+        .set_expression_attribute_names(put.expression_attribute_names)
+        .set_expression_attribute_values(put.expression_attribute_values);
     let done = applied("PutItem", put.send().await)?;
     if !done {
         cart.version = read;

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Put};
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
@@ -32,15 +32,28 @@ struct NoteItem {
     note: Notification,
 }
 
-/// Adds a notification for a user (`note.id` is a ULID, so it sorts by time).
-pub async fn add(table: &Table, user_id: &str, note: &Notification) -> Result<(), StoreError> {
-    let item = serde_dynamo::to_item(NoteItem {
+fn item(user_id: &str, note: &Notification) -> Result<super::Item, StoreError> {
+    serde_dynamo::to_item(NoteItem {
         pk: user_pk(user_id),
         sk: format!("NOTE#{}", note.id),
         r#type: "notification".into(),
         note: note.clone(),
     })
-    .map_err(|e| StoreError::serde("notification", e))?;
+    .map_err(|e| StoreError::serde("notification", e))
+}
+
+/// The put of a notification, for a transaction with what it tells of.
+pub fn put(table: &str, user_id: &str, note: &Notification) -> Result<Put, StoreError> {
+    Ok(Put::builder()
+        .table_name(table)
+        .set_item(Some(item(user_id, note)?))
+        .build()
+        .expect("table and item are set"))
+}
+
+/// Adds a notification for a user (`note.id` is a ULID, so it sorts by time).
+pub async fn add(table: &Table, user_id: &str, note: &Notification) -> Result<(), StoreError> {
+    let item = item(user_id, note)?;
     table
         .put_item()
         .set_item(Some(item))

@@ -110,7 +110,7 @@ impl UserItem {
         let by_time = format!("{}#{}", user.created_at, user.id);
         Self {
             pk: user_pk(&user.id),
-            sk: "PROFILE".into(),
+            sk: PROFILE_SK.into(),
             r#type: "user".into(),
             gsi1pk: ALL_USERS.into(),
             gsi1sk: by_time.clone(),
@@ -120,6 +120,9 @@ impl UserItem {
         }
     }
 }
+
+/// The sort key of a user's profile item.
+pub const PROFILE_SK: &str = "PROFILE";
 
 pub fn user_pk(id: &str) -> String {
     format!("USER#{id}")

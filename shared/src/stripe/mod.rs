@@ -7,6 +7,7 @@
 //! Checkout and the payment follow-ups use it through [`Payments`], so a test can count or fail
 //! the calls without a network.
 
+pub mod event;
 pub mod signature;
 
 use std::collections::BTreeMap;

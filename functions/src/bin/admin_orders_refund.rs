@@ -1,0 +1,14 @@
+//! POST /api/v1/admin/orders/{id}/refund — handler: shop::api::admin_orders_refund
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_orders_refund::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_orders_refund::ROUTE,
+        env.state()
+            .with_table(env.table().await)
+            .with_queue(env.queue().await),
+    )
+    .await
+}

@@ -1,0 +1,14 @@
+//! POST /api/v1/admin/orders/{id}/status — handler: shop::api::admin_orders_status
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_orders_status::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_orders_status::ROUTE,
+        env.state()
+            .with_table(env.table().await)
+            .with_queue(env.queue().await),
+    )
+    .await
+}

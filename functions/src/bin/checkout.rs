@@ -1,0 +1,12 @@
+//! POST /api/v1/checkout — handler: shop::api::checkout
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::checkout::ROUTE.needs).await?;
+    lambda::serve(
+        &api::checkout::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
+}

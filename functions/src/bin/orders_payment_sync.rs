@@ -1,0 +1,14 @@
+//! POST /api/v1/orders/{id}/payment/sync — handler: shop::api::orders_payment_sync
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::orders_payment_sync::ROUTE.needs).await?;
+    lambda::serve(
+        &api::orders_payment_sync::ROUTE,
+        env.state()
+            .with_table(env.table().await)
+            .with_queue(env.queue().await),
+    )
+    .await
+}

@@ -1,0 +1,12 @@
+//! GET /api/v1/orders/{id}/tracking — handler: shop::api::orders_tracking
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::orders_tracking::ROUTE.needs).await?;
+    lambda::serve(
+        &api::orders_tracking::ROUTE,
+        env.state().with_reader(env.reader().await),
+    )
+    .await
+}

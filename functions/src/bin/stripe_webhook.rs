@@ -1,0 +1,14 @@
+//! POST /api/v1/stripe/webhook — handler: shop::api::stripe_webhook
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::stripe_webhook::ROUTE.needs).await?;
+    lambda::serve(
+        &api::stripe_webhook::ROUTE,
+        env.state()
+            .with_table(env.table().await)
+            .with_queue(env.queue().await),
+    )
+    .await
+}

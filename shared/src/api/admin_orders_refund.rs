@@ -1,0 +1,93 @@
+//! `POST /api/v1/admin/orders/{id}/refund`: refunds part or all of what is left of a paid
+//! order (`orders::refund::refund`), optionally giving its stock back; `Idempotency-Key`
+//! honoured. Never more than paid − refunded, also under concurrent refunds.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::domain::text;
+use crate::error::{ApiError, Problem};
+use crate::http::idempotency::{self, REFUND};
+use crate::http::{Admin, Json};
+use crate::orders::{self, refund};
+use crate::state::{AppState, Need};
+
+pub const ROUTE: Route = Route {
+    name: "admin_orders_refund",
+    needs: &[
+        Need::TableWrite,
+        Need::AccessTokens,
+        Need::Stripe,
+        Need::Queue,
+    ],
+    router: || OpenApiRouter::new().routes(routes!(admin_orders_refund)),
+};
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// Minor units; default: everything that is left.
+    pub amount: Option<i64>,
+    pub reason: Option<String>,
+    /// Give the order's stock back.
+    #[serde(default)]
+    pub restock: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefundView {
+    pub id: String,
+    pub amount: i64,
+    /// Stripe's refund status: `pending`, `succeeded`, `failed`.
+    pub status: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/orders/{id}/refund", tag = "admin",
+    params(("id" = String, Path, description = "The order id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "The same key and body answer the first response for 24 h")),
+    request_body = RefundRequest, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The refund", body = RefundView),
+        (status = 401, description = "No valid access token", body = Problem),
+        (status = 403, description = "`forbidden`: not an admin", body = Problem),
+        (status = 404, description = "`not_found`", body = Problem),
+        (status = 409, description = "`invalid_transition`: nothing was paid (pending or cancelled unpaid)", body = Problem),
+        (status = 422, description = "`refund_exceeds_balance` (with `refundable`); `validation_failed`; `idempotency_key_reused`", body = Problem),
+        (status = 503, description = "`payment_provider_unavailable`: Stripe refused; nothing was refunded", body = Problem)))]
+pub async fn admin_orders_refund(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(req): Json<RefundRequest>,
+) -> Result<Response, ApiError> {
+    if req.amount.is_some_and(|a| a <= 0) {
+        return Err(ApiError::field(
+            "amount",
+            "must be a positive amount in minor units",
+        ));
+    }
+    let reason = match req.reason.as_deref().filter(|r| !r.trim().is_empty()) {
+        Some(r) => Some(text::clean(r, 500).map_err(|e| ApiError::field("reason", e))?),
+        None => None,
+    };
+    let owner = format!("{}:{id}", admin.0.id());
+    idempotency::once(&state, &headers, &REFUND, &owner, &req, || async {
+        let done = refund::refund(&state, &id, req.amount, reason.clone(), req.restock).await?;
+        orders::post(&state, done.mails).await;
+        Ok((
+            StatusCode::CREATED,
+            RefundView {
+                id: done.refund.id,
+                amount: done.refund.amount,
+                status: done.refund.status,
+            },
+        ))
+    })
+    .await
+}

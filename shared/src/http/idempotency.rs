@@ -1,0 +1,127 @@
+//! The `Idempotency-Key` header of money routes (API.md): the same key and body within 24 h
+//! answer the first response and do nothing twice, also when several arrive at once (the
+//! later ones wait for the first); the same key with another body is 422
+//! `idempotency_key_reused`. Keys are the caller's own: two buyers' equal keys never meet.
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::error::{ApiError, PROBLEM_JSON};
+use crate::state::AppState;
+use crate::store::idempotency::{self, IdempotencyError, NextAction, Saved, Scope};
+
+pub const HEADER: &str = "idempotency-key";
+
+/// Checkouts: the claim outlasts a slow Stripe call.
+pub const CHECKOUT: Scope = Scope {
+    name: "checkout",
+    lease: Duration::from_secs(60),
+    keep_for: Duration::from_secs(24 * 3600),
+};
+
+/// Admin refunds.
+pub const REFUND: Scope = Scope {
+    name: "refund",
+    lease: Duration::from_secs(60),
+    keep_for: Duration::from_secs(24 * 3600),
+};
+
+/// How long a request waits for an earlier one with its key to finish.
+const WAIT: Duration = Duration::from_secs(15);
+
+/// Runs `work` once per `(owner, Idempotency-Key)`, or at once when no key was sent.
+/// Answers of 5xx are not kept (the work may be tried again with the same key).
+pub async fn once<T, F, Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: &Scope,
+    owner: &str,
+    request: &impl Serialize,
+    work: F,
+) -> Result<Response, ApiError>
+where
+    T: Serialize,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<(StatusCode, T), ApiError>>,
+{
+    let Some(raw) = headers.get(HEADER) else {
+        return work().await.map(|(status, body)| json(status, &body));
+    };
+    let key = raw
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= idempotency::MAX_KEY_LEN)
+        .ok_or_else(invalid_key)?;
+    let stored_key = format!("{owner}:{key}");
+    let body = serde_json::to_vec(request).map_err(ApiError::internal)?;
+    let fingerprint = idempotency::fingerprint(&[owner.as_bytes(), &body]);
+    let table = state.table();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let now = time::OffsetDateTime::now_utc();
+        match idempotency::try_start(table, scope, &stored_key, &fingerprint, now).await {
+            Ok(NextAction::ReturnSaved(saved)) => return Ok(replay(&saved)),
+            Ok(NextAction::StartProcessing) => break,
+            Err(IdempotencyError::InProgress) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(IdempotencyError::InProgress) => return Err(ApiError::IdempotencyInProgress),
+            Err(IdempotencyError::KeyReused) => return Err(ApiError::IdempotencyKeyReused),
+            Err(IdempotencyError::InvalidKey) => return Err(invalid_key()),
+            Err(IdempotencyError::Store(e)) => return Err(e.into()),
+        }
+    }
+    let (status, body) = match work().await {
+        Ok((status, body)) => (
+            status,
+            serde_json::to_string(&body).map_err(ApiError::internal)?,
+        ),
+        Err(err) if err.status().is_server_error() => {
+            idempotency::release(table, scope, &stored_key).await?;
+            return Err(err);
+        }
+        Err(err) => (
+            err.status(),
+            serde_json::to_string(&err.to_problem()).map_err(ApiError::internal)?,
+        ),
+    };
+    let saved = Saved {
+        status: status.as_u16(),
+        body,
+    };
+    idempotency::save(table, scope, &stored_key, &saved).await?;
+    Ok(replay(&saved))
+}
+
+fn invalid_key() -> ApiError {
+    ApiError::field(
+        "Idempotency-Key",
+        format!(
+            "an idempotency key is 1 to {} printable ASCII characters",
+            idempotency::MAX_KEY_LEN
+        ),
+    )
+}
+
+fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    (status, crate::http::Json(body)).into_response()
+}
+
+/// A kept answer, as it was first given.
+fn replay(saved: &Saved) -> Response {
+    let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
+    let content_type = if status.is_success() {
+        "application/json"
+    } else {
+        PROBLEM_JSON
+    };
+    let mut response = (status, saved.body.clone()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}

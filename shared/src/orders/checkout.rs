@@ -1,0 +1,511 @@
+//! `POST /checkout`: the cart becomes a pending order holding its stock, then a Stripe
+//! PaymentIntent is made for the order's total.
+//!
+//! 1. The cart is priced with the one pricing function (`cart::view`); every line must be on
+//!    sale and within stock, and its coupon must still apply.
+//! 2. One transaction (`store::orders::place`): every sku's summed demand off its stock under
+//!    `stock >= :q`, the coupon redeemed under its conditions, the order and its number
+//!    written, the cart locked to the order (so a cart has at most one pending order).
+//! 3. The PaymentIntent (amount = total, metadata = order id, idempotency key from the order).
+//!    If Stripe fails, step 2 is undone (`store::orders::release`) and the client gets 503
+//!    `payment_provider_unavailable`.
+//!
+//! Checking out a cart that is locked to a pending order answers that order again.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{OrderView, order_token};
+use crate::accounts::{self, address::AddressInput};
+use crate::cart::{self, Caller};
+use crate::domain::order::{self, OrderStatus};
+use crate::domain::{Email, text};
+use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
+use crate::store::carts::{self, Cart};
+use crate::store::orders::{
+    self, Also, MoveError, Order, OrderLine, Payment, PlaceError, ShippingAddress, Take,
+    TrackingEntry,
+};
+use crate::store::{addresses, coupons};
+use crate::stripe::{NewPaymentIntent, Payments};
+
+/// The most different skus one checkout may take (one transaction holds at most 100 actions).
+pub const MAX_SKUS: usize = 90;
+/// The longest `notes` and `gift_message`, in characters.
+const MAX_TEXT: usize = 500;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutRequest {
+    /// One of the signed-in buyer's saved addresses...
+    pub shipping_address_id: Option<String>,
+    /// ...or an address given here.
+    pub shipping_address: Option<ShippingInput>,
+    /// A guest's address for the receipt (required for a guest; a user's account email is used).
+    pub email: Option<String>,
+    pub notes: Option<String>,
+    pub gift_message: Option<String>,
+    /// `payment_intent` (the default). `checkout_session` is not available yet.
+    pub mode: Option<String>,
+    pub success_url: Option<String>,
+    pub cancel_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShippingInput {
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub postcode: String,
+    /// ISO 3166-1 alpha-2, e.g. `GB`.
+    pub country: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CheckoutResponse {
+    pub order: OrderView,
+    pub payment: PaymentStart,
+    /// A guest's token to read and cancel this order (`?token=`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_token: Option<String>,
+}
+
+/// What the client needs to take the payment.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PaymentStart {
+    /// For Stripe.js `confirmPayment`.
+    pub client_secret: Option<String>,
+    pub payment_intent_id: String,
+}
+
+/// What the request says, checked.
+struct Checked {
+    email: Option<Email>,
+    address: Option<ShippingAddress>,
+    address_id: Option<String>,
+    notes: Option<String>,
+    gift_message: Option<String>,
+}
+
+fn optional_text(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>) -> Option<String> {
+    let value = value.filter(|v| !v.trim().is_empty())?;
+    match text::clean(value, MAX_TEXT) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(FieldError::new(field, e));
+            None
+        }
+    }
+}
+
+fn check(req: &CheckoutRequest, caller: &Caller) -> Result<Checked, ApiError> {
+    let mut errors = Vec::new();
+    match req.mode.as_deref() {
+        None | Some("payment_intent") => {}
+        Some("checkout_session") => errors.push(FieldError::new(
+            "mode",
+            "checkout_session is not available yet; use payment_intent",
+        )),
+        Some(_) => errors.push(FieldError::new("mode", "must be payment_intent")),
+    }
+    let email = match (&req.email, caller) {
+        (Some(raw), Caller::Guest(_) | Caller::Nobody) => match Email::parse(raw) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                errors.push(FieldError::new("email", e.to_string()));
+                None
+            }
+        },
+        (None, Caller::Guest(_) | Caller::Nobody) => {
+            errors.push(FieldError::new("email", "a guest checkout needs an email"));
+            None
+        }
+        (_, Caller::User(_)) => None,
+    };
+    let mut address = None;
+    match (&req.shipping_address_id, &req.shipping_address, caller) {
+        (Some(_), Some(_), _) => errors.push(FieldError::new(
+            "shipping_address",
+            "give shipping_address_id or shipping_address, not both",
+        )),
+        (None, None, _) => errors.push(FieldError::new(
+            "shipping_address",
+            "a shipping_address (or a shipping_address_id) is required",
+        )),
+        (Some(_), None, Caller::Guest(_) | Caller::Nobody) => errors.push(FieldError::new(
+            "shipping_address_id",
+            "saved addresses are for signed-in buyers; send shipping_address",
+        )),
+        (None, Some(input), _) => {
+            let as_input = AddressInput {
+                label: None,
+                name: input.name.clone(),
+                line1: input.line1.clone(),
+                line2: input.line2.clone(),
+                city: input.city.clone(),
+                postcode: input.postcode.clone(),
+                country: input.country.clone(),
+                phone: input.phone.clone(),
+                is_default: false,
+            };
+            match as_input.into_address(String::new(), String::new()) {
+                Ok((a, _)) => address = Some(shipping(a)),
+                Err(ApiError::Validation(list)) => {
+                    errors.extend(list.into_iter().map(|e| {
+                        FieldError::new(format!("shipping_address.{}", e.field), e.message)
+                    }))
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        (Some(_), None, Caller::User(_)) => {}
+    }
+    let notes = optional_text(&mut errors, "notes", req.notes.as_deref());
+    let gift_message = optional_text(&mut errors, "gift_message", req.gift_message.as_deref());
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(Checked {
+        email,
+        address,
+        address_id: req.shipping_address_id.clone(),
+        notes,
+        gift_message,
+    })
+}
+
+fn shipping(a: addresses::Address) -> ShippingAddress {
+    ShippingAddress {
+        name: a.name,
+        line1: a.line1,
+        line2: a.line2,
+        city: a.city,
+        postcode: a.postcode,
+        country: a.country,
+        phone: a.phone,
+    }
+}
+
+/// How often the whole checkout is tried when the cart or an order number changes under it.
+const ATTEMPTS: u32 = 4;
+
+/// Checks the cart out (see the module's description).
+pub async fn checkout(
+    state: &AppState,
+    caller: &Caller,
+    req: &CheckoutRequest,
+) -> Result<CheckoutResponse, ApiError> {
+    if matches!(caller, Caller::Nobody) {
+        return Err(ApiError::CartEmpty);
+    }
+    let checked = check(req, caller)?;
+    let address = match (&checked.address, &checked.address_id, caller) {
+        (Some(a), _, _) => a.clone(),
+        (None, Some(id), Caller::User(u)) => addresses::get(state.reader(), u.id(), id)
+            .await?
+            .map(shipping)
+            .ok_or_else(|| ApiError::field("shipping_address_id", "no such saved address"))?,
+        _ => unreachable!("check() requires an address"),
+    };
+    for _ in 0..ATTEMPTS {
+        let Some(cart) = cart::stored(state, caller).await? else {
+            return Err(ApiError::CartEmpty);
+        };
+        if let Some(order_id) = &cart.pending_order
+            && let Some(answer) = pending_answer(state, caller, order_id).await?
+        {
+            return Ok(answer);
+        }
+        if cart.lines.is_empty() {
+            return Err(ApiError::CartEmpty);
+        }
+        let mut order = build(state, caller, &cart, &checked, address.clone()).await?;
+        match orders::place(state.table(), &mut order, cart.version).await {
+            Ok(_) => return pay(state, caller, order).await,
+            Err(PlaceError::Short(skus)) => {
+                return Err(ApiError::InsufficientStock {
+                    available: None,
+                    skus,
+                });
+            }
+            Err(PlaceError::Coupon) => return Err(coupon_conflict(state, &order, caller).await?),
+            // Another change (or checkout) of this cart won: look again.
+            Err(PlaceError::CartChanged | PlaceError::NumberTaken) => continue,
+            Err(PlaceError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Busy)
+}
+
+/// The answer for a cart already locked to `order_id`, if that order is still pending (a
+/// concurrent checkout may still be making its PaymentIntent: wait for it a little).
+async fn pending_answer(
+    state: &AppState,
+    caller: &Caller,
+    order_id: &str,
+) -> Result<Option<CheckoutResponse>, ApiError> {
+    for _ in 0..50 {
+        let Some(order) = orders::get(state.reader(), order_id).await? else {
+            return Ok(None);
+        };
+        if order.status != OrderStatus::Pending {
+            return Ok(None);
+        }
+        if !order.payment.intent_id.is_empty() {
+            return Ok(Some(response(state, caller, &order)));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(ApiError::Busy)
+}
+
+fn response(state: &AppState, caller: &Caller, order: &Order) -> CheckoutResponse {
+    CheckoutResponse {
+        order: OrderView::from(order),
+        payment: PaymentStart {
+            client_secret: order.payment.client_secret.clone(),
+            payment_intent_id: order.payment.intent_id.clone(),
+        },
+        order_token: match caller {
+            Caller::User(_) => None,
+            _ => Some(order_token(state.auth(), &order.id)),
+        },
+    }
+}
+
+/// The pending order the cart makes now, priced and with its stock takes.
+async fn build(
+    state: &AppState,
+    caller: &Caller,
+    cart: &Cart,
+    checked: &Checked,
+    address: ShippingAddress,
+) -> Result<Order, ApiError> {
+    let settings = cart::current_settings(state).await?;
+    let mut cart = cart.clone();
+    let facts = cart::facts(state, &mut cart).await?;
+    let coupon = cart::coupon_of(state, &cart).await?;
+    let view = cart::view::build(state, caller, &cart, &facts, coupon.as_ref(), &settings);
+    let unavailable: Vec<String> = view
+        .lines
+        .iter()
+        .filter(|l| !l.available)
+        .map(|l| l.sku.clone())
+        .collect();
+    if !unavailable.is_empty() {
+        return Err(ApiError::InsufficientStock {
+            available: None,
+            skus: unavailable,
+        });
+    }
+    if let Some(c) = &view.coupon
+        && let Some(problem) = c.problem
+    {
+        return Err(ApiError::CouponConflict {
+            code: problem.code(),
+            message: problem.message(),
+        });
+    }
+    let demand = facts.demand(&cart.lines);
+    if demand.len() > MAX_SKUS {
+        return Err(ApiError::CartTooLarge { max: MAX_SKUS });
+    }
+    let product_of = |sku: &str| facts.variants.get(sku).map(|(p, _)| p.id.clone());
+    let takes: Vec<Take> = demand
+        .iter()
+        .map(|(sku, quantity)| Take {
+            product_id: product_of(sku).unwrap_or_default(),
+            sku: sku.clone(),
+            quantity: *quantity,
+        })
+        .collect();
+    let summary = &view.summary;
+    // Each line's own bundle discount, then the order-level ones spread by what is left.
+    let bundle_parts: Vec<i64> = cart
+        .lines
+        .iter()
+        .zip(&view.lines)
+        .map(|(line, v)| match line.kind {
+            carts::LineKind::Bundle => crate::domain::pricing::percent_of(
+                v.line_total,
+                facts
+                    .bundles
+                    .get(&line.target)
+                    .map_or(0, |b| b.discount_percent),
+            ),
+            carts::LineKind::Variant => 0,
+        })
+        .collect();
+    let after_bundles: Vec<i64> = view
+        .lines
+        .iter()
+        .zip(&bundle_parts)
+        .map(|(v, b)| v.line_total - b)
+        .collect();
+    let spread = order::spread(
+        summary.first_time_discount + summary.coupon_discount,
+        &after_bundles,
+    );
+    let lines: Vec<OrderLine> = view
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, v)| OrderLine {
+            sku: v.sku.clone(),
+            product_id: v.product_id.clone(),
+            name: v.name.clone(),
+            quantity: v.quantity,
+            unit_price: v.unit_price,
+            line_total: v.line_total,
+            discount: bundle_parts[i] + spread[i],
+        })
+        .collect();
+    let now = accounts::now();
+    let created_at = accounts::rfc3339(now);
+    let reserved_until = accounts::rfc3339(
+        now + time::Duration::minutes(i64::from(settings.stock_reservation_minutes)),
+    );
+    let email = match (caller, &checked.email) {
+        (Caller::User(u), _) => u.user.email.to_lowercase(),
+        (_, Some(e)) => e.as_str().to_lowercase(),
+        _ => unreachable!("check() requires a guest's email"),
+    };
+    Ok(Order {
+        id: ulid::Ulid::new().to_string(),
+        number: order::order_number(),
+        status: OrderStatus::Pending,
+        user_id: caller.user_id().map(str::to_owned),
+        email,
+        cart_id: cart.id.clone(),
+        cart_version: cart.version,
+        lines,
+        takes,
+        stock_held: true,
+        subtotal: summary.subtotal,
+        bundle_discount: summary.bundle_discount,
+        first_time_discount: summary.first_time_discount,
+        coupon_discount: summary.coupon_discount,
+        delivery_fee: summary.delivery_fee,
+        total: summary.total,
+        currency: summary.currency.clone(),
+        coupon: view
+            .coupon
+            .as_ref()
+            .filter(|c| c.applied)
+            .map(|c| c.code.clone()),
+        coupon_redeemed: view.coupon.as_ref().is_some_and(|c| c.applied),
+        shipping_address: address,
+        notes: checked.notes.clone(),
+        gift_message: checked.gift_message.clone(),
+        reserved_until,
+        estimated_delivery_date: summary.estimated_delivery_date.clone(),
+        payment: Payment::default(),
+        tracking: vec![TrackingEntry::new(
+            OrderStatus::Pending,
+            &created_at,
+            Some("order placed; stock reserved".to_owned()),
+        )],
+        created_at: created_at.clone(),
+        updated_at: created_at,
+    })
+}
+
+/// The coupon's refusal as the checkout's 409: what it says now, or exhausted (it was the
+/// redemption's condition that failed).
+async fn coupon_conflict(
+    state: &AppState,
+    order: &Order,
+    caller: &Caller,
+) -> Result<ApiError, ApiError> {
+    let code = order.coupon.as_deref().unwrap_or_default();
+    let refusal = match coupons::get(state.reader(), code).await? {
+        Some(c) => c
+            .terms
+            .check(
+                caller.user_id(),
+                &accounts::rfc3339(accounts::now()),
+                order.subtotal,
+            )
+            .err()
+            .unwrap_or(crate::domain::coupon::Refusal::CouponExhausted),
+        None => crate::domain::coupon::Refusal::CouponInvalid,
+    };
+    Ok(ApiError::CouponConflict {
+        code: refusal.code(),
+        message: refusal.message(),
+    })
+}
+
+/// Makes the PaymentIntent of a placed order; undoes the order if Stripe fails.
+async fn pay(
+    state: &AppState,
+    caller: &Caller,
+    mut order: Order,
+) -> Result<CheckoutResponse, ApiError> {
+    let metadata = [
+        ("order_id", order.id.as_str()),
+        ("order_number", order.number.as_str()),
+    ];
+    let new = NewPaymentIntent {
+        amount: order.total,
+        currency: &order.currency,
+        metadata: &metadata,
+        payment_method: None,
+        confirm: false,
+    };
+    let key = format!("order-{}-intent", order.id);
+    match state.stripe().create_payment_intent(&new, &key).await {
+        Ok(intent) => {
+            orders::set_intent(
+                state.table(),
+                &order.id,
+                &intent.id,
+                intent.client_secret.as_deref(),
+            )
+            .await?;
+            order.payment.intent_id = intent.id;
+            order.payment.client_secret = intent.client_secret;
+            Ok(response(state, caller, &order))
+        }
+        Err(err) => {
+            tracing::error!(error = %err, order = order.id, "Stripe refused the PaymentIntent; releasing the order");
+            undo(state, &order).await?;
+            Err(ApiError::PaymentProviderUnavailable)
+        }
+    }
+}
+
+/// Gives back what a placed order took (its PaymentIntent could not be made).
+async fn undo(state: &AppState, order: &Order) -> Result<(), ApiError> {
+    let entry = TrackingEntry::new(
+        OrderStatus::Cancelled,
+        &accounts::rfc3339(accounts::now()),
+        Some("the payment could not be started".to_owned()),
+    );
+    let nothing = Also {
+        count_purchase: false,
+        notification: None,
+    };
+    match orders::release(
+        state.table(),
+        order,
+        OrderStatus::Pending,
+        &entry,
+        &[],
+        None,
+        &nothing,
+    )
+    .await
+    {
+        Ok(()) | Err(MoveError::Moved | MoveError::Short(_)) => {}
+        Err(MoveError::Store(e)) => return Err(e.into()),
+    }
+    carts::unlock(state.table(), &order.cart_id, &order.id).await?;
+    Ok(())
+}

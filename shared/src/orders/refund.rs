@@ -1,0 +1,301 @@
+//! Giving money and stock back: refunds (partial or full, never past paid − refunded) and
+//! cancelling an order (stock and coupon back in one transaction; a pending PaymentIntent
+//! cancelled at Stripe; a paid order refunded in full).
+//!
+//! A refund first holds its amount on the order (`payment.amount_refunded` moved under a
+//! condition on the figure it read), then asks Stripe, then records Stripe's refund; two
+//! refunds racing for the same balance cannot both hold it. If Stripe refuses, the hold is
+//! given back.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::{Mail, email, invalid};
+use crate::accounts;
+use crate::domain::order::{Actor, OrderStatus};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::carts;
+use crate::store::orders::{self, Also, MoveError, Order, RefundRecord, TrackingEntry};
+use crate::stripe::Payments;
+
+/// How often a step is tried again when the order changed under it.
+const ATTEMPTS: u32 = 6;
+
+/// What a refund did.
+pub struct Refunded {
+    pub refund: RefundRecord,
+    pub order: Order,
+    pub mails: Vec<Mail>,
+}
+
+/// Refunds `amount` (default: all that is left) of a paid order, optionally giving its stock
+/// back. 422 `refund_exceeds_balance` past what is left; 409 `invalid_transition` for an
+/// order with nothing paid.
+pub async fn refund(
+    state: &AppState,
+    order_id: &str,
+    amount: Option<i64>,
+    reason: Option<String>,
+    restock: bool,
+) -> Result<Refunded, ApiError> {
+    for _ in 0..ATTEMPTS {
+        let order = orders::get(state.reader(), order_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let refundable = matches!(
+            order.status,
+            OrderStatus::Paid
+                | OrderStatus::Processing
+                | OrderStatus::Shipped
+                | OrderStatus::Delivered
+                | OrderStatus::PartiallyRefunded
+        );
+        if !refundable || order.payment.amount_paid == 0 {
+            return Err(invalid(order.status, OrderStatus::Refunded));
+        }
+        let left = order.payment.amount_paid - order.payment.amount_refunded;
+        let amount = amount.unwrap_or(left);
+        if amount <= 0 && left > 0 {
+            return Err(ApiError::field(
+                "amount",
+                "must be a positive amount in minor units",
+            ));
+        }
+        if amount > left || left == 0 {
+            return Err(ApiError::RefundExceedsBalance { left });
+        }
+        let Some(record) = at_stripe(state, &order, amount, reason.clone()).await? else {
+            continue;
+        };
+        let order = settle(state, order_id, restock).await?;
+        let status = order.status;
+        let mails = Mail::new(
+            &order,
+            &format!("refund-{}", record.id),
+            email::update(&order, status, None, Some(amount)),
+        )
+        .into_iter()
+        .collect();
+        return Ok(Refunded {
+            refund: record,
+            order,
+            mails,
+        });
+    }
+    Err(ApiError::Busy)
+}
+
+/// Holds `amount` of `order`'s balance and refunds it at Stripe. `None`: the balance
+/// changed since `order` was read (read it again).
+pub async fn at_stripe(
+    state: &AppState,
+    order: &Order,
+    amount: i64,
+    reason: Option<String>,
+) -> Result<Option<RefundRecord>, ApiError> {
+    let seen = order.payment.amount_refunded;
+    if orders::hold_refund(state.table(), &order.id, seen, amount)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    // The same hold (the balance it read and the amount) is the same refund at Stripe.
+    let key = format!("order-{}-refund-{seen}-{amount}", order.id);
+    let refund = match state
+        .stripe()
+        .create_refund(&order.payment.intent_id, amount, &key)
+        .await
+    {
+        Ok(r) => r,
+        Err(err) => {
+            tracing::error!(error = %err, order = order.id, "Stripe refused the refund; hold given back");
+            orders::unhold_refund(state.table(), &order.id, amount).await?;
+            return Err(ApiError::PaymentProviderUnavailable);
+        }
+    };
+    let record = RefundRecord {
+        id: refund.id,
+        amount,
+        status: refund.status.unwrap_or_else(|| "pending".to_owned()),
+        reason,
+        created_at: accounts::rfc3339(accounts::now()),
+    };
+    orders::add_refund(state.table(), &order.id, &record).await?;
+    Ok(Some(record))
+}
+
+/// Moves an order whose refunded amount changed to `partially_refunded` or `refunded` (a
+/// cancelled order stays cancelled), giving its stock back when `restock`.
+pub async fn settle(state: &AppState, order_id: &str, restock: bool) -> Result<Order, ApiError> {
+    for _ in 0..ATTEMPTS {
+        let order = orders::get(state.reader(), order_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let p = &order.payment;
+        let to = if p.amount_refunded >= p.amount_paid {
+            OrderStatus::Refunded
+        } else {
+            OrderStatus::PartiallyRefunded
+        };
+        let moves = order.status != to && order.status.may_become(to, Actor::Refund);
+        if !(moves || restock && order.stock_held) {
+            return Ok(order);
+        }
+        let at = accounts::rfc3339(accounts::now());
+        let entry = TrackingEntry::new(to, &at, Some("refund".to_owned()));
+        let note = email::notification(&order, to, &at);
+        let result = if restock && order.stock_held {
+            orders::give_back(
+                state.table(),
+                &order,
+                if moves { Some(to) } else { None },
+                &entry,
+            )
+            .await
+        } else {
+            let also = Also {
+                count_purchase: false,
+                notification: Some(&note),
+            };
+            orders::transition(state.table(), &order, order.status, to, &entry, &[], &also).await
+        };
+        match result {
+            Ok(()) => {
+                return orders::get(state.reader(), order_id)
+                    .await?
+                    .ok_or(ApiError::NotFound);
+            }
+            Err(MoveError::Moved | MoveError::Short(_)) => continue,
+            Err(MoveError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Busy)
+}
+
+/// What a cancel did.
+pub struct Cancelled {
+    pub order: Order,
+    pub mails: Vec<Mail>,
+}
+
+/// Cancels an order for `actor` (the customer or an admin): allowed while pending, paid or
+/// processing. Its stock and coupon go back in one transaction with the status; a pending
+/// PaymentIntent is cancelled at Stripe; a paid order is refunded in full. A cancelled order
+/// whose refund did not go through is refunded again.
+pub async fn cancel(
+    state: &AppState,
+    order: Order,
+    actor: Actor,
+    note: Option<String>,
+) -> Result<Cancelled, ApiError> {
+    let mut order = order;
+    for _ in 0..ATTEMPTS {
+        if order.status == OrderStatus::Cancelled {
+            let owed = order.payment.amount_paid - order.payment.amount_refunded;
+            if owed <= 0 {
+                return Err(invalid(order.status, OrderStatus::Cancelled));
+            }
+            return finish_cancel(state, order, note).await;
+        }
+        if !order.status.may_become(OrderStatus::Cancelled, actor) {
+            return Err(invalid(order.status, OrderStatus::Cancelled));
+        }
+        let at = accounts::rfc3339(accounts::now());
+        let entry = TrackingEntry::new(OrderStatus::Cancelled, &at, note.clone());
+        let notification = email::notification(&order, OrderStatus::Cancelled, &at);
+        let also = Also {
+            count_purchase: false,
+            notification: Some(&notification),
+        };
+        match orders::release(
+            state.table(),
+            &order,
+            order.status,
+            &entry,
+            &[],
+            None,
+            &also,
+        )
+        .await
+        {
+            Ok(()) => {
+                carts::unlock(state.table(), &order.cart_id, &order.id).await?;
+                let fresh = orders::get(state.reader(), &order.id)
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+                return finish_cancel(state, fresh, note).await;
+            }
+            Err(MoveError::Moved | MoveError::Short(_)) => {
+                order = orders::get(state.reader(), &order.id)
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+            }
+            Err(MoveError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Busy)
+}
+
+/// After the status is cancelled: the money side at Stripe, and the email.
+async fn finish_cancel(
+    state: &AppState,
+    mut order: Order,
+    note: Option<String>,
+) -> Result<Cancelled, ApiError> {
+    let mut refunded = None;
+    if order.payment.amount_paid > 0 {
+        for _ in 0..ATTEMPTS {
+            let owed = order.payment.amount_paid - order.payment.amount_refunded;
+            if owed <= 0 {
+                break;
+            }
+            if at_stripe(state, &order, owed, Some("order cancelled".to_owned()))
+                .await?
+                .is_some()
+            {
+                refunded = Some(owed);
+            }
+            order = orders::get(state.reader(), &order.id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+        }
+    } else if !order.payment.intent_id.is_empty() && !order.payment.canceled {
+        // Nothing was paid: the PaymentIntent can no longer be used. If it was paid just
+        // now, the payment follow-up takes the stock again or refunds it.
+        let key = format!("order-{}-cancel", order.id);
+        match state
+            .stripe()
+            .cancel_payment_intent(&order.payment.intent_id, &key)
+            .await
+        {
+            Ok(_) => {
+                orders::set(
+                    state.table(),
+                    &order.id,
+                    &[("payment.canceled = :v", AttributeValue::Bool(true))],
+                    None,
+                )
+                .await?;
+                order.payment.canceled = true;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, order = order.id, "the PaymentIntent could not be cancelled at Stripe");
+            }
+        }
+    }
+    // A refund made later (a payment that came after the cancel) is news of its own.
+    let what = if refunded.is_some() {
+        "cancelled-refund"
+    } else {
+        "cancelled"
+    };
+    let mails = Mail::new(
+        &order,
+        what,
+        email::update(&order, OrderStatus::Cancelled, note, refunded),
+    )
+    .into_iter()
+    .collect();
+    Ok(Cancelled { order, mails })
+}

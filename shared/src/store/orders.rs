@@ -1,0 +1,893 @@
+//! Orders: one item per order, `ORDER#<id>`/`ORDER`, holding its lines (a price snapshot),
+//! its totals, its payment and its tracking history, so reading an order is one GetItem and
+//! every state change is one conditional write on its status (docs/data-model.md).
+//!
+//! Indexes: GSI1 `ORDERS#USER#<user id>` (a customer's orders), GSI2 `ORDERS#<status>` (the
+//! admin's status filter; a pending order sorts by `reserved_until`, for the cleanup), GSI3
+//! `ORDERS` (every order), each sorted by `<created_at>#<id>`. Order numbers are unique by a
+//! marker item `ORDER_NUMBER#<number>` written in the same transaction as the order.
+//!
+//! Every write that takes or gives back stock is one transaction with the status change that
+//! justifies it: placing (stock down, coupon redeemed, cart locked), releasing (stock back,
+//! coupon freed), paying a cancelled order again (stock down again).
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, Update};
+use serde::{Deserialize, Serialize};
+
+use super::transact::{TransactError, Transaction};
+use super::{Item, StoreError, applied, get_item, n, s};
+use crate::aws::{Table, TableReader};
+use crate::domain::order::OrderStatus;
+use crate::paging::Page;
+
+/// One line as it was bought.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct OrderLine {
+    pub sku: String,
+    /// A variant's product (`null` for a bundle).
+    pub product_id: Option<String>,
+    pub name: String,
+    pub quantity: u32,
+    /// The unit price charged (a bundle's: before its discount).
+    pub unit_price: i64,
+    /// `unit_price` × `quantity`.
+    pub line_total: i64,
+    /// This line's share of every discount (bundle, first-time, coupon), so a refund of
+    /// the line is exact: the line was paid `line_total - discount`.
+    pub discount: i64,
+}
+
+/// Stock one order holds of one sku.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Take {
+    pub product_id: String,
+    pub sku: String,
+    pub quantity: i64,
+}
+
+/// Where the order goes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct ShippingAddress {
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub postcode: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub phone: Option<String>,
+}
+
+/// One step of the order's history (API.md: tracking is oldest first and starts at pending).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct TrackingEntry {
+    pub status: OrderStatus,
+    pub at: String,
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carrier: Option<String>,
+}
+
+impl TrackingEntry {
+    pub fn new(status: OrderStatus, at: &str, note: Option<String>) -> Self {
+        Self {
+            status,
+            at: at.to_owned(),
+            note,
+            location: None,
+            tracking_number: None,
+            carrier: None,
+        }
+    }
+}
+
+/// A refund as recorded.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct RefundRecord {
+    pub id: String,
+    pub amount: i64,
+    /// `pending`, `succeeded`, `failed` (Stripe's).
+    pub status: String,
+    pub reason: Option<String>,
+    pub created_at: String,
+}
+
+/// The order's payment (one PaymentIntent).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct Payment {
+    /// The PaymentIntent id (`pi_...`); empty until it is made.
+    #[serde(default)]
+    pub intent_id: String,
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// What has been received (0 until the payment succeeded).
+    #[serde(default)]
+    pub amount_paid: i64,
+    /// What has been given back (or is being given back now), never above `amount_paid`.
+    #[serde(default)]
+    pub amount_refunded: i64,
+    /// True once a final failure was reported (the customer may still try again).
+    #[serde(default)]
+    pub failed: bool,
+    #[serde(default)]
+    pub failure_message: Option<String>,
+    /// True once the PaymentIntent was cancelled at Stripe.
+    #[serde(default)]
+    pub canceled: bool,
+    #[serde(default)]
+    pub refunds: Vec<RefundRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Order {
+    pub id: String,
+    pub number: String,
+    pub status: OrderStatus,
+    /// The buyer's account; `None` for a guest.
+    pub user_id: Option<String>,
+    pub email: String,
+    /// The cart it was made from, and that cart's version once locked to this order.
+    pub cart_id: String,
+    pub cart_version: u64,
+    pub lines: Vec<OrderLine>,
+    /// The stock it holds while `stock_held`.
+    pub takes: Vec<Take>,
+    /// True while the order holds its stock (placed, paid...); false once given back.
+    pub stock_held: bool,
+    pub subtotal: i64,
+    pub bundle_discount: i64,
+    pub first_time_discount: i64,
+    pub coupon_discount: i64,
+    pub delivery_fee: i64,
+    pub total: i64,
+    pub currency: String,
+    pub coupon: Option<String>,
+    /// True while the coupon counts this order among its redemptions.
+    #[serde(default)]
+    pub coupon_redeemed: bool,
+    pub shipping_address: ShippingAddress,
+    pub notes: Option<String>,
+    pub gift_message: Option<String>,
+    pub reserved_until: String,
+    pub estimated_delivery_date: String,
+    pub payment: Payment,
+    pub tracking: Vec<TrackingEntry>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct OrderItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    r#type: String,
+    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
+    gsi1pk: Option<String>,
+    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
+    gsi1sk: Option<String>,
+    #[serde(rename = "GSI2PK")]
+    gsi2pk: String,
+    #[serde(rename = "GSI2SK")]
+    gsi2sk: String,
+    #[serde(rename = "GSI3PK")]
+    gsi3pk: String,
+    #[serde(rename = "GSI3SK")]
+    gsi3sk: String,
+    #[serde(flatten)]
+    order: Order,
+}
+
+pub fn pk(id: &str) -> String {
+    format!("ORDER#{id}")
+}
+
+const SK: &str = "ORDER";
+const ALL: &str = "ORDERS";
+
+fn user_key(user_id: &str) -> String {
+    format!("ORDERS#USER#{user_id}")
+}
+
+/// The status index's partition.
+pub fn status_key(status: OrderStatus) -> String {
+    format!("ORDERS#{}", status_name(status))
+}
+
+/// The status index's sort key: a pending order by when its reservation runs out.
+fn status_sort(
+    order_id: &str,
+    status: OrderStatus,
+    created_at: &str,
+    reserved_until: &str,
+) -> String {
+    match status {
+        OrderStatus::Pending => format!("{reserved_until}#{order_id}"),
+        _ => format!("{created_at}#{order_id}"),
+    }
+}
+
+pub fn status_name(status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::Pending => "pending",
+        OrderStatus::Paid => "paid",
+        OrderStatus::Processing => "processing",
+        OrderStatus::Shipped => "shipped",
+        OrderStatus::Delivered => "delivered",
+        OrderStatus::Cancelled => "cancelled",
+        OrderStatus::PartiallyRefunded => "partially_refunded",
+        OrderStatus::Refunded => "refunded",
+    }
+}
+
+fn item(order: &Order) -> Result<Item, StoreError> {
+    let by_date = format!("{}#{}", order.created_at, order.id);
+    serde_dynamo::to_item(OrderItem {
+        pk: pk(&order.id),
+        sk: SK.into(),
+        r#type: "order".into(),
+        gsi1pk: order.user_id.as_deref().map(user_key),
+        gsi1sk: order.user_id.as_ref().map(|_| by_date.clone()),
+        gsi2pk: status_key(order.status),
+        gsi2sk: status_sort(
+            &order.id,
+            order.status,
+            &order.created_at,
+            &order.reserved_until,
+        ),
+        gsi3pk: ALL.into(),
+        gsi3sk: by_date,
+        order: order.clone(),
+    })
+    .map_err(|e| StoreError::serde("order", e))
+}
+
+fn decode(item: Item) -> Result<Order, StoreError> {
+    serde_dynamo::from_item::<_, OrderItem>(item)
+        .map(|i| i.order)
+        .map_err(|e| StoreError::serde("order", e))
+}
+
+fn value<T: Serialize>(what: &'static str, v: &T) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(v).map_err(|e| StoreError::serde(what, e))
+}
+
+/// The order, strongly consistent.
+pub async fn get(table: &TableReader, id: &str) -> Result<Option<Order>, StoreError> {
+    get_item(table, pk(id), SK).await?.map(decode).transpose()
+}
+
+/// Which orders a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    /// Inclusive RFC 3339 bounds on `created_at`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Exactly this address (lower-cased).
+    pub email: Option<String>,
+}
+
+/// One page of orders, newest first: one user's (`user_id`), or the shop's.
+pub async fn page(
+    table: &TableReader,
+    user_id: Option<&str>,
+    filter: &OrderFilter,
+    page: &Page,
+) -> Result<(Vec<Order>, Option<Item>), StoreError> {
+    let (index, key_name, key) = match (user_id, filter.status) {
+        (Some(user), _) => ("GSI1", "GSI1PK", user_key(user)),
+        // Pending orders sort by their reservation in GSI2, not by date: read them from GSI3.
+        (None, Some(status)) if status != OrderStatus::Pending => {
+            ("GSI2", "GSI2PK", status_key(status))
+        }
+        (None, _) => ("GSI3", "GSI3PK", ALL.to_owned()),
+    };
+    let sort_name = format!("{}SK", &key_name[..4]);
+    let mut condition = "#pk = :pk".to_owned();
+    let mut query = table
+        .query()
+        .index_name(index)
+        .expression_attribute_names("#pk", key_name)
+        .expression_attribute_values(":pk", s(key));
+    // Dates bound the sort key: `<created_at>#<id>`; `~` sorts after every id character.
+    match (&filter.from, &filter.to) {
+        (Some(from), Some(to)) => {
+            condition.push_str(" AND #sk BETWEEN :from AND :to");
+            query = query
+                .expression_attribute_values(":from", s(from))
+                .expression_attribute_values(":to", s(format!("{to}~")));
+        }
+        (Some(from), None) => {
+            condition.push_str(" AND #sk >= :from");
+            query = query.expression_attribute_values(":from", s(from));
+        }
+        (None, Some(to)) => {
+            condition.push_str(" AND #sk <= :to");
+            query = query.expression_attribute_values(":to", s(format!("{to}~")));
+        }
+        (None, None) => {}
+    }
+    if filter.from.is_some() || filter.to.is_some() {
+        query = query.expression_attribute_names("#sk", sort_name);
+    }
+    let mut filters = Vec::new();
+    if let Some(status) = filter.status
+        && (user_id.is_some() || status == OrderStatus::Pending)
+    {
+        filters.push("#status = :status");
+        query = query
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":status", s(status_name(status)));
+    }
+    if let Some(email) = &filter.email {
+        filters.push("email = :email");
+        query = query.expression_attribute_values(":email", s(email));
+    }
+    if !filters.is_empty() {
+        query = query.filter_expression(filters.join(" AND "));
+    }
+    let query = query.key_condition_expression(condition);
+    let (items, last) = super::newest_first::<OrderItem>(query, page, "order").await?;
+    Ok((items.into_iter().map(|i| i.order).collect(), last))
+}
+
+/// Why an order could not be placed. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    #[error("not enough stock for {0:?}")]
+    Short(Vec<String>),
+    #[error("the coupon no longer applies")]
+    Coupon,
+    /// The cart changed, or got another pending order, since it was read.
+    #[error("the cart changed meanwhile")]
+    CartChanged,
+    #[error("the order number is taken")]
+    NumberTaken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn stock_label(sku: &str) -> String {
+    format!("sku:{sku}")
+}
+
+/// Takes `take` off its variant's stock, only if that much is there.
+fn take_stock(table: &str, take: &Take) -> Update {
+    Update::builder()
+        .table_name(table)
+        .key("PK", s(super::products::product_pk(&take.product_id)))
+        .key("SK", s(format!("VARIANT#{}", take.sku)))
+        .update_expression("SET stock = stock - :q")
+        .condition_expression("attribute_exists(PK) AND stock >= :q")
+        .expression_attribute_values(":q", n(take.quantity))
+        .build()
+        .expect("table, key and expression are set")
+}
+
+/// Gives `take` back to its variant (if the variant still exists).
+fn give_stock(table: &str, take: &Take) -> Update {
+    Update::builder()
+        .table_name(table)
+        .key("PK", s(super::products::product_pk(&take.product_id)))
+        .key("SK", s(format!("VARIANT#{}", take.sku)))
+        .update_expression("SET stock = stock + :q")
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_values(":q", n(take.quantity))
+        .build()
+        .expect("table, key and expression are set")
+}
+
+/// Counts one redemption of `code` by `buyer` (a user id, or none for a guest) at `now`,
+/// under every condition that makes it valid (docs/data-model.md).
+fn redeem(table: &str, code: &str, buyer: Option<&str>, now: &str) -> Update {
+    Update::builder()
+        .table_name(table)
+        .key("PK", s(super::coupons::pk(code)))
+        .key("SK", s(super::coupons::SK))
+        .update_expression("ADD redemptions :one")
+        .condition_expression(
+            "active = :true \
+             AND (attribute_not_exists(max_redemptions) OR redemptions < max_redemptions) \
+             AND (attribute_not_exists(expires_at) OR expires_at > :now) \
+             AND (attribute_not_exists(reserved_until) OR (reserved_by = :buyer AND reserved_until > :now))",
+        )
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":true", AttributeValue::Bool(true))
+        .expression_attribute_values(":now", s(now))
+        // A guest never holds a reservation: an id no user has.
+        .expression_attribute_values(":buyer", s(buyer.unwrap_or("-")))
+        .build()
+        .expect("table, key and expression are set")
+}
+
+/// Gives one redemption of `code` back.
+fn unredeem(table: &str, code: &str) -> Update {
+    Update::builder()
+        .table_name(table)
+        .key("PK", s(super::coupons::pk(code)))
+        .key("SK", s(super::coupons::SK))
+        .update_expression("ADD redemptions :minus")
+        .condition_expression("attribute_exists(PK) AND redemptions > :zero")
+        .expression_attribute_values(":minus", n(-1))
+        .expression_attribute_values(":zero", n(0))
+        .build()
+        .expect("table, key and expression are set")
+}
+
+/// Locks the cart to the order: it is the version read, open, and without a pending order.
+fn lock_cart(table: &str, cart_id: &str, read_version: u64, order_id: &str) -> Update {
+    Update::builder()
+        .table_name(table)
+        .key("PK", s(super::carts::pk(cart_id)))
+        .key("SK", s(super::carts::SK))
+        .update_expression("SET pending_order = :order, version = :next")
+        .condition_expression(
+            "version = :read AND #status = :open AND attribute_not_exists(pending_order)",
+        )
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":order", s(order_id))
+        .expression_attribute_values(":read", n(read_version))
+        .expression_attribute_values(":next", n(read_version + 1))
+        .expression_attribute_values(":open", s("open"))
+        .build()
+        .expect("table, key and expression are set")
+}
+
+/// Places `order` (status pending): in one transaction, every take off its stock, the coupon
+/// redeemed, the order and its number written, and the cart (read at `cart_version`) locked
+/// to it. `order.cart_version` is set to the locked cart's version.
+pub async fn place(table: &Table, order: &mut Order, cart_version: u64) -> Result<u32, PlaceError> {
+    let name = table.name().to_owned();
+    order.cart_version = cart_version + 1;
+    let mut tx = Transaction::new(table);
+    for take in &order.takes {
+        tx = tx.update(stock_label(&take.sku), take_stock(&name, take));
+    }
+    if let Some(code) = &order.coupon {
+        tx = tx.update(
+            "coupon",
+            redeem(&name, code, order.user_id.as_deref(), &order.created_at),
+        );
+    }
+    let number = Put::builder()
+        .table_name(&name)
+        .item("PK", s(format!("ORDER_NUMBER#{}", order.number)))
+        .item("SK", s("ORDER_NUMBER"))
+        .item("type", s("order_number"))
+        .item("order_id", s(&order.id))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()
+        .expect("table and item are set");
+    let put = Put::builder()
+        .table_name(&name)
+        .set_item(Some(item(order)?))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()
+        .expect("table and item are set");
+    tx = tx.put("number", number).put("order", put).update(
+        "cart",
+        lock_cart(&name, &order.cart_id, cart_version, &order.id),
+    );
+    let actions = tx.len() as u32;
+    tx.send().await.map_err(|e| {
+        e.on_condition(|c| {
+            let short = c.failed_under("sku:");
+            if !short.is_empty() {
+                Some(PlaceError::Short(short))
+            } else if c.condition_failed("coupon") {
+                Some(PlaceError::Coupon)
+            } else if c.condition_failed("cart") {
+                Some(PlaceError::CartChanged)
+            } else if c.condition_failed("number") {
+                Some(PlaceError::NumberTaken)
+            } else {
+                None
+            }
+        })
+    })?;
+    Ok(actions)
+}
+
+/// Records the PaymentIntent made for a pending order, and which order it pays (for events
+/// that name only the PaymentIntent, such as `charge.refunded`).
+pub async fn set_intent(
+    table: &Table,
+    id: &str,
+    intent_id: &str,
+    client_secret: Option<&str>,
+) -> Result<(), StoreError> {
+    let name = table.name().to_owned();
+    let secret = client_secret.map_or(AttributeValue::Null(true), s);
+    let update = Update::builder()
+        .table_name(&name)
+        .key("PK", s(pk(id)))
+        .key("SK", s(SK))
+        .update_expression("SET payment.intent_id = :pi, payment.client_secret = :cs")
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_values(":pi", s(intent_id))
+        .expression_attribute_values(":cs", secret)
+        .build()
+        .expect("table, key and expression are set");
+    let link = Put::builder()
+        .table_name(&name)
+        .item("PK", s(format!("PAYMENT_INTENT#{intent_id}")))
+        .item("SK", s("PAYMENT_INTENT"))
+        .item("type", s("payment_intent"))
+        .item("order_id", s(id))
+        .build()
+        .expect("table and item are set");
+    Transaction::new(table)
+        .update("order", update)
+        .put("link", link)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(TransactError::into_store_error)
+}
+
+/// The order a PaymentIntent pays.
+pub async fn id_of_intent(
+    table: &TableReader,
+    intent_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(get_item(
+        table,
+        format!("PAYMENT_INTENT#{intent_id}"),
+        "PAYMENT_INTENT",
+    )
+    .await?
+    .and_then(|i| i.get("order_id").and_then(|v| v.as_s().ok()).cloned()))
+}
+
+/// The update moving `order` from `from` to `to` with a tracking entry (and `extra` SET
+/// clauses with their values), conditional on the status it leaves.
+pub fn move_status(
+    table: &str,
+    order: &Order,
+    from: OrderStatus,
+    to: OrderStatus,
+    entry: &TrackingEntry,
+    extra: &[(&str, AttributeValue)],
+) -> Result<Update, StoreError> {
+    move_status_if(table, order, from, to, entry, extra, None)
+}
+
+/// [`move_status`], also conditional on `stock_held` being `held` when given.
+fn move_status_if(
+    table: &str,
+    order: &Order,
+    from: OrderStatus,
+    to: OrderStatus,
+    entry: &TrackingEntry,
+    extra: &[(&str, AttributeValue)],
+    held: Option<bool>,
+) -> Result<Update, StoreError> {
+    let mut expression = "SET #status = :to, GSI2PK = :gsi2pk, GSI2SK = :gsi2sk, \
+                          updated_at = :at, tracking = list_append(tracking, :entry)"
+        .to_owned();
+    let mut builder = Update::builder()
+        .table_name(table)
+        .key("PK", s(pk(&order.id)))
+        .key("SK", s(SK))
+        .condition_expression(match held {
+            Some(_) => "#status = :from AND stock_held = :held",
+            None => "#status = :from",
+        })
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":from", s(status_name(from)))
+        .expression_attribute_values(":to", s(status_name(to)))
+        .expression_attribute_values(":gsi2pk", s(status_key(to)))
+        .expression_attribute_values(
+            ":gsi2sk",
+            s(status_sort(
+                &order.id,
+                to,
+                &order.created_at,
+                &order.reserved_until,
+            )),
+        )
+        .expression_attribute_values(":at", s(&entry.at))
+        .expression_attribute_values(
+            ":entry",
+            AttributeValue::L(vec![value("tracking entry", entry)?]),
+        );
+    if let Some(held) = held {
+        builder = builder.expression_attribute_values(":held", AttributeValue::Bool(held));
+    }
+    for (i, (clause, v)) in extra.iter().enumerate() {
+        let placeholder = format!(":x{i}");
+        expression.push_str(&format!(", {}", clause.replace(":v", &placeholder)));
+        builder = builder.expression_attribute_values(placeholder, v.clone());
+    }
+    Ok(builder
+        .update_expression(expression)
+        .build()
+        .expect("table, key and expression are set"))
+}
+
+/// Why a status change did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum MoveError {
+    /// The order was not in the status it was read in (someone else moved it).
+    #[error("the order moved meanwhile")]
+    Moved,
+    /// Stock to take again is not there (a payment for a cancelled order).
+    #[error("not enough stock for {0:?}")]
+    Short(Vec<String>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn moved(e: TransactError) -> MoveError {
+    e.on_condition(|c| {
+        let short = c.failed_under("sku:");
+        if !short.is_empty() {
+            Some(MoveError::Short(short))
+        } else if c.condition_failed("order") {
+            Some(MoveError::Moved)
+        } else {
+            None
+        }
+    })
+}
+
+/// What else a status change writes: the buyer's counters and an in-app notification.
+pub struct Also<'a> {
+    /// A paid order adds to its buyer's `order_count` and `total_spent`.
+    pub count_purchase: bool,
+    pub notification: Option<&'a super::notifications::Notification>,
+}
+
+fn also<'t>(
+    mut tx: Transaction<'t>,
+    order: &Order,
+    also: &Also<'_>,
+) -> Result<Transaction<'t>, StoreError> {
+    let name = tx.table_name().to_owned();
+    let Some(user) = &order.user_id else {
+        return Ok(tx);
+    };
+    if also.count_purchase {
+        tx = tx.update(
+            "buyer",
+            Update::builder()
+                .table_name(&name)
+                .key("PK", s(super::users::user_pk(user)))
+                .key("SK", s(super::users::PROFILE_SK))
+                .update_expression("ADD order_count :one, total_spent :total")
+                .condition_expression("attribute_exists(PK)")
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":total", n(order.total))
+                .build()
+                .expect("table, key and expression are set"),
+        );
+    }
+    if let Some(note) = also.notification {
+        tx = tx.put(
+            "notification",
+            super::notifications::put(&name, user, note)?,
+        );
+    }
+    Ok(tx)
+}
+
+/// Moves `order` from `from` to `to` (one conditional write with what `extra` sets, and what
+/// `with` adds). A buyer whose account is gone is not counted.
+pub async fn transition(
+    table: &Table,
+    order: &Order,
+    from: OrderStatus,
+    to: OrderStatus,
+    entry: &TrackingEntry,
+    extra: &[(&str, AttributeValue)],
+    with: &Also<'_>,
+) -> Result<(), MoveError> {
+    let update = move_status(table.name(), order, from, to, entry, extra)?;
+    let tx = also(Transaction::new(table).update("order", update), order, with)?;
+    tx.send().await.map(|_| ()).map_err(moved)
+}
+
+/// Gives back what `order` (read in `from`) holds and moves it to `to` (cancelled): its
+/// stock, its coupon redemption; one transaction, conditional on `from`. `cart` is a write
+/// of the cart to make in the same transaction (a change that cancels its pending order).
+pub async fn release(
+    table: &Table,
+    order: &Order,
+    from: OrderStatus,
+    entry: &TrackingEntry,
+    extra: &[(&str, AttributeValue)],
+    cart: Option<Put>,
+    with: &Also<'_>,
+) -> Result<(), MoveError> {
+    let name = table.name().to_owned();
+    let mut sets: Vec<(&str, AttributeValue)> = extra.to_vec();
+    sets.push(("stock_held = :v", AttributeValue::Bool(false)));
+    sets.push(("coupon_redeemed = :v", AttributeValue::Bool(false)));
+    let update = move_status(&name, order, from, OrderStatus::Cancelled, entry, &sets)?;
+    let mut tx = Transaction::new(table).update("order", update);
+    if order.stock_held {
+        for take in &order.takes {
+            tx = tx.update(stock_label(&take.sku), give_stock(&name, take));
+        }
+    }
+    if let (Some(code), true) = (&order.coupon, order.coupon_redeemed) {
+        tx = tx.update("coupon", unredeem(&name, code));
+    }
+    if let Some(cart) = cart {
+        tx = tx.put("cart", cart);
+    }
+    let tx = also(tx, order, with)?;
+    tx.send().await.map(|_| ()).map_err(|e| {
+        e.on_condition(|c| {
+            if c.condition_failed("order") || c.condition_failed("cart") {
+                Some(MoveError::Moved)
+            } else {
+                None
+            }
+        })
+    })
+}
+
+/// Gives the stock `order` holds back (a refund with restock), moving it to `to` when given;
+/// conditional on its status and on it still holding the stock.
+pub async fn give_back(
+    table: &Table,
+    order: &Order,
+    to: Option<OrderStatus>,
+    entry: &TrackingEntry,
+) -> Result<(), MoveError> {
+    let name = table.name().to_owned();
+    let released = [("stock_held = :v", AttributeValue::Bool(false))];
+    let update = match to {
+        Some(to) => move_status_if(&name, order, order.status, to, entry, &released, Some(true))?,
+        None => Update::builder()
+            .table_name(&name)
+            .key("PK", s(pk(&order.id)))
+            .key("SK", s(SK))
+            .update_expression("SET stock_held = :false, updated_at = :at")
+            .condition_expression("#status = :from AND stock_held = :true")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":from", s(status_name(order.status)))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":at", s(&entry.at))
+            .build()
+            .expect("table, key and expression are set"),
+    };
+    let mut tx = Transaction::new(table).update("order", update);
+    for take in &order.takes {
+        tx = tx.update(stock_label(&take.sku), give_stock(&name, take));
+    }
+    tx.send().await.map(|_| ()).map_err(moved)
+}
+
+/// Takes the stock of a cancelled `order` again and marks it paid (a payment that arrived
+/// after it was cancelled): all of it or nothing.
+pub async fn retake(
+    table: &Table,
+    order: &Order,
+    entry: &TrackingEntry,
+    extra: &[(&str, AttributeValue)],
+    with: &Also<'_>,
+) -> Result<(), MoveError> {
+    let name = table.name().to_owned();
+    let mut sets: Vec<(&str, AttributeValue)> = extra.to_vec();
+    sets.push(("stock_held = :v", AttributeValue::Bool(true)));
+    // Only an order whose stock went back may take it again.
+    let update = move_status_if(
+        &name,
+        order,
+        OrderStatus::Cancelled,
+        OrderStatus::Paid,
+        entry,
+        &sets,
+        Some(false),
+    )?;
+    let mut tx = Transaction::new(table).update("order", update);
+    for take in &order.takes {
+        tx = tx.update(stock_label(&take.sku), take_stock(&name, take));
+    }
+    let tx = also(tx, order, with)?;
+    tx.send().await.map(|_| ()).map_err(moved)
+}
+
+/// Sets `clause` (e.g. `payment.failed = :v`) on an order, conditional on its status being
+/// `status` when given.
+pub async fn set(
+    table: &Table,
+    id: &str,
+    clauses: &[(&str, AttributeValue)],
+    status: Option<OrderStatus>,
+) -> Result<bool, StoreError> {
+    let mut expression = Vec::new();
+    let mut update = table.update_item().key("PK", s(pk(id))).key("SK", s(SK));
+    for (i, (clause, v)) in clauses.iter().enumerate() {
+        let placeholder = format!(":x{i}");
+        expression.push(clause.replace(":v", &placeholder));
+        update = update.expression_attribute_values(placeholder, v.clone());
+    }
+    update = update.update_expression(format!("SET {}", expression.join(", ")));
+    update = match status {
+        Some(st) => update
+            .condition_expression("#status = :st")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":st", s(status_name(st))),
+        None => update.condition_expression("attribute_exists(PK)"),
+    };
+    applied("UpdateItem", update.send().await)
+}
+
+/// Holds `amount` of what is left to refund (paid − refunded), read as `seen` refunded:
+/// `Ok(None)` when another refund changed it meanwhile, `Ok(Some(order))` with the new
+/// figure. The caller refunds at Stripe, then [`settle_refund`] or [`unhold_refund`].
+pub async fn hold_refund(
+    table: &Table,
+    id: &str,
+    seen: i64,
+    amount: i64,
+) -> Result<Option<Order>, StoreError> {
+    let result = table
+        .update_item()
+        .key("PK", s(pk(id)))
+        .key("SK", s(SK))
+        .update_expression("SET payment.amount_refunded = :new")
+        .condition_expression("payment.amount_refunded = :seen AND payment.amount_paid >= :new")
+        .expression_attribute_values(":seen", n(seen))
+        .expression_attribute_values(":new", n(seen + amount))
+        .return_values(ReturnValue::AllNew)
+        .send()
+        .await;
+    match result {
+        Ok(out) => out.attributes.map(decode).transpose(),
+        Err(e) if super::condition_failed(&e) => Ok(None),
+        Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
+    }
+}
+
+/// Gives a held refund amount back after Stripe refused the refund.
+pub async fn unhold_refund(table: &Table, id: &str, amount: i64) -> Result<(), StoreError> {
+    table
+        .update_item()
+        .key("PK", s(pk(id)))
+        .key("SK", s(SK))
+        .update_expression("SET payment.amount_refunded = payment.amount_refunded - :a")
+        .expression_attribute_values(":a", n(amount))
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("UpdateItem", &e))?;
+    Ok(())
+}
+
+/// Appends a refund made at Stripe to the order's record (once per refund id).
+pub async fn add_refund(table: &Table, id: &str, refund: &RefundRecord) -> Result<(), StoreError> {
+    let result = table
+        .update_item()
+        .key("PK", s(pk(id)))
+        .key("SK", s(SK))
+        .update_expression(
+            "SET payment.refunds = list_append(payment.refunds, :r) ADD refund_ids :ids",
+        )
+        .condition_expression("NOT contains(refund_ids, :id)")
+        .expression_attribute_values(":r", AttributeValue::L(vec![value("refund", refund)?]))
+        .expression_attribute_values(":ids", AttributeValue::Ss(vec![refund.id.clone()]))
+        .expression_attribute_values(":id", s(&refund.id))
+        .send()
+        .await;
+    applied("UpdateItem", result)?;
+    Ok(())
+}
+
+/// The order id a number belongs to.
+pub async fn id_of_number(table: &TableReader, number: &str) -> Result<Option<String>, StoreError> {
+    Ok(
+        get_item(table, format!("ORDER_NUMBER#{number}"), "ORDER_NUMBER")
+            .await?
+            .and_then(|i| i.get("order_id").and_then(|v| v.as_s().ok()).cloned()),
+    )
+}
