@@ -195,6 +195,7 @@ async fn the_whole_path_add_checkout_pay_webhook_paid_and_emailed() {
     // Checking out the same cart again answers the same order.
     let again = checkout_ok(&app, &who, &body).await;
     assert_eq!(again["order"]["id"], o["id"]);
+    assert_eq!(cart(&app, &who).await["pending_order"], o["id"]);
 
     let id = o["id"].as_str().unwrap();
     pay_on_stripe(

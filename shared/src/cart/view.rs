@@ -27,6 +27,9 @@ pub struct CartView {
     pub prices_changed: bool,
     /// What changed since the cart was last seen (a line that can no longer be bought, ...).
     pub notices: Vec<String>,
+    /// The pending order checkout locked this cart to: checking out again answers it;
+    /// changing the cart cancels it first.
+    pub pending_order: Option<String>,
     /// A guest's token, to send back as `X-Cart-Token`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cart_token: Option<String>,
@@ -165,6 +168,7 @@ pub fn build(
         }),
         summary,
         notices,
+        pending_order: cart.pending_order.clone(),
         cart_token: match caller {
             Caller::Guest(id) => Some(token::issue(state.auth(), id)),
             _ => None,

@@ -359,25 +359,31 @@ fn stock_label(sku: &str) -> String {
 
 /// Takes `take` off its variant's stock, only if that much is there.
 fn take_stock(table: &str, take: &Take) -> Update {
-    Update::builder()
-        .table_name(table)
-        .key("PK", s(super::products::product_pk(&take.product_id)))
-        .key("SK", s(format!("VARIANT#{}", take.sku)))
-        .update_expression("SET stock = stock - :q")
-        .condition_expression("attribute_exists(PK) AND stock >= :q")
-        .expression_attribute_values(":q", n(take.quantity))
-        .build()
-        .expect("table, key and expression are set")
+    stock_update(
+        table,
+        take,
+        "SET stock = stock - :q",
+        "attribute_exists(PK) AND stock >= :q",
+    )
 }
 
 /// Gives `take` back to its variant (if the variant still exists).
 fn give_stock(table: &str, take: &Take) -> Update {
+    stock_update(
+        table,
+        take,
+        "SET stock = stock + :q",
+        "attribute_exists(PK)",
+    )
+}
+
+fn stock_update(table: &str, take: &Take, expression: &str, condition: &str) -> Update {
     Update::builder()
         .table_name(table)
         .key("PK", s(super::products::product_pk(&take.product_id)))
         .key("SK", s(format!("VARIANT#{}", take.sku)))
-        .update_expression("SET stock = stock + :q")
-        .condition_expression("attribute_exists(PK)")
+        .update_expression(expression)
+        .condition_expression(condition)
         .expression_attribute_values(":q", n(take.quantity))
         .build()
         .expect("table, key and expression are set")
