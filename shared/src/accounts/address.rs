@@ -38,18 +38,8 @@ impl AddressInput {
         let line1 = req("line1", &self.line1, 200);
         let city = req("city", &self.city, 100);
         let postcode = req("postcode", &self.postcode, 20);
-        let mut opt = |field: &str, value: Option<&str>, max: usize| -> Option<String> {
-            let value = value.filter(|v| !v.trim().is_empty())?;
-            match text::clean(value, max) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    errors.push(FieldError::new(field, e));
-                    None
-                }
-            }
-        };
-        let label = opt("label", self.label.as_deref(), 50);
-        let line2 = opt("line2", self.line2.as_deref(), 200);
+        let label = text::optional(&mut errors, "label", self.label.as_deref(), 50);
+        let line2 = text::optional(&mut errors, "line2", self.line2.as_deref(), 200);
         let phone = match self.phone.as_deref().filter(|p| !p.trim().is_empty()) {
             None => None,
             Some(p) => match text::phone(p) {

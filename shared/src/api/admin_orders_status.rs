@@ -40,18 +40,6 @@ pub struct StatusChange {
     pub note: Option<String>,
 }
 
-fn field(
-    errors: &mut Vec<FieldError>,
-    name: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Option<String> {
-    let value = value.filter(|v| !v.trim().is_empty())?;
-    text::clean(value, max)
-        .map_err(|e| errors.push(FieldError::new(name, e)))
-        .ok()
-}
-
 #[utoipa::path(post, path = "/api/v1/admin/orders/{id}/status", tag = "admin",
     params(("id" = String, Path, description = "The order id")),
     request_body = StatusChange, security(("bearer" = [])),
@@ -77,15 +65,15 @@ pub async fn admin_orders_status(
             "must be processing, shipped, delivered or cancelled",
         ));
     }
-    let tracking_number = field(
+    let tracking_number = text::optional(
         &mut errors,
         "tracking_number",
         req.tracking_number.as_deref(),
         100,
     );
-    let carrier = field(&mut errors, "carrier", req.carrier.as_deref(), 100);
-    let location = field(&mut errors, "location", req.location.as_deref(), 200);
-    let note = field(&mut errors, "note", req.note.as_deref(), 500);
+    let carrier = text::optional(&mut errors, "carrier", req.carrier.as_deref(), 100);
+    let location = text::optional(&mut errors, "location", req.location.as_deref(), 200);
+    let note = text::optional(&mut errors, "note", req.note.as_deref(), 500);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

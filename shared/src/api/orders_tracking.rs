@@ -30,5 +30,5 @@ pub async fn orders_tracking(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<TrackingEntry>>, ApiError> {
     let order = orders::owned(&state, &asker, &id).await?;
-    Ok(Json(orders::tracking(&order)))
+    Ok(Json(order.tracking))
 }

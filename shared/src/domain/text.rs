@@ -1,6 +1,8 @@
 //! Short free text typed by people (names, address lines): trimmed, bounded, no control
 //! characters and no bidirectional controls.
 
+use crate::error::FieldError;
+
 /// The Unicode bidirectional controls (marks, embeddings, overrides, isolates). In text that
 /// other people read (a name on an order, an address line in the admin console) they can make
 /// it display as something else, so they are refused.
@@ -25,6 +27,20 @@ pub fn clean(raw: &str, max: usize) -> Result<String, String> {
         return Err("must not contain text-direction control characters".to_owned());
     }
     Ok(trimmed.to_owned())
+}
+
+/// An optional field: absent or blank is `None`; anything else must pass [`clean`], or its
+/// error is added to `errors` under `field`.
+pub fn optional(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let value = value.filter(|v| !v.trim().is_empty())?;
+    clean(value, max)
+        .map_err(|e| errors.push(FieldError::new(field, e)))
+        .ok()
 }
 
 /// A phone number: digits with an optional leading `+` and spaces, dashes, dots or brackets.

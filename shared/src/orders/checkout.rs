@@ -93,17 +93,6 @@ struct Checked {
     gift_message: Option<String>,
 }
 
-fn optional_text(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>) -> Option<String> {
-    let value = value.filter(|v| !v.trim().is_empty())?;
-    match text::clean(value, MAX_TEXT) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            errors.push(FieldError::new(field, e));
-            None
-        }
-    }
-}
-
 fn check(req: &CheckoutRequest, caller: &Caller) -> Result<Checked, ApiError> {
     let mut errors = Vec::new();
     match req.mode.as_deref() {
@@ -166,8 +155,13 @@ fn check(req: &CheckoutRequest, caller: &Caller) -> Result<Checked, ApiError> {
         }
         (Some(_), None, Caller::User(_)) => {}
     }
-    let notes = optional_text(&mut errors, "notes", req.notes.as_deref());
-    let gift_message = optional_text(&mut errors, "gift_message", req.gift_message.as_deref());
+    let notes = text::optional(&mut errors, "notes", req.notes.as_deref(), MAX_TEXT);
+    let gift_message = text::optional(
+        &mut errors,
+        "gift_message",
+        req.gift_message.as_deref(),
+        MAX_TEXT,
+    );
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -225,9 +219,9 @@ pub async fn checkout(
         if cart.lines.is_empty() {
             return Err(ApiError::CartEmpty);
         }
-        let mut order = build(state, caller, &cart, &checked, address.clone()).await?;
-        match orders::place(state.table(), &mut order, cart.version).await {
-            Ok(_) => return pay(state, caller, order).await,
+        let order = build(state, caller, &cart, &checked, address.clone()).await?;
+        match orders::place(state.table(), &order, cart.version).await {
+            Ok(()) => return pay(state, caller, order).await,
             Err(PlaceError::Short(skus)) => {
                 return Err(ApiError::InsufficientStock {
                     available: None,
@@ -383,7 +377,6 @@ async fn build(
         user_id: caller.user_id().map(str::to_owned),
         email,
         cart_id: cart.id.clone(),
-        cart_version: cart.version,
         lines,
         takes,
         stock_held: true,

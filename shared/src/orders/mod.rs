@@ -23,7 +23,7 @@ use crate::error::ApiError;
 use crate::http::AuthUser;
 use crate::notify::{EmailKind, EmailMessage, Job, enqueue_keyed};
 use crate::state::AppState;
-use crate::store::orders::{self, Order, OrderLine, ShippingAddress, TrackingEntry};
+use crate::store::orders::{self, Order, OrderLine, ShippingAddress};
 
 /// An order as its buyer (and an admin) sees it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -232,9 +232,4 @@ pub async fn post(state: &AppState, mails: Vec<Mail>) {
             tracing::error!(error = %e, key = mail.key, "an order email could not be queued");
         }
     }
-}
-
-/// The tracking history, oldest first.
-pub fn tracking(order: &Order) -> Vec<TrackingEntry> {
-    order.tracking.clone()
 }

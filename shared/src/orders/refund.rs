@@ -54,13 +54,8 @@ pub async fn refund(
             return Err(invalid(order.status, OrderStatus::Refunded));
         }
         let left = order.payment.amount_paid - order.payment.amount_refunded;
+        // A given amount is positive (checked where the request is read).
         let amount = amount.unwrap_or(left);
-        if amount <= 0 && left > 0 {
-            return Err(ApiError::field(
-                "amount",
-                "must be a positive amount in minor units",
-            ));
-        }
         if amount > left || left == 0 {
             return Err(ApiError::RefundExceedsBalance { left });
         }

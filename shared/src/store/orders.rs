@@ -130,9 +130,8 @@ pub struct Order {
     /// The buyer's account; `None` for a guest.
     pub user_id: Option<String>,
     pub email: String,
-    /// The cart it was made from, and that cart's version once locked to this order.
+    /// The cart it was made from (locked to this order while it is pending).
     pub cart_id: String,
-    pub cart_version: u64,
     pub lines: Vec<OrderLine>,
     /// The stock it holds while `stock_held`.
     pub takes: Vec<Take>,
@@ -251,6 +250,17 @@ fn decode(item: Item) -> Result<Order, StoreError> {
     serde_dynamo::from_item::<_, OrderItem>(item)
         .map(|i| i.order)
         .map_err(|e| StoreError::serde("order", e))
+}
+
+/// `clauses` written with `:v` for their value, each given a placeholder of its own (`:x0`,
+/// `:x1`, ...): (clause, placeholder, value).
+fn numbered<'a>(
+    clauses: &'a [(&str, AttributeValue)],
+) -> impl Iterator<Item = (String, String, AttributeValue)> + 'a {
+    clauses.iter().enumerate().map(|(i, (clause, v))| {
+        let placeholder = format!(":x{i}");
+        (clause.replace(":v", &placeholder), placeholder, v.clone())
+    })
 }
 
 fn value<T: Serialize>(what: &'static str, v: &T) -> Result<AttributeValue, StoreError> {
@@ -447,10 +457,9 @@ fn lock_cart(table: &str, cart_id: &str, read_version: u64, order_id: &str) -> U
 
 /// Places `order` (status pending): in one transaction, every take off its stock, the coupon
 /// redeemed, the order and its number written, and the cart (read at `cart_version`) locked
-/// to it. `order.cart_version` is set to the locked cart's version.
-pub async fn place(table: &Table, order: &mut Order, cart_version: u64) -> Result<u32, PlaceError> {
+/// to it.
+pub async fn place(table: &Table, order: &Order, cart_version: u64) -> Result<(), PlaceError> {
     let name = table.name().to_owned();
-    order.cart_version = cart_version + 1;
     let mut tx = Transaction::new(table);
     for take in &order.takes {
         tx = tx.update(stock_label(&take.sku), take_stock(&name, take));
@@ -480,8 +489,7 @@ pub async fn place(table: &Table, order: &mut Order, cart_version: u64) -> Resul
         "cart",
         lock_cart(&name, &order.cart_id, cart_version, &order.id),
     );
-    let actions = tx.len() as u32;
-    tx.send().await.map_err(|e| {
+    tx.send().await.map(|_| ()).map_err(|e| {
         e.on_condition(|c| {
             let short = c.failed_under("sku:");
             if !short.is_empty() {
@@ -496,8 +504,7 @@ pub async fn place(table: &Table, order: &mut Order, cart_version: u64) -> Resul
                 None
             }
         })
-    })?;
-    Ok(actions)
+    })
 }
 
 /// Records the PaymentIntent made for a pending order, and which order it pays (for events
@@ -606,10 +613,9 @@ fn move_status_if(
     if let Some(held) = held {
         builder = builder.expression_attribute_values(":held", AttributeValue::Bool(held));
     }
-    for (i, (clause, v)) in extra.iter().enumerate() {
-        let placeholder = format!(":x{i}");
-        expression.push_str(&format!(", {}", clause.replace(":v", &placeholder)));
-        builder = builder.expression_attribute_values(placeholder, v.clone());
+    for (clause, placeholder, v) in numbered(extra) {
+        expression.push_str(&format!(", {clause}"));
+        builder = builder.expression_attribute_values(placeholder, v);
     }
     Ok(builder
         .update_expression(expression)
@@ -813,10 +819,9 @@ pub async fn set(
 ) -> Result<bool, StoreError> {
     let mut expression = Vec::new();
     let mut update = table.update_item().key("PK", s(pk(id))).key("SK", s(SK));
-    for (i, (clause, v)) in clauses.iter().enumerate() {
-        let placeholder = format!(":x{i}");
-        expression.push(clause.replace(":v", &placeholder));
-        update = update.expression_attribute_values(placeholder, v.clone());
+    for (clause, placeholder, v) in numbered(clauses) {
+        expression.push(clause);
+        update = update.expression_attribute_values(placeholder, v);
     }
     update = update.update_expression(format!("SET {}", expression.join(", ")));
     update = match status {
@@ -887,13 +892,4 @@ pub async fn add_refund(table: &Table, id: &str, refund: &RefundRecord) -> Resul
         .await;
     applied("UpdateItem", result)?;
     Ok(())
-}
-
-/// The order id a number belongs to.
-pub async fn id_of_number(table: &TableReader, number: &str) -> Result<Option<String>, StoreError> {
-    Ok(
-        get_item(table, format!("ORDER_NUMBER#{number}"), "ORDER_NUMBER")
-            .await?
-            .and_then(|i| i.get("order_id").and_then(|v| v.as_s().ok()).cloned()),
-    )
 }
