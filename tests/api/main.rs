@@ -19,6 +19,7 @@ mod idempotency;
 mod luck;
 mod openapi;
 mod orders;
+mod payments;
 mod probe;
 mod resources;
 mod roles;

@@ -15,12 +15,17 @@ use crate::coupons::{apply, coupon};
 use crate::helpers::{TestApp, WEBHOOK_SECRET, assert_problem, env_or, unique, unique_email};
 use crate::settings::admin;
 
-fn address() -> Value {
+pub(crate) fn address() -> Value {
     json!({"name": "Ada Lovelace", "line1": "1 Analytical Row", "city": "London",
            "postcode": "N1 9GU", "country": "GB"})
 }
 
-async fn checkout(app: &TestApp, who: &Who, body: &Value, key: Option<&str>) -> reqwest::Response {
+pub(crate) async fn checkout(
+    app: &TestApp,
+    who: &Who,
+    body: &Value,
+    key: Option<&str>,
+) -> reqwest::Response {
     let mut r = who
         .request(app, Method::POST, "/api/v1/checkout")
         .json(body);
@@ -30,14 +35,14 @@ async fn checkout(app: &TestApp, who: &Who, body: &Value, key: Option<&str>) -> 
     r.send().await.unwrap()
 }
 
-async fn checkout_ok(app: &TestApp, who: &Who, body: &Value) -> Value {
+pub(crate) async fn checkout_ok(app: &TestApp, who: &Who, body: &Value) -> Value {
     let response = checkout(app, who, body, None).await;
     assert_eq!(response.status(), 201, "checkout");
     response.json().await.unwrap()
 }
 
 /// A signed-in buyer with `quantity` of a new item (price 2500) in their cart.
-async fn buyer_with_cart(
+pub(crate) async fn buyer_with_cart(
     app: &TestApp,
     staff: &str,
     stock: i64,
@@ -52,7 +57,7 @@ async fn buyer_with_cart(
 }
 
 /// The stock of `sku` now, read from the table.
-async fn stock(app: &TestApp, sku: &str) -> i64 {
+pub(crate) async fn stock(app: &TestApp, sku: &str) -> i64 {
     let reader = app.shop.state.reader();
     let Some(shop::store::products::SkuTarget::Variant { product_id }) =
         shop::store::products::sku_target(reader, sku)
@@ -67,12 +72,12 @@ async fn stock(app: &TestApp, sku: &str) -> i64 {
     found[0].1.stock
 }
 
-fn stripe_base() -> String {
+pub(crate) fn stripe_base() -> String {
     env_or("TEST_STRIPE_API_BASE", "http://127.0.0.1:18420")
 }
 
 /// Pays a PaymentIntent on localstripe with a test card, as Stripe.js would.
-async fn pay_on_stripe(app: &TestApp, intent: &str) {
+pub(crate) async fn pay_on_stripe(app: &TestApp, intent: &str) {
     let base = stripe_base();
     let attach = app
         .http
@@ -111,15 +116,19 @@ fn succeeded_event(event_id: &str, intent: &str, order_id: &str, amount: i64) ->
     .unwrap()
 }
 
-fn sign(body: &[u8], secret: &str, t: i64) -> String {
+pub(crate) fn sign(body: &[u8], secret: &str, t: i64) -> String {
     shop::stripe::signature::sign(body, secret, t)
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-async fn post_event(app: &TestApp, body: &[u8], header: Option<&str>) -> reqwest::Response {
+pub(crate) async fn post_event(
+    app: &TestApp,
+    body: &[u8],
+    header: Option<&str>,
+) -> reqwest::Response {
     let mut r = app
         .http
         .post(app.url("/api/v1/stripe/webhook"))
@@ -131,7 +140,7 @@ async fn post_event(app: &TestApp, body: &[u8], header: Option<&str>) -> reqwest
     r.send().await.unwrap()
 }
 
-async fn order(app: &TestApp, who: &Who, id: &str) -> Value {
+pub(crate) async fn order(app: &TestApp, who: &Who, id: &str) -> Value {
     let r = who
         .request(app, Method::GET, &format!("/api/v1/orders/{id}"))
         .send()
@@ -142,7 +151,7 @@ async fn order(app: &TestApp, who: &Who, id: &str) -> Value {
 }
 
 /// Waits until the order reaches `status`.
-async fn wait_for_status(app: &TestApp, who: &Who, id: &str, status: &str) -> Value {
+pub(crate) async fn wait_for_status(app: &TestApp, who: &Who, id: &str, status: &str) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let o = order(app, who, id).await;
@@ -158,7 +167,7 @@ async fn wait_for_status(app: &TestApp, who: &Who, id: &str, status: &str) -> Va
     }
 }
 
-fn token(who: &Who) -> &str {
+pub(crate) fn token(who: &Who) -> &str {
     match who {
         Who::User(t) => t,
         Who::Guest(_) => panic!("a user"),
@@ -436,7 +445,11 @@ async fn one_event_five_times_changes_the_order_once_and_forged_ones_nothing() {
 }
 
 /// A paid order: checkout, paid on localstripe, then synced (no webhook needed).
-async fn paid_order(app: &TestApp, staff: &str, quantity: i64) -> (Who, String, String, i64) {
+pub(crate) async fn paid_order(
+    app: &TestApp,
+    staff: &str,
+    quantity: i64,
+) -> (Who, String, String, i64) {
     let (who, sku, _) = buyer_with_cart(app, staff, 10, quantity).await;
     let answer = checkout_ok(app, &who, &json!({"shipping_address": address()})).await;
     let id = answer["order"]["id"].as_str().unwrap().to_owned();

@@ -1,5 +1,6 @@
 //! `POST /api/v1/checkout`: the caller's cart becomes a pending order holding its stock, and
-//! a Stripe PaymentIntent is made for its total (`orders::checkout` says how). A signed-in
+//! a Stripe PaymentIntent or Checkout Session is made for its total (`orders::checkout` says
+//! how; the queue is for the confirmation of an order that costs nothing). A signed-in
 //! buyer or a guest (`X-Cart-Token` and `email`); `Idempotency-Key` honoured.
 
 use axum::extract::State;
@@ -17,7 +18,12 @@ use crate::state::{AppState, Need};
 
 pub const ROUTE: Route = Route {
     name: "checkout",
-    needs: &[Need::TableWrite, Need::AccessTokens, Need::Stripe],
+    needs: &[
+        Need::TableWrite,
+        Need::AccessTokens,
+        Need::Stripe,
+        Need::Queue,
+    ],
     router: || OpenApiRouter::new().routes(routes!(checkout)),
 };
 
@@ -27,11 +33,11 @@ pub const ROUTE: Route = Route {
         ("Idempotency-Key" = Option<String>, Header, description = "The same key and body answer the first response for 24 h")),
     security((), ("bearer" = [])),
     responses(
-        (status = 201, description = "The pending order and how to pay it (a guest also gets `order_token`); the same answer for a cart already checked out and unchanged", body = CheckoutResponse),
+        (status = 201, description = "The pending order and how to pay it: `client_secret` or `checkout_url` (a guest also gets `order_token`); the same answer for a cart already checked out and unchanged", body = CheckoutResponse),
         (status = 401, description = "`unauthenticated` (neither a bearer token nor a cart token), `invalid_cart_token`", body = Problem),
         (status = 404, description = "`cart_not_found`: the guest cart expired or was merged", body = Problem),
         (status = 409, description = "`cart_empty`; `insufficient_stock` naming each short sku; a coupon's own code (`coupon_exhausted`, `coupon_expired`, ...) when it no longer holds; `idempotency_in_progress`", body = Problem),
-        (status = 422, description = "`validation_failed` (address, email, notes, gift_message, mode); `cart_too_large` (over 90 skus); `idempotency_key_reused`", body = Problem),
+        (status = 422, description = "`validation_failed` (address, email, notes, gift_message, mode, success_url, cancel_url); `cart_too_large` (over 90 skus); `idempotency_key_reused`", body = Problem),
         (status = 503, description = "`payment_provider_unavailable`: Stripe failed; nothing was reserved", body = Problem)))]
 pub async fn checkout(
     State(state): State<AppState>,

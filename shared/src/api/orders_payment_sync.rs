@@ -1,5 +1,5 @@
-//! `POST /api/v1/orders/{id}/payment/sync`: re-reads the order's PaymentIntent from Stripe
-//! and applies the same idempotent follow-up as the webhook (`orders::payment::apply`), for a
+//! `POST /api/v1/orders/{id}/payment/sync`: re-reads the order's PaymentIntent (or Checkout
+//! Session) from Stripe (`orders::payment::ask_stripe`) and applies the same idempotent follow-up as the webhook (`orders::payment::apply`), for a
 //! client that comes back before the webhook has arrived.
 
 use axum::extract::{Path, State};
@@ -8,10 +8,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::Route;
 use crate::error::{ApiError, Problem};
 use crate::http::Json;
-use crate::orders::payment::{self, Fact};
+use crate::orders::payment;
 use crate::orders::{self, Asker, PaymentView};
 use crate::state::{AppState, Need};
-use crate::stripe::Payments;
 
 pub const ROUTE: Route = Route {
     name: "orders_payment_sync",
@@ -39,26 +38,7 @@ pub async fn orders_payment_sync(
     Path(id): Path<String>,
 ) -> Result<Json<PaymentView>, ApiError> {
     let order = orders::owned(&state, &asker, &id).await?;
-    if order.payment.intent_id.is_empty() {
-        return Ok(Json(PaymentView::from(&order)));
-    }
-    let intent = state
-        .stripe()
-        .retrieve_payment_intent(&order.payment.intent_id)
-        .await
-        .map_err(|e| {
-            tracing::warn!(error = %e, order = order.id, "Stripe could not be asked about the payment");
-            ApiError::PaymentProviderUnavailable
-        })?;
-    let fact = match intent.status.as_str() {
-        "succeeded" => Some(Fact::Succeeded {
-            order_id: order.id.clone(),
-            intent_id: intent.id.clone(),
-            amount: intent.amount,
-        }),
-        _ => None,
-    };
-    let Some(fact) = fact else {
+    let Some(fact) = payment::ask_stripe(&state, &order).await? else {
         return Ok(Json(PaymentView::from(&order)));
     };
     let applied = payment::apply(&state, &fact).await?;

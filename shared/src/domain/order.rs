@@ -51,7 +51,7 @@ impl OrderStatus {
                 | (Paid | Processing, Shipped, Actor::Admin)
                 | (Shipped, Delivered, Actor::Admin)
                 | (
-                    Paid | Processing | Shipped | Delivered | PartiallyRefunded,
+                    Paid | Processing | Shipped | Delivered | PartiallyRefunded | Refunded,
                     PartiallyRefunded | Refunded,
                     Actor::Refund,
                 )

@@ -6,10 +6,13 @@
 //! 2. One transaction (`store::orders::place`): every sku's summed demand off its stock under
 //!    `stock >= :q`, the coupon redeemed under its conditions, the order and its number
 //!    written, the cart locked to the order (so a cart has at most one pending order).
-//! 3. The PaymentIntent (amount = total, metadata = order id, idempotency key from the order).
-//!    If Stripe fails, step 2 is undone (`store::orders::release`) and the client gets 503
-//!    `payment_provider_unavailable`.
+//! 3. The PaymentIntent (amount = total, metadata = order id, idempotency key from the order),
+//!    or with `mode: "checkout_session"` a Checkout Session (the order's lines at what they
+//!    cost after discounts, `expires_at` = the reservation's end, at least the 30 minutes
+//!    Stripe asks for). If Stripe fails, step 2 is undone (`store::orders::release`) and the
+//!    client gets 503 `payment_provider_unavailable`.
 //!
+//! An order that costs nothing (all of it discounted) is paid at once, without Stripe.
 //! Checking out a cart that is locked to a pending order answers that order again.
 
 use std::time::Duration;
@@ -30,12 +33,17 @@ use crate::store::orders::{
     TrackingEntry,
 };
 use crate::store::{addresses, coupons};
-use crate::stripe::{NewPaymentIntent, Payments};
+use crate::stripe::{NewCheckoutSession, NewPaymentIntent, Payments, SessionLine};
 
 /// The most different skus one checkout may take (one transaction holds at most 100 actions).
 pub const MAX_SKUS: usize = 90;
 /// The longest `notes` and `gift_message`, in characters.
 const MAX_TEXT: usize = 500;
+/// The longest `success_url` / `cancel_url` (Stripe's own limit is 5000).
+const MAX_URL: usize = 2048;
+/// A Checkout Session's reservation is at least this long: Stripe refuses an `expires_at`
+/// under 30 minutes from the session's creation (a minute more for the time until then).
+const MIN_SESSION_MINUTES: i64 = 31;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,9 +56,12 @@ pub struct CheckoutRequest {
     pub email: Option<String>,
     pub notes: Option<String>,
     pub gift_message: Option<String>,
-    /// `payment_intent` (the default). `checkout_session` is not available yet.
+    /// `payment_intent` (the default: confirm with Stripe.js and `client_secret`) or
+    /// `checkout_session` (send the buyer to `checkout_url`, Stripe's hosted page).
     pub mode: Option<String>,
+    /// With `checkout_session`: where Stripe sends the buyer after paying (http or https).
     pub success_url: Option<String>,
+    /// With `checkout_session`: where Stripe sends a buyer who gives up.
     pub cancel_url: Option<String>,
 }
 
@@ -76,16 +87,35 @@ pub struct CheckoutResponse {
     pub order_token: Option<String>,
 }
 
-/// What the client needs to take the payment.
+/// What the client needs to take the payment: `client_secret` (mode `payment_intent`) or
+/// `checkout_url` (mode `checkout_session`); neither when the order costs nothing and is paid.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PaymentStart {
     /// For Stripe.js `confirmPayment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
-    pub payment_intent_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_intent_id: Option<String>,
+    /// Stripe's hosted payment page for this order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkout_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkout_session_id: Option<String>,
+}
+
+/// How the buyer pays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Mode {
+    PaymentIntent,
+    CheckoutSession {
+        success_url: String,
+        cancel_url: String,
+    },
 }
 
 /// What the request says, checked.
 struct Checked {
+    mode: Mode,
     email: Option<Email>,
     address: Option<ShippingAddress>,
     address_id: Option<String>,
@@ -95,14 +125,7 @@ struct Checked {
 
 fn check(req: &CheckoutRequest, caller: &Caller) -> Result<Checked, ApiError> {
     let mut errors = Vec::new();
-    match req.mode.as_deref() {
-        None | Some("payment_intent") => {}
-        Some("checkout_session") => errors.push(FieldError::new(
-            "mode",
-            "checkout_session is not available yet; use payment_intent",
-        )),
-        Some(_) => errors.push(FieldError::new("mode", "must be payment_intent")),
-    }
+    let mode = mode(&mut errors, req);
     let email = match (&req.email, caller) {
         (Some(raw), Caller::Guest(_) | Caller::Nobody) => match Email::parse(raw) {
             Ok(e) => Some(e),
@@ -166,12 +189,68 @@ fn check(req: &CheckoutRequest, caller: &Caller) -> Result<Checked, ApiError> {
         return Err(ApiError::Validation(errors));
     }
     Ok(Checked {
+        mode: mode.unwrap_or(Mode::PaymentIntent),
         email,
         address,
         address_id: req.shipping_address_id.clone(),
         notes,
         gift_message,
     })
+}
+
+fn mode(errors: &mut Vec<FieldError>, req: &CheckoutRequest) -> Option<Mode> {
+    let urls = [
+        ("success_url", req.success_url.as_deref()),
+        ("cancel_url", req.cancel_url.as_deref()),
+    ];
+    match req.mode.as_deref() {
+        None | Some("payment_intent") => {
+            for (field, url) in urls {
+                if url.is_some() {
+                    errors.push(FieldError::new(field, "only with mode checkout_session"));
+                }
+            }
+            Some(Mode::PaymentIntent)
+        }
+        Some("checkout_session") => {
+            let [success_url, cancel_url] = urls.map(|(field, url)| return_url(errors, field, url));
+            Some(Mode::CheckoutSession {
+                success_url: success_url?,
+                cancel_url: cancel_url?,
+            })
+        }
+        Some(_) => {
+            errors.push(FieldError::new(
+                "mode",
+                "must be payment_intent or checkout_session",
+            ));
+            None
+        }
+    }
+}
+
+/// An absolute http(s) URL Stripe may send the buyer back to.
+fn return_url(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<String> {
+    let Some(raw) = raw else {
+        errors.push(FieldError::new(
+            field,
+            "required with mode checkout_session",
+        ));
+        return None;
+    };
+    let ok = raw.len() <= MAX_URL
+        && reqwest::Url::parse(raw).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+        });
+    if ok {
+        Some(raw.to_owned())
+    } else {
+        errors.push(FieldError::new(
+            field,
+            format!("must be an absolute http or https URL of at most {MAX_URL} characters"),
+        ));
+        None
+    }
 }
 
 fn shipping(a: addresses::Address) -> ShippingAddress {
@@ -221,7 +300,8 @@ pub async fn checkout(
         }
         let order = build(state, caller, &cart, &checked, address.clone()).await?;
         match orders::place(state.table(), &order, cart.version).await {
-            Ok(()) => return pay(state, caller, order).await,
+            Ok(()) if order.total == 0 => return paid_already(state, caller, order).await,
+            Ok(()) => return pay(state, caller, order, &checked.mode).await,
             Err(PlaceError::Short(skus)) => {
                 return Err(ApiError::InsufficientStock {
                     available: None,
@@ -251,7 +331,7 @@ async fn pending_answer(
         if order.status != OrderStatus::Pending {
             return Ok(None);
         }
-        if !order.payment.intent_id.is_empty() {
+        if !order.payment.intent_id.is_empty() || !order.payment.session_id.is_empty() {
             return Ok(Some(response(state, caller, &order)));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -264,7 +344,9 @@ fn response(state: &AppState, caller: &Caller, order: &Order) -> CheckoutRespons
         order: OrderView::from(order),
         payment: PaymentStart {
             client_secret: order.payment.client_secret.clone(),
-            payment_intent_id: order.payment.intent_id.clone(),
+            payment_intent_id: Some(order.payment.intent_id.clone()).filter(|i| !i.is_empty()),
+            checkout_url: order.payment.checkout_url.clone(),
+            checkout_session_id: Some(order.payment.session_id.clone()).filter(|i| !i.is_empty()),
         },
         order_token: match caller {
             Caller::User(_) => None,
@@ -362,9 +444,11 @@ async fn build(
         .collect();
     let now = accounts::now();
     let created_at = accounts::rfc3339(now);
-    let reserved_until = accounts::rfc3339(
-        now + time::Duration::minutes(i64::from(settings.stock_reservation_minutes)),
-    );
+    let mut minutes = i64::from(settings.stock_reservation_minutes);
+    if matches!(checked.mode, Mode::CheckoutSession { .. }) {
+        minutes = minutes.max(MIN_SESSION_MINUTES);
+    }
+    let reserved_until = accounts::rfc3339(now + time::Duration::minutes(minutes));
     let email = match (caller, &checked.email) {
         (Caller::User(u), _) => u.user.email.to_lowercase(),
         (_, Some(e)) => e.as_str().to_lowercase(),
@@ -435,43 +519,160 @@ async fn coupon_conflict(
     })
 }
 
-/// Makes the PaymentIntent of a placed order; undoes the order if Stripe fails.
+/// Starts the payment of a placed order at Stripe; undoes the order if Stripe fails.
 async fn pay(
     state: &AppState,
     caller: &Caller,
     mut order: Order,
+    mode: &Mode,
 ) -> Result<CheckoutResponse, ApiError> {
     let metadata = [
         ("order_id", order.id.as_str()),
         ("order_number", order.number.as_str()),
     ];
-    let new = NewPaymentIntent {
-        amount: order.total,
-        currency: &order.currency,
-        metadata: &metadata,
-        payment_method: None,
-        confirm: false,
-    };
-    let key = format!("order-{}-intent", order.id);
-    match state.stripe().create_payment_intent(&new, &key).await {
-        Ok(intent) => {
-            orders::set_intent(
-                state.table(),
-                &order.id,
-                &intent.id,
-                intent.client_secret.as_deref(),
-            )
-            .await?;
-            order.payment.intent_id = intent.id;
-            order.payment.client_secret = intent.client_secret;
-            Ok(response(state, caller, &order))
+    let started = match mode {
+        Mode::PaymentIntent => {
+            let new = NewPaymentIntent {
+                amount: order.total,
+                currency: &order.currency,
+                metadata: &metadata,
+                payment_method: None,
+                confirm: false,
+            };
+            let key = format!("order-{}-intent", order.id);
+            match state.stripe().create_payment_intent(&new, &key).await {
+                Ok(intent) => {
+                    orders::set_intent(
+                        state.table(),
+                        &order.id,
+                        &intent.id,
+                        intent.client_secret.as_deref(),
+                    )
+                    .await?;
+                    order.payment.intent_id = intent.id;
+                    order.payment.client_secret = intent.client_secret;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
         }
+        Mode::CheckoutSession {
+            success_url,
+            cancel_url,
+        } => {
+            let lines = session_lines(&order);
+            let expires_at = time::OffsetDateTime::parse(
+                &order.reserved_until,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .map_err(|e| ApiError::Internal(e.into()))?
+            .unix_timestamp();
+            let new = NewCheckoutSession {
+                currency: &order.currency,
+                lines: &lines,
+                success_url,
+                cancel_url,
+                expires_at,
+                client_reference_id: &order.id,
+                customer_email: &order.email,
+                metadata: &metadata,
+            };
+            let key = format!("order-{}-session", order.id);
+            match state.stripe().create_checkout_session(&new, &key).await {
+                Ok(session) => {
+                    orders::set_session(
+                        state.table(),
+                        &order.id,
+                        &session.id,
+                        session.url.as_deref(),
+                    )
+                    .await?;
+                    order.payment.session_id = session.id;
+                    order.payment.checkout_url = session.url;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    match started {
+        Ok(()) => Ok(response(state, caller, &order)),
         Err(err) => {
-            tracing::error!(error = %err, order = order.id, "Stripe refused the PaymentIntent; releasing the order");
+            tracing::error!(error = %err, order = order.id, "Stripe refused to start the payment; releasing the order");
             undo(state, &order).await?;
             Err(ApiError::PaymentProviderUnavailable)
         }
     }
+}
+
+/// A Checkout Session's lines for `order`: each line at what it costs after its discounts
+/// (as one item when discounted, so the amounts are exact), then the delivery fee. They add
+/// up to the order's total; should they not, one line carries the total.
+pub fn session_lines(order: &Order) -> Vec<SessionLine> {
+    let mut lines: Vec<SessionLine> = order
+        .lines
+        .iter()
+        .map(|l| {
+            let whole_units = l.unit_price * i64::from(l.quantity) == l.line_total;
+            if l.discount == 0 && whole_units {
+                SessionLine {
+                    name: l.name.clone(),
+                    unit_amount: l.unit_price,
+                    quantity: l.quantity,
+                }
+            } else {
+                SessionLine {
+                    name: format!("{} × {}", l.name, l.quantity),
+                    unit_amount: l.line_total - l.discount,
+                    quantity: 1,
+                }
+            }
+        })
+        .collect();
+    if order.delivery_fee > 0 {
+        lines.push(SessionLine {
+            name: "Delivery".to_owned(),
+            unit_amount: order.delivery_fee,
+            quantity: 1,
+        });
+    }
+    let sum: i64 = lines
+        .iter()
+        .map(|l| l.unit_amount * i64::from(l.quantity))
+        .sum();
+    if sum == order.total {
+        lines
+    } else {
+        tracing::error!(
+            order = order.id,
+            sum,
+            total = order.total,
+            "the order's lines do not add up to its total; one line for the whole order"
+        );
+        vec![SessionLine {
+            name: format!("Order {}", order.number),
+            unit_amount: order.total,
+            quantity: 1,
+        }]
+    }
+}
+
+/// An order that costs nothing is paid as it is placed (Stripe takes no zero payment).
+async fn paid_already(
+    state: &AppState,
+    caller: &Caller,
+    order: Order,
+) -> Result<CheckoutResponse, ApiError> {
+    let fact = super::payment::Fact::Succeeded {
+        order_id: order.id.clone(),
+        intent_id: String::new(),
+        amount: 0,
+    };
+    let applied = super::payment::apply(state, &fact)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    super::post(state, applied.mails).await;
+    Ok(response(state, caller, &applied.order))
 }
 
 /// Gives back what a placed order took (its PaymentIntent could not be made).

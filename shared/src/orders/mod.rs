@@ -91,14 +91,22 @@ pub struct PaymentView {
     pub amount_paid: i64,
     pub amount_refunded: i64,
     pub currency: String,
-    /// The Stripe PaymentIntent id.
+    /// The Stripe PaymentIntent id (for a Checkout Session, once paid).
     pub provider_ref: Option<String>,
+    /// The Checkout Session, when the order is paid on Stripe's page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkout_session_id: Option<String>,
 }
 
 impl From<&Order> for PaymentView {
     fn from(o: &Order) -> Self {
         let p = &o.payment;
-        let status = if p.amount_paid == 0 {
+        // An order that cost nothing was paid as it was placed.
+        let free =
+            o.total == 0 && !matches!(o.status, OrderStatus::Pending | OrderStatus::Cancelled);
+        let status = if free {
+            "succeeded"
+        } else if p.amount_paid == 0 {
             if p.canceled || (o.status == OrderStatus::Cancelled && !p.failed) {
                 "canceled"
             } else if p.failed {
@@ -120,6 +128,7 @@ impl From<&Order> for PaymentView {
             amount_refunded: p.amount_refunded,
             currency: o.currency.clone(),
             provider_ref: (!p.intent_id.is_empty()).then(|| p.intent_id.clone()),
+            checkout_session_id: (!p.session_id.is_empty()).then(|| p.session_id.clone()),
         }
     }
 }

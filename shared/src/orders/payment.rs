@@ -8,8 +8,12 @@
 //!   cancelled meanwhile takes the stock again if all of it is there (the order becomes paid),
 //!   and otherwise is refunded in full and the customer is told.
 //! - Failed: recorded on the pending order (the customer may try again).
-//! - Refunded at Stripe (`charge.refunded`, `refund.updated`): the refunded amount recorded
-//!   (never lowered), the status derived from paid − refunded.
+//! - Expired (a Checkout Session's page ran out): the pending order is cancelled and its
+//!   stock and coupon go back, as the reservation's own expiry does.
+//! - Refunded at Stripe (`charge.refunded`): the refunded total recorded (never lowered by
+//!   this event), the status derived from paid − refunded.
+//! - A refund failed at Stripe (`refund.updated` with `failed` or `canceled`): if it is one
+//!   of the order's recorded refunds, its amount stops counting as refunded (once).
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
@@ -21,6 +25,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::orders::{self, Also, MoveError, Order, TrackingEntry};
 use crate::store::{StoreError, carts, n};
+use crate::stripe::Payments;
 
 /// A final fact about an order's payment, as Stripe reported it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +46,13 @@ pub enum Fact {
         order_id: String,
         amount_refunded: i64,
     },
+    /// One refund did not go through after all.
+    RefundFailed { order_id: String, refund_id: String },
+    /// The order's Checkout Session expired unpaid.
+    Expired {
+        order_id: String,
+        session_id: String,
+    },
 }
 
 impl Fact {
@@ -48,7 +60,9 @@ impl Fact {
         match self {
             Fact::Succeeded { order_id, .. }
             | Fact::Failed { order_id, .. }
-            | Fact::Refunded { order_id, .. } => order_id,
+            | Fact::Refunded { order_id, .. }
+            | Fact::RefundFailed { order_id, .. }
+            | Fact::Expired { order_id, .. } => order_id,
         }
     }
 }
@@ -82,6 +96,14 @@ pub async fn apply(state: &AppState, fact: &Fact) -> Result<Option<Applied>, Api
             order_id,
             amount_refunded,
         } => refunded(state, order_id, *amount_refunded).await,
+        Fact::RefundFailed {
+            order_id,
+            refund_id,
+        } => refund_failed(state, order_id, refund_id).await,
+        Fact::Expired {
+            order_id,
+            session_id,
+        } => expired(state, order_id, session_id).await,
     }
 }
 
@@ -169,6 +191,10 @@ async fn succeeded(
         };
         match result {
             Ok(()) => {
+                if order.payment.intent_id.is_empty() && !intent_id.is_empty() {
+                    // Made by a Checkout Session: refund events name only the PaymentIntent.
+                    orders::link_intent(state.table(), order_id, intent_id).await?;
+                }
                 let order = orders::get(state.reader(), order_id)
                     .await?
                     .ok_or(ApiError::NotFound)?;
@@ -299,6 +325,144 @@ async fn refunded(
     Err(ApiError::Busy)
 }
 
+/// A failed refund among the order's own: its amount no longer counts as refunded.
+async fn refund_failed(
+    state: &AppState,
+    order_id: &str,
+    refund_id: &str,
+) -> Result<Option<Applied>, ApiError> {
+    let Some(order) = load(state, order_id).await? else {
+        return Ok(None);
+    };
+    let Some(at) = order.payment.refunds.iter().position(|r| r.id == refund_id) else {
+        tracing::warn!(
+            order = order_id,
+            refund = refund_id,
+            "a refund the shop did not make failed at Stripe; check the order by hand"
+        );
+        return Ok(None);
+    };
+    if orders::fail_refund(state.table(), order_id, at, &order.payment.refunds[at]).await? {
+        tracing::error!(
+            order = order_id,
+            refund = refund_id,
+            "a refund failed at Stripe: the money is still with the shop"
+        );
+    }
+    let order = refund::settle(state, order_id, false).await?;
+    Ok(Some(Applied {
+        order,
+        made_paid: false,
+        mails: Vec::new(),
+    }))
+}
+
+/// The order's Checkout Session ran out unpaid: the pending order is given up.
+async fn expired(
+    state: &AppState,
+    order_id: &str,
+    session_id: &str,
+) -> Result<Option<Applied>, ApiError> {
+    let Some(order) = load(state, order_id).await? else {
+        return Ok(None);
+    };
+    if order.payment.session_id != session_id {
+        return Ok(None);
+    }
+    if order.status != OrderStatus::Pending {
+        return Ok(Some(Applied {
+            order,
+            made_paid: false,
+            mails: Vec::new(),
+        }));
+    }
+    let cancelled = match refund::cancel(
+        state,
+        order,
+        crate::domain::order::Actor::Expiry,
+        Some("the payment page expired before it was paid".to_owned()),
+    )
+    .await
+    {
+        Ok(c) => c,
+        // Paid (or cancelled) meanwhile: that outcome stands.
+        Err(ApiError::InvalidTransition { .. }) => {
+            return Ok(load(state, order_id).await?.map(|order| Applied {
+                order,
+                made_paid: false,
+                mails: Vec::new(),
+            }));
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(Some(Applied {
+        order: cancelled.order,
+        made_paid: false,
+        mails: cancelled.mails,
+    }))
+}
+
+/// What Stripe says now about `order`'s payment (`POST /orders/{id}/payment/sync`): its
+/// PaymentIntent, or else its Checkout Session. `None`: nothing final yet.
+pub async fn ask_stripe(state: &AppState, order: &Order) -> Result<Option<Fact>, ApiError> {
+    let unavailable = |e: crate::stripe::StripeError| {
+        tracing::warn!(error = %e, order = order.id, "Stripe could not be asked about the payment");
+        ApiError::PaymentProviderUnavailable
+    };
+    let p = &order.payment;
+    if !p.intent_id.is_empty() {
+        let intent = state
+            .stripe()
+            .retrieve_payment_intent(&p.intent_id)
+            .await
+            .map_err(unavailable)?;
+        return Ok((intent.status == "succeeded").then(|| Fact::Succeeded {
+            order_id: order.id.clone(),
+            intent_id: intent.id,
+            amount: intent.amount,
+        }));
+    }
+    if p.session_id.is_empty() {
+        return Ok(None);
+    }
+    let session = state
+        .stripe()
+        .retrieve_checkout_session(&p.session_id)
+        .await
+        .map_err(unavailable)?;
+    Ok(session_fact(
+        order.id.clone(),
+        &session.id,
+        &session.status,
+        &session.payment_status,
+        session.payment_intent.as_ref().map(|i| i.id().to_owned()),
+        session.amount_total.unwrap_or(order.total),
+    ))
+}
+
+/// What a Checkout Session's state means for its order.
+fn session_fact(
+    order_id: String,
+    session_id: &str,
+    status: &str,
+    payment_status: &str,
+    intent_id: Option<String>,
+    amount: i64,
+) -> Option<Fact> {
+    match (status, payment_status) {
+        ("complete", "paid") => Some(Fact::Succeeded {
+            order_id,
+            intent_id: intent_id.unwrap_or_default(),
+            amount,
+        }),
+        ("expired", _) => Some(Fact::Expired {
+            order_id,
+            session_id: session_id.to_owned(),
+        }),
+        _ => None,
+    }
+}
+
 /// What a Stripe event says about an order's payment, if anything the shop acts on. The
 /// order is the PaymentIntent's `metadata.order_id`, or the one the PaymentIntent was made for.
 pub async fn fact_of(
@@ -358,8 +522,59 @@ pub async fn fact_of(
                 amount_refunded: object["amount_refunded"].as_i64().unwrap_or(0),
             }
         }
-        // `refund.updated` carries one refund, not the total: the total comes with
-        // `charge.refunded`. Checkout Sessions are not offered yet.
+        // One refund; only its failure matters here (the totals come with `charge.refunded`).
+        "refund.updated" => {
+            let failed = matches!(
+                text(&object["status"]).as_deref(),
+                Some("failed" | "canceled")
+            );
+            let (Some(refund_id), Some(intent_id)) =
+                (text(&object["id"]), intent_of(&object["payment_intent"]))
+            else {
+                return Ok(None);
+            };
+            if !failed {
+                return Ok(None);
+            }
+            let Some(order_id) = order_of(&intent_id, &object["metadata"]).await? else {
+                return Ok(None);
+            };
+            Fact::RefundFailed {
+                order_id,
+                refund_id,
+            }
+        }
+        "checkout.session.completed"
+        | "checkout.session.async_payment_succeeded"
+        | "checkout.session.async_payment_failed"
+        | "checkout.session.expired" => {
+            let (Some(session_id), Some(order_id)) = (
+                text(&object["id"]),
+                text(&object["metadata"]["order_id"])
+                    .or_else(|| text(&object["client_reference_id"])),
+            ) else {
+                return Ok(None);
+            };
+            let intent_id = intent_of(&object["payment_intent"]);
+            if kind == "checkout.session.async_payment_failed" {
+                return Ok(Some(Fact::Failed {
+                    order_id,
+                    intent_id: intent_id.unwrap_or_default(),
+                    message: Some("the payment did not go through".to_owned()),
+                }));
+            }
+            let status = text(&object["status"]).unwrap_or_default();
+            let payment_status = text(&object["payment_status"]).unwrap_or_default();
+            let amount = object["amount_total"].as_i64().unwrap_or(0);
+            return Ok(session_fact(
+                order_id,
+                &session_id,
+                &status,
+                &payment_status,
+                intent_id,
+                amount,
+            ));
+        }
         _ => return Ok(None),
     };
     Ok(Some(fact))

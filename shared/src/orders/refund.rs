@@ -278,6 +278,28 @@ async fn finish_cancel(
                 tracing::warn!(error = %err, order = order.id, "the PaymentIntent could not be cancelled at Stripe");
             }
         }
+    } else if !order.payment.session_id.is_empty() && !order.payment.canceled {
+        // The same for a Checkout Session: its page can no longer be paid. It may have
+        // expired already (that event is what cancelled the order).
+        let key = format!("order-{}-expire", order.id);
+        match state
+            .stripe()
+            .expire_checkout_session(&order.payment.session_id, &key)
+            .await
+        {
+            Ok(_) => {}
+            Err(err) => {
+                tracing::info!(error = %err, order = order.id, "the Checkout Session was not expired at Stripe (it may be closed already)");
+            }
+        }
+        orders::set(
+            state.table(),
+            &order.id,
+            &[("payment.canceled = :v", AttributeValue::Bool(true))],
+            None,
+        )
+        .await?;
+        order.payment.canceled = true;
     }
     // A refund made later (a payment that came after the cancel) is news of its own.
     let what = if refunded.is_some() {

@@ -104,6 +104,12 @@ pub struct Payment {
     pub intent_id: String,
     #[serde(default)]
     pub client_secret: Option<String>,
+    /// The Checkout Session (`cs_...`) when the order is paid on Stripe's page; empty otherwise.
+    /// Its PaymentIntent becomes `intent_id` when the buyer pays.
+    #[serde(default)]
+    pub session_id: String,
+    #[serde(default)]
+    pub checkout_url: Option<String>,
     /// What has been received (0 until the payment succeeded).
     #[serde(default)]
     pub amount_paid: i64,
@@ -515,10 +521,9 @@ pub async fn set_intent(
     intent_id: &str,
     client_secret: Option<&str>,
 ) -> Result<(), StoreError> {
-    let name = table.name().to_owned();
     let secret = client_secret.map_or(AttributeValue::Null(true), s);
     let update = Update::builder()
-        .table_name(&name)
+        .table_name(table.name())
         .key("PK", s(pk(id)))
         .key("SK", s(SK))
         .update_expression("SET payment.intent_id = :pi, payment.client_secret = :cs")
@@ -527,21 +532,59 @@ pub async fn set_intent(
         .expression_attribute_values(":cs", secret)
         .build()
         .expect("table, key and expression are set");
-    let link = Put::builder()
-        .table_name(&name)
+    Transaction::new(table)
+        .update("order", update)
+        .put("link", intent_link(table.name(), id, intent_id))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(TransactError::into_store_error)
+}
+
+/// Records that a PaymentIntent made by Stripe (a Checkout Session's, once paid) pays `id`.
+pub async fn link_intent(table: &Table, id: &str, intent_id: &str) -> Result<(), StoreError> {
+    let link = intent_link(table.name(), id, intent_id);
+    table
+        .put_item()
+        .set_item(Some(link.item))
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("PutItem", &e))?;
+    Ok(())
+}
+
+fn intent_link(table: &str, id: &str, intent_id: &str) -> Put {
+    Put::builder()
+        .table_name(table)
         .item("PK", s(format!("PAYMENT_INTENT#{intent_id}")))
         .item("SK", s("PAYMENT_INTENT"))
         .item("type", s("payment_intent"))
         .item("order_id", s(id))
         .build()
-        .expect("table and item are set");
-    Transaction::new(table)
-        .update("order", update)
-        .put("link", link)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(TransactError::into_store_error)
+        .expect("table and item are set")
+}
+
+/// Records the Checkout Session made for a pending order.
+pub async fn set_session(
+    table: &Table,
+    id: &str,
+    session_id: &str,
+    url: Option<&str>,
+) -> Result<(), StoreError> {
+    set(
+        table,
+        id,
+        &[
+            ("payment.session_id = :v", s(session_id)),
+            (
+                "payment.checkout_url = :v",
+                url.map_or(AttributeValue::Null(true), s),
+            ),
+        ],
+        None,
+    )
+    .await
+    .map(|_| ())
 }
 
 /// The order a PaymentIntent pays.
@@ -892,4 +935,30 @@ pub async fn add_refund(table: &Table, id: &str, refund: &RefundRecord) -> Resul
         .await;
     applied("UpdateItem", result)?;
     Ok(())
+}
+
+/// Marks the order's refund at `index` (read as `refund`) failed and stops counting its
+/// amount as refunded; false when it was marked already (this event again).
+pub async fn fail_refund(
+    table: &Table,
+    id: &str,
+    index: usize,
+    refund: &RefundRecord,
+) -> Result<bool, StoreError> {
+    let at = format!("payment.refunds[{index}]");
+    let result = table
+        .update_item()
+        .key("PK", s(pk(id)))
+        .key("SK", s(SK))
+        .update_expression(format!(
+            "SET payment.amount_refunded = payment.amount_refunded - :a, {at}.#rs = :failed"
+        ))
+        .condition_expression(format!("{at}.id = :id AND {at}.#rs <> :failed"))
+        .expression_attribute_names("#rs", "status")
+        .expression_attribute_values(":a", n(refund.amount))
+        .expression_attribute_values(":failed", s("failed"))
+        .expression_attribute_values(":id", s(&refund.id))
+        .send()
+        .await;
+    applied("UpdateItem", result)
 }

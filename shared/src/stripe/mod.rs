@@ -62,6 +62,51 @@ pub struct Refund {
     pub payment_intent: Option<String>,
 }
 
+/// A Checkout Session (`mode=payment`): Stripe's hosted payment page for one order.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CheckoutSession {
+    pub id: String,
+    /// Where to send the buyer; absent once the session is complete or expired.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `open`, `complete`, `expired`.
+    pub status: String,
+    /// `paid`, `unpaid`, `no_payment_required`.
+    pub payment_status: String,
+    #[serde(default)]
+    pub amount_total: Option<i64>,
+    /// Made when the buyer pays (since API 2022-08-01).
+    #[serde(default)]
+    pub payment_intent: Option<IdOrObject>,
+    #[serde(default)]
+    pub client_reference_id: Option<String>,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// One line of a Checkout Session, priced inline.
+#[derive(Debug, Clone)]
+pub struct SessionLine {
+    pub name: String,
+    pub unit_amount: i64,
+    pub quantity: u32,
+}
+
+/// A Checkout Session to create.
+#[derive(Debug, Clone)]
+pub struct NewCheckoutSession<'a> {
+    pub currency: &'a str,
+    pub lines: &'a [SessionLine],
+    pub success_url: &'a str,
+    pub cancel_url: &'a str,
+    /// Unix seconds; Stripe takes 30 minutes to 24 hours from now.
+    pub expires_at: i64,
+    /// The order id (also in `metadata` of the session and of its PaymentIntent).
+    pub client_reference_id: &'a str,
+    pub customer_email: &'a str,
+    pub metadata: &'a [(&'a str, &'a str)],
+}
+
 /// A PaymentIntent to create.
 #[derive(Debug, Clone)]
 pub struct NewPaymentIntent<'a> {
@@ -118,6 +163,24 @@ pub trait Payments: Send + Sync {
         id: &str,
         idempotency_key: &str,
     ) -> impl Future<Output = Result<PaymentIntent, StripeError>> + Send;
+
+    fn create_checkout_session(
+        &self,
+        new: &NewCheckoutSession<'_>,
+        idempotency_key: &str,
+    ) -> impl Future<Output = Result<CheckoutSession, StripeError>> + Send;
+
+    fn retrieve_checkout_session(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<CheckoutSession, StripeError>> + Send;
+
+    /// Closes an open session so it can no longer be paid.
+    fn expire_checkout_session(
+        &self,
+        id: &str,
+        idempotency_key: &str,
+    ) -> impl Future<Output = Result<CheckoutSession, StripeError>> + Send;
 
     /// Refunds `amount` (always given: bounding refunds is ours) of a PaymentIntent.
     fn create_refund(
@@ -253,6 +316,60 @@ impl Payments for Stripe {
         idempotency_key: &str,
     ) -> Result<PaymentIntent, StripeError> {
         let path = format!("/v1/payment_intents/{id}/cancel");
+        self.send(self.post(&path, idempotency_key, &[])).await
+    }
+
+    async fn create_checkout_session(
+        &self,
+        new: &NewCheckoutSession<'_>,
+        idempotency_key: &str,
+    ) -> Result<CheckoutSession, StripeError> {
+        let mut form = vec![
+            ("mode".to_owned(), "payment".to_owned()),
+            ("success_url".to_owned(), new.success_url.to_owned()),
+            ("cancel_url".to_owned(), new.cancel_url.to_owned()),
+            ("expires_at".to_owned(), new.expires_at.to_string()),
+            (
+                "client_reference_id".to_owned(),
+                new.client_reference_id.to_owned(),
+            ),
+            ("customer_email".to_owned(), new.customer_email.to_owned()),
+        ];
+        for (i, line) in new.lines.iter().enumerate() {
+            let item = |field: &str| format!("line_items[{i}]{field}");
+            form.push((item("[price_data][currency]"), new.currency.to_owned()));
+            form.push((
+                item("[price_data][unit_amount]"),
+                line.unit_amount.to_string(),
+            ));
+            form.push((item("[price_data][product_data][name]"), line.name.clone()));
+            form.push((item("[quantity]"), line.quantity.to_string()));
+        }
+        for (k, v) in new.metadata {
+            form.push((format!("metadata[{k}]"), (*v).to_owned()));
+            form.push((
+                format!("payment_intent_data[metadata][{k}]"),
+                (*v).to_owned(),
+            ));
+        }
+        self.send(self.post("/v1/checkout/sessions", idempotency_key, &form))
+            .await
+    }
+
+    async fn retrieve_checkout_session(&self, id: &str) -> Result<CheckoutSession, StripeError> {
+        self.send(
+            self.http
+                .get(format!("{}/v1/checkout/sessions/{id}", self.base)),
+        )
+        .await
+    }
+
+    async fn expire_checkout_session(
+        &self,
+        id: &str,
+        idempotency_key: &str,
+    ) -> Result<CheckoutSession, StripeError> {
+        let path = format!("/v1/checkout/sessions/{id}/expire");
         self.send(self.post(&path, idempotency_key, &[])).await
     }
 

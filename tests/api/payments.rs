@@ -1,0 +1,348 @@
+//! Paying on Stripe's hosted page and what Stripe tells the shop afterwards, end to end through
+//! localstripe and the project's plugin (infra/localstripe_plugin.py): a Checkout Session paid
+//! (and one expired, and one given up by the buyer), refunds made at Stripe and a refund that
+//! fails there, and an order that costs nothing.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::cart::{Who, add_ok, cart};
+use crate::catalog::{send, staff};
+use crate::coupons::{apply, coupon};
+use crate::helpers::{TestApp, assert_problem, unique};
+use crate::orders::{
+    address, buyer_with_cart, checkout, checkout_ok, order, paid_order, stock, stripe_base, token,
+    wait_for_status,
+};
+use crate::settings::admin;
+
+fn session_body() -> Value {
+    json!({"shipping_address": address(), "mode": "checkout_session",
+           "success_url": "http://127.0.0.1:3000/thanks?order={ORDER}",
+           "cancel_url": "http://127.0.0.1:3000/cart"})
+}
+
+async fn stripe_get(app: &TestApp, path: &str) -> Value {
+    let r = app
+        .http
+        .get(format!("{}{path}", stripe_base()))
+        .bearer_auth("sk_test_local")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{path}");
+    r.json().await.unwrap()
+}
+
+async fn stripe_post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> Value {
+    let r = app
+        .http
+        .post(format!("{}{path}", stripe_base()))
+        .bearer_auth("sk_test_local")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert!(status.is_success(), "{path}: {body}");
+    body
+}
+
+/// Waits until the order's payment shows `amount_refunded`.
+async fn wait_for_refunded(app: &TestApp, who: &Who, id: &str, amount: i64) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let p = app
+            .get_json(&format!("/api/v1/orders/{id}/payment"), token(who))
+            .await;
+        if p["amount_refunded"] == amount {
+            return p;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "refunded {} (wanted {amount})",
+            p["amount_refunded"]
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_checkout_session_paid_on_stripes_page_makes_the_order_paid_and_emailed() {
+    let app = TestApp::spawn_with(|o| o.register_stripe_webhook = true).await;
+    let staff = staff(&app).await;
+    let (who, sku, email) = buyer_with_cart(&app, &staff, 5, 2).await;
+    let answer = checkout_ok(&app, &who, &session_body()).await;
+    let o = &answer["order"];
+    let id = o["id"].as_str().unwrap();
+    let payment = &answer["payment"];
+    assert!(payment.get("client_secret").is_none(), "{payment}");
+    let url = payment["checkout_url"].as_str().unwrap();
+    let session_id = payment["checkout_session_id"].as_str().unwrap();
+    assert!(url.contains(session_id));
+    assert_eq!(stock(&app, &sku).await, 3, "reserved at checkout");
+    // The session ends with the reservation, which is at least Stripe's 30 minutes.
+    let session = stripe_get(&app, &format!("/v1/checkout/sessions/{session_id}")).await;
+    let reserved_until = time::OffsetDateTime::parse(
+        o["reserved_until"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert_eq!(session["expires_at"], reserved_until.unix_timestamp());
+    assert!(reserved_until - time::OffsetDateTime::now_utc() > time::Duration::minutes(30));
+    assert_eq!(
+        (
+            session["amount_total"].as_i64(),
+            session["metadata"]["order_id"].as_str()
+        ),
+        (Some(4500), Some(id))
+    );
+    // One line at what it costs after the first-time discount (free delivery: no fee line).
+    let items = stripe_get(
+        &app,
+        &format!("/v1/checkout/sessions/{session_id}/line_items"),
+    )
+    .await;
+    let items = items["data"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["amount_total"], 4500);
+    // Checking out again answers the same session; a sync before paying changes nothing.
+    let again = checkout_ok(&app, &who, &session_body()).await;
+    assert_eq!(again["payment"]["checkout_url"], url);
+    let sync = who
+        .request(
+            &app,
+            Method::POST,
+            &format!("/api/v1/orders/{id}/payment/sync"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        sync.json::<Value>().await.unwrap()["status"],
+        "requires_payment"
+    );
+
+    // The buyer pays on the hosted page; `checkout.session.completed` (and the
+    // PaymentIntent's own `payment_intent.succeeded`) reach the webhook.
+    let paid = app
+        .http
+        .post(format!("{url}/complete"))
+        .send()
+        .await
+        .unwrap();
+    assert!(paid.status().is_success());
+    let order_now = wait_for_status(&app, &who, id, "paid").await;
+    assert_eq!(order_now["payment"]["status"], "succeeded");
+    assert_eq!(order_now["payment"]["amount_paid"], 4500);
+    let intent = order_now["payment"]["provider_ref"].as_str().unwrap();
+    assert!(intent.starts_with("pi_"));
+    let mails = app
+        .wait_for_emails(&email, 2, Duration::from_secs(15))
+        .await;
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.subject.contains("confirmed"))
+            .count(),
+        1,
+        "{mails:?}"
+    );
+    assert_eq!(cart(&app, &who).await["lines"].as_array().unwrap().len(), 0);
+    assert_eq!(stock(&app, &sku).await, 3);
+    let me = app.get_json("/api/v1/me", token(&who)).await;
+    assert_eq!(me["order_count"], 1);
+
+    // A refund made at Stripe (its dashboard) reaches the order through `charge.refunded`,
+    // found by the PaymentIntent the session made.
+    stripe_post(
+        &app,
+        "/v1/refunds",
+        &[("payment_intent", intent), ("amount", "1000")],
+    )
+    .await;
+    let p = wait_for_refunded(&app, &who, id, 1000).await;
+    assert_eq!(p["status"], "partially_refunded");
+    wait_for_status(&app, &who, id, "partially_refunded").await;
+}
+
+#[tokio::test]
+async fn an_expired_session_gives_the_stock_back_and_a_cancel_expires_the_session() {
+    let app = TestApp::spawn_with(|o| o.register_stripe_webhook = true).await;
+    let staff = staff(&app).await;
+    let (who, sku, _) = buyer_with_cart(&app, &staff, 5, 2).await;
+    let answer = checkout_ok(&app, &who, &session_body()).await;
+    let id = answer["order"]["id"].as_str().unwrap();
+    let session_id = answer["payment"]["checkout_session_id"].as_str().unwrap();
+    assert_eq!(stock(&app, &sku).await, 3);
+    // Stripe expires the session (its time ran out): `checkout.session.expired`.
+    stripe_post(
+        &app,
+        &format!("/v1/checkout/sessions/{session_id}/expire"),
+        &[],
+    )
+    .await;
+    let cancelled = wait_for_status(&app, &who, id, "cancelled").await;
+    assert_eq!(cancelled["payment"]["status"], "canceled");
+    assert_eq!(stock(&app, &sku).await, 5, "the reservation is released");
+    let c = cart(&app, &who).await;
+    assert!(c["pending_order"].is_null(), "{c}");
+    assert_eq!(c["lines"].as_array().unwrap().len(), 1, "the cart is kept");
+
+    // The same cart checked out again, then cancelled by the buyer: the session is expired
+    // at Stripe so it can no longer be paid.
+    let second = checkout_ok(&app, &who, &session_body()).await;
+    let second_id = second["order"]["id"].as_str().unwrap();
+    assert_ne!(second_id, id);
+    let second_session = second["payment"]["checkout_session_id"].as_str().unwrap();
+    let r = who
+        .request(
+            &app,
+            Method::POST,
+            &format!("/api/v1/orders/{second_id}/cancel"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let at_stripe = stripe_get(&app, &format!("/v1/checkout/sessions/{second_session}")).await;
+    assert_eq!(at_stripe["status"], "expired");
+    assert_eq!(stock(&app, &sku).await, 5);
+    // Its `checkout.session.expired` arrives later and changes nothing.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let o = order(&app, &who, second_id).await;
+    assert_eq!(o["status"], "cancelled");
+    assert_eq!(stock(&app, &sku).await, 5);
+}
+
+#[tokio::test]
+async fn a_refund_that_fails_at_stripe_stops_counting_once() {
+    let app = TestApp::spawn_with(|o| o.register_stripe_webhook = true).await;
+    let staff = staff(&app).await;
+    let admin = admin(&app).await;
+    let (who, id, _, total) = paid_order(&app, &staff, 2).await;
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/admin/orders/{id}/refund"),
+        &admin,
+        &json!({"amount": 1500}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let refund_id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Its own `charge.refunded` is known already and changes nothing.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let p = wait_for_refunded(&app, &who, &id, 1500).await;
+    assert_eq!(p["status"], "partially_refunded");
+    // The bank sends it back: `refund.updated` with `failed`, delivered twice.
+    let fail = app
+        .http
+        .post(format!(
+            "{}/_config/refunds/{refund_id}/fail",
+            stripe_base()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(fail.status().is_success());
+    let p = wait_for_refunded(&app, &who, &id, 0).await;
+    assert_eq!(p["status"], "succeeded");
+    // All of it can be refunded again, and no more.
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/admin/orders/{id}/refund"),
+        &admin,
+        &json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.json::<Value>().await.unwrap()["amount"], total);
+    wait_for_status(&app, &who, &id, "refunded").await;
+}
+
+#[tokio::test]
+async fn an_order_that_costs_nothing_is_paid_without_stripe() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let admin = admin(&app).await;
+    let code = format!("FREE{}", &unique()[..6]).to_uppercase();
+    coupon(&app, &admin, json!({"code": code, "percent_off": 100})).await;
+    // A first-time buyer: free delivery, and the coupon takes the rest.
+    let (mut who, sku, email) = buyer_with_cart(&app, &staff, 5, 1).await;
+    assert_eq!(apply(&app, &who, &code).await.status(), 200);
+    let answer = checkout_ok(&app, &who, &json!({"shipping_address": address()})).await;
+    let o = &answer["order"];
+    assert_eq!(
+        (o["total"].as_i64(), o["status"].as_str()),
+        (Some(0), Some("paid"))
+    );
+    assert_eq!(answer["payment"], json!({}));
+    assert_eq!(o["payment"]["status"], "succeeded");
+    assert_eq!(stock(&app, &sku).await, 4);
+    let mails = app
+        .wait_for_emails(&email, 2, Duration::from_secs(15))
+        .await;
+    assert!(
+        mails.iter().any(|m| m.subject.contains("confirmed")),
+        "{mails:?}"
+    );
+    assert_eq!(cart(&app, &who).await["lines"].as_array().unwrap().len(), 0);
+    // The cart is free again.
+    add_ok(&app, &mut who, &sku, 1).await;
+}
+
+#[tokio::test]
+async fn bad_checkout_session_requests_are_422() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let (who, sku, _) = buyer_with_cart(&app, &staff, 5, 1).await;
+    let with = |extra: Value| {
+        let mut body = json!({"shipping_address": address()});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let cases = [
+        (json!({"mode": "checkout_session"}), "success_url"),
+        (
+            json!({"mode": "checkout_session", "success_url": "http://127.0.0.1/ok"}),
+            "cancel_url",
+        ),
+        (
+            json!({"mode": "checkout_session", "success_url": "ftp://127.0.0.1/ok", "cancel_url": "http://127.0.0.1/c"}),
+            "success_url",
+        ),
+        (
+            json!({"mode": "checkout_session", "success_url": "/relative", "cancel_url": "http://127.0.0.1/c"}),
+            "success_url",
+        ),
+        (
+            json!({"mode": "checkout_session", "success_url": format!("http://127.0.0.1/{}", "a".repeat(2100)), "cancel_url": "http://127.0.0.1/c"}),
+            "success_url",
+        ),
+        (json!({"success_url": "http://127.0.0.1/ok"}), "success_url"),
+        (json!({"mode": "card"}), "mode"),
+    ];
+    for (extra, field) in cases {
+        let r = checkout(&app, &who, &with(extra.clone()), None).await;
+        let p = assert_problem(r, 422, "validation_failed").await;
+        assert!(
+            p["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == field),
+            "{extra}: {p}"
+        );
+    }
+    assert_eq!(stock(&app, &sku).await, 5, "nothing reserved");
+}
