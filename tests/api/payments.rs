@@ -1,7 +1,8 @@
 //! Paying on Stripe's hosted page and what Stripe tells the shop afterwards, end to end through
 //! localstripe and the project's plugin (infra/localstripe_plugin.py): a Checkout Session paid
 //! (and one expired, and one given up by the buyer), refunds made at Stripe and a refund that
-//! fails there, and an order that costs nothing.
+//! fails there, and an order that costs nothing. Signed fixture events in Stripe's current
+//! shape (API 2024-06-20) are also fed to the webhook directly.
 
 use std::time::Duration;
 
@@ -11,10 +12,10 @@ use serde_json::{Value, json};
 use crate::cart::{Who, add_ok, cart};
 use crate::catalog::{send, staff};
 use crate::coupons::{apply, coupon};
-use crate::helpers::{TestApp, assert_problem, unique};
+use crate::helpers::{TestApp, WEBHOOK_SECRET, assert_problem, unique};
 use crate::orders::{
-    address, buyer_with_cart, checkout, checkout_ok, order, paid_order, stock, stripe_base, token,
-    wait_for_status,
+    address, buyer_with_cart, checkout, checkout_ok, now, order, paid_order, post_event, sign,
+    stock, stripe_base, token, wait_for_status,
 };
 use crate::settings::admin;
 
@@ -345,4 +346,110 @@ async fn bad_checkout_session_requests_are_422() {
         );
     }
     assert_eq!(stock(&app, &sku).await, 5, "nothing reserved");
+}
+
+/// A `checkout.session.*` event in Stripe's current shape (API 2024-06-20), unsigned.
+fn session_event(
+    kind: &str,
+    session_id: &str,
+    order_id: &str,
+    (status, payment_status): (&str, &str),
+    intent: Option<&str>,
+    amount: i64,
+) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "id": format!("evt_{}", unique()), "object": "event", "api_version": "2024-06-20",
+        "created": now(), "type": kind, "livemode": false, "pending_webhooks": 1,
+        "request": {"id": null, "idempotency_key": null},
+        "data": {"object": {
+            "id": session_id, "object": "checkout.session", "mode": "payment",
+            "status": status, "payment_status": payment_status, "amount_total": amount,
+            "amount_subtotal": amount, "currency": "gbp", "client_reference_id": order_id,
+            "metadata": {"order_id": order_id}, "payment_intent": intent,
+            "customer_details": {"email": "ada@example.com"}, "expires_at": now() + 1800,
+            "url": null, "invoice": null, "ui_mode": "hosted"}}
+    }))
+    .unwrap()
+}
+
+async fn post_signed(app: &TestApp, body: &[u8]) {
+    let r = post_event(app, body, Some(&sign(body, WEBHOOK_SECRET, now()))).await;
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn session_fixture_events_pay_only_when_paid_and_only_once() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let (who, _, email) = buyer_with_cart(&app, &staff, 5, 2).await;
+    let answer = checkout_ok(&app, &who, &session_body()).await;
+    let id = answer["order"]["id"].as_str().unwrap();
+    let session = answer["payment"]["checkout_session_id"].as_str().unwrap();
+    let total = answer["order"]["total"].as_i64().unwrap();
+    // Completed with a delayed method (a bank debit): not paid yet.
+    post_signed(
+        &app,
+        &session_event(
+            "checkout.session.completed",
+            session,
+            id,
+            ("complete", "unpaid"),
+            None,
+            total,
+        ),
+    )
+    .await;
+    // Another session's expiry names this order: not this order's session, ignored.
+    post_signed(
+        &app,
+        &session_event(
+            "checkout.session.expired",
+            "cs_test_someone_else",
+            id,
+            ("expired", "unpaid"),
+            None,
+            total,
+        ),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(order(&app, &who, id).await["status"], "pending");
+    // The money arrives: the async success, delivered three times at once, and the
+    // PaymentIntent's own event too.
+    let intent = format!("pi_fixture_{}", unique());
+    let succeeded = session_event(
+        "checkout.session.async_payment_succeeded",
+        session,
+        id,
+        ("complete", "paid"),
+        Some(&intent),
+        total,
+    );
+    futures_util::future::join_all((0..3).map(|_| post_signed(&app, &succeeded))).await;
+    let paid = wait_for_status(&app, &who, id, "paid").await;
+    assert_eq!(paid["payment"]["provider_ref"], intent.as_str());
+    // The session's expiry after it was paid changes nothing.
+    post_signed(
+        &app,
+        &session_event(
+            "checkout.session.expired",
+            session,
+            id,
+            ("expired", "unpaid"),
+            None,
+            total,
+        ),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(order(&app, &who, id).await["status"], "paid");
+    let mails = app.emails_to(&email).await;
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.subject.contains("confirmed"))
+            .count(),
+        1,
+        "{mails:?}"
+    );
 }

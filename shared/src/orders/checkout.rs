@@ -560,7 +560,12 @@ async fn pay(
             success_url,
             cancel_url,
         } => {
-            let lines = session_lines(&order);
+            let lines = session_lines(
+                &order.lines,
+                order.delivery_fee,
+                order.total,
+                &format!("Order {}", order.number),
+            );
             let expires_at = time::OffsetDateTime::parse(
                 &order.reserved_until,
                 &time::format_description::well_known::Rfc3339,
@@ -607,10 +612,14 @@ async fn pay(
 
 /// A Checkout Session's lines for `order`: each line at what it costs after its discounts
 /// (as one item when discounted, so the amounts are exact), then the delivery fee. They add
-/// up to the order's total; should they not, one line carries the total.
-pub fn session_lines(order: &Order) -> Vec<SessionLine> {
-    let mut lines: Vec<SessionLine> = order
-        .lines
+/// up to the order's total; should they not, one line named `whole` carries the total.
+pub fn session_lines(
+    order_lines: &[OrderLine],
+    delivery_fee: i64,
+    total: i64,
+    whole: &str,
+) -> Vec<SessionLine> {
+    let mut lines: Vec<SessionLine> = order_lines
         .iter()
         .map(|l| {
             let whole_units = l.unit_price * i64::from(l.quantity) == l.line_total;
@@ -629,10 +638,10 @@ pub fn session_lines(order: &Order) -> Vec<SessionLine> {
             }
         })
         .collect();
-    if order.delivery_fee > 0 {
+    if delivery_fee > 0 {
         lines.push(SessionLine {
             name: "Delivery".to_owned(),
-            unit_amount: order.delivery_fee,
+            unit_amount: delivery_fee,
             quantity: 1,
         });
     }
@@ -640,18 +649,18 @@ pub fn session_lines(order: &Order) -> Vec<SessionLine> {
         .iter()
         .map(|l| l.unit_amount * i64::from(l.quantity))
         .sum();
-    if sum == order.total {
+    if sum == total {
         lines
     } else {
         tracing::error!(
-            order = order.id,
             sum,
-            total = order.total,
+            total,
+            whole,
             "the order's lines do not add up to its total; one line for the whole order"
         );
         vec![SessionLine {
-            name: format!("Order {}", order.number),
-            unit_amount: order.total,
+            name: whole.to_owned(),
+            unit_amount: total,
             quantity: 1,
         }]
     }
@@ -702,4 +711,47 @@ async fn undo(state: &AppState, order: &Order) -> Result<(), ApiError> {
     }
     carts::unlock(state.table(), &order.cart_id, &order.id).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(name: &str, quantity: u32, unit_price: i64, discount: i64) -> OrderLine {
+        OrderLine {
+            sku: name.to_lowercase(),
+            product_id: None,
+            name: name.to_owned(),
+            quantity,
+            unit_price,
+            line_total: unit_price * i64::from(quantity),
+            discount,
+        }
+    }
+
+    fn amounts(lines: &[SessionLine]) -> Vec<(String, i64, u32)> {
+        lines
+            .iter()
+            .map(|l| (l.name.clone(), l.unit_amount, l.quantity))
+            .collect()
+    }
+
+    #[test]
+    fn session_lines_charge_exactly_the_order_total() {
+        // Undiscounted lines keep their unit price and quantity; a discounted one becomes one
+        // item at what it costs; the delivery fee is a line of its own.
+        let lines = [line("Mug", 2, 1250, 0), line("Tee", 3, 999, 301)];
+        let got = session_lines(&lines, 499, 2500 + 2997 - 301 + 499, "Order HX-1");
+        assert_eq!(
+            amounts(&got),
+            [
+                ("Mug".to_owned(), 1250, 2),
+                ("Tee × 3".to_owned(), 2696, 1),
+                ("Delivery".to_owned(), 499, 1)
+            ]
+        );
+        // Should the parts not add up, one line carries the total.
+        let got = session_lines(&lines, 0, 1234, "Order HX-1");
+        assert_eq!(amounts(&got), [("Order HX-1".to_owned(), 1234, 1)]);
+    }
 }
