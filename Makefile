@@ -1,5 +1,5 @@
 # Every developer action, by name. README.md's two commands are `make run` and `make test`.
-.PHONY: run test install stack stop functions lambda-tools lambda-release deploy fmt lint bench-catalog bench-cart
+.PHONY: run test install stack stop functions lambda-tools lambda-release deploy fmt lint bench-catalog bench-cart bench-checkout
 
 run:            ## the whole shop on http://127.0.0.1:3000 over the local emulators
 	bash infra/run.sh
@@ -39,6 +39,10 @@ bench-catalog:  ## listing, search and detail p50/p95 on 10,000 products (needs 
 bench-cart:     ## cart and luck latencies and DynamoDB cost on the local server (needs `make stack`)
 	cargo build --profile bench-local -p shop-local
 	.venv/bin/python bench/cart.py
+
+bench-checkout: ## checkout latency and the DynamoDB cost of checkout and payment (needs `make stack`)
+	cargo build --profile bench-local -p shop-local
+	.venv/bin/python bench/checkout.py
 
 fmt:
 	cargo fmt --all

@@ -116,6 +116,7 @@ pub fn generate(count: usize) -> DemoCatalog {
                 stock,
                 attributes: [("size".to_owned(), (*size).to_owned())].into(),
                 unique: false,
+                stripe_price: None,
             })
             .collect();
         let at = created(i * 37);

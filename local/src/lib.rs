@@ -5,11 +5,13 @@
 //! only what its needs allow; the drift test checks those paths against template.yaml's
 //! events); drains each queue into the function template.yaml triggers with it (the worker,
 //! the images worker) as Lambda's SQS event source would; runs
-//! the cleanup handler on the template's schedule; and serves `GET /_local/emails`. Tests start
+//! the cleanup handler on the template's schedule; and serves `GET /_local/emails` and
+//! `GET /_local/dynamodb` (every DynamoDB request with its capacity units). Tests start
 //! it in-process with their own resource prefix.
 
 pub mod demo;
 pub mod emails;
+pub mod meter;
 pub mod poller;
 pub mod provision;
 pub mod seed;
@@ -146,6 +148,8 @@ pub struct RunningShop {
     pub seeded: Option<seed::Seeded>,
     /// The demo catalog, when this start seeded it.
     pub demo: Option<demo::DemoSeeded>,
+    /// Every DynamoDB request this shop made, with its capacity units.
+    pub meter: meter::Meter,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -248,8 +252,9 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         .collect();
     let base = read(&settings, &but_queues)?;
     let sdk = shop::aws::sdk_config(&base.endpoints).await;
+    let meter = meter::Meter::default();
     let (table, blobs, mailer) = (
-        Table::new(&sdk, &base),
+        Table::tuned(&sdk, &base, |b| b.interceptor(meter.clone())),
         Blobs::new(&sdk, &base),
         Mailer::new(&sdk, &base),
     );
@@ -288,7 +293,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         register_webhook(&opts, &base_url, &webhook_secret).await;
     }
     let mut tasks = Vec::new();
-    let app = app(state.clone(), &opts, template.cors.as_ref());
+    let app = app(state.clone(), &opts, template.cors.as_ref(), meter.clone());
     tasks.push(tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "the local server stopped");
@@ -337,13 +342,19 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         queue_urls: provisioned.queues.values().map(|q| q.url.clone()).collect(),
         seeded,
         demo,
+        meter,
         tasks,
     })
 }
 
 /// Every route of the shop plus the local-only routes, wrapped as every function is, with the
 /// CORS answers API Gateway gives (so a browser front end on another port works locally).
-pub fn app(state: AppState, opts: &LocalOptions, cors: Option<&template::CorsRule>) -> Router {
+pub fn app(
+    state: AppState,
+    opts: &LocalOptions,
+    cors: Option<&template::CorsRule>,
+    meter: meter::Meter,
+) -> Router {
     let api = shop::api::serve_all(&state);
     let emails = emails::EmailsState {
         http: shop::outbound::client(Duration::from_secs(10)),
@@ -351,7 +362,12 @@ pub fn app(state: AppState, opts: &LocalOptions, cors: Option<&template::CorsRul
     };
     let local = Router::new()
         .route("/_local/emails", get(emails::list))
-        .with_state(emails);
+        .with_state(emails)
+        .merge(
+            Router::new()
+                .route("/_local/dynamodb", get(meter::read).delete(meter::reset))
+                .with_state(meter),
+        );
     let app = shop::http::wrap(api.merge(local));
     match cors {
         Some(rule) => app.layer(cors_layer(rule)),

@@ -70,7 +70,17 @@ impl std::ops::Deref for Table {
 
 impl Table {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
-        let mut builder = aws_sdk_dynamodb::config::Builder::from(sdk);
+        Self::tuned(sdk, config, |builder| builder)
+    }
+
+    /// The same, with the client's configuration changed by `tune` first (the local server
+    /// adds an interceptor that meters every request).
+    pub fn tuned(
+        sdk: &SdkConfig,
+        config: &Config,
+        tune: impl FnOnce(aws_sdk_dynamodb::config::Builder) -> aws_sdk_dynamodb::config::Builder,
+    ) -> Self {
+        let mut builder = tune(aws_sdk_dynamodb::config::Builder::from(sdk));
         if let Some(url) = &config.endpoints.dynamodb {
             builder = builder.endpoint_url(url);
         }

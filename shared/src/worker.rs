@@ -60,6 +60,11 @@ pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
             kind,
             object,
         } => apply_stripe_event(state, &event_id, &kind, &object).await,
+        Job::SyncProduct { product_id } => {
+            let synced = crate::catalog::stripe_sync::sync(state, &product_id).await?;
+            tracing::info!(product = product_id, ?synced, "product mirrored to Stripe");
+            Ok(())
+        }
     }
 }
 

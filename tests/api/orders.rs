@@ -678,7 +678,7 @@ async fn a_payment_after_a_cancel_takes_the_stock_again_or_is_refunded() {
     }
 }
 
-async fn product_of(app: &TestApp, sku: &str) -> String {
+pub(crate) async fn product_of(app: &TestApp, sku: &str) -> String {
     match shop::store::products::sku_target(app.shop.state.reader(), sku)
         .await
         .unwrap()

@@ -1,7 +1,8 @@
 //! Paying on Stripe's hosted page and what Stripe tells the shop afterwards, end to end through
 //! localstripe and the project's plugin (infra/localstripe_plugin.py): a Checkout Session paid
 //! (and one expired, and one given up by the buyer), refunds made at Stripe and a refund that
-//! fails there, and an order that costs nothing. Signed fixture events in Stripe's current
+//! fails there, an order that costs nothing, and the catalog mirrored to Stripe Products and
+//! Prices. Signed fixture events in Stripe's current
 //! shape (API 2024-06-20) are also fed to the webhook directly.
 
 use std::time::Duration;
@@ -9,13 +10,13 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::cart::{Who, add_ok, cart};
+use crate::cart::{Who, add_ok, cart, item};
 use crate::catalog::{send, staff};
 use crate::coupons::{apply, coupon};
 use crate::helpers::{TestApp, WEBHOOK_SECRET, assert_problem, unique};
 use crate::orders::{
-    address, buyer_with_cart, checkout, checkout_ok, now, order, paid_order, post_event, sign,
-    stock, stripe_base, token, wait_for_status,
+    address, buyer_with_cart, checkout, checkout_ok, now, order, paid_order, post_event,
+    product_of, sign, stock, stripe_base, token, wait_for_status,
 };
 use crate::settings::admin;
 
@@ -452,4 +453,94 @@ async fn session_fixture_events_pay_only_when_paid_and_only_once() {
         1,
         "{mails:?}"
     );
+}
+
+/// The active Stripe Prices of a product, as (sku, amount, id), once `ready` holds for them.
+async fn wait_for_prices(
+    app: &TestApp,
+    product: &str,
+    ready: impl Fn(&[(String, i64, String)]) -> bool,
+) -> Vec<(String, i64, String)> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let list = stripe_get(app, &format!("/v1/prices?product={product}&active=true")).await;
+        let prices: Vec<(String, i64, String)> = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["metadata"]["sku"].as_str().unwrap_or("").to_owned(),
+                    p["unit_amount"].as_i64().unwrap(),
+                    p["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        if ready(&prices) {
+            return prices;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Stripe prices of {product}: {prices:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn products_are_mirrored_to_stripe_and_sessions_sell_their_prices() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let sku = item(&app, &staff, 2500, 10).await;
+    let product = product_of(&app, &sku).await;
+    let first = wait_for_prices(&app, &product, |p| p.len() == 1).await;
+    assert_eq!((first[0].0.as_str(), first[0].1), (sku.as_str(), 2500));
+    let at_stripe = stripe_get(&app, &format!("/v1/products/{product}")).await;
+    assert!(at_stripe["name"].as_str().unwrap().starts_with("Thing"));
+
+    // A new price: a new Price, the old one inactive.
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/admin/products/{product}"),
+        &staff,
+        &json!({"variants": [{"sku": sku, "price": 3000}]}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let second = wait_for_prices(&app, &product, |p| p.len() == 1 && p[0].1 == 3000).await;
+    assert_ne!(second[0].2, first[0].2);
+
+    // A guest (no first-time discount) buys it through a Checkout Session: the line is the
+    // synced Price; delivery is a line of its own.
+    let mut guest = Who::Guest(None);
+    add_ok(&app, &mut guest, &sku, 1).await;
+    let mut body = session_body();
+    body["email"] = json!("guest@example.com");
+    let answer = checkout_ok(&app, &guest, &body).await;
+    let session = answer["payment"]["checkout_session_id"].as_str().unwrap();
+    let items = stripe_get(&app, &format!("/v1/checkout/sessions/{session}/line_items")).await;
+    let items = items["data"].as_array().unwrap();
+    assert_eq!(items[0]["price"]["id"], second[0].2.as_str(), "{items:?}");
+    assert_eq!(items[0]["amount_total"], 3000);
+    assert_eq!(items[1]["description"], "Delivery");
+    assert_eq!(
+        items
+            .iter()
+            .map(|i| i["amount_total"].as_i64().unwrap())
+            .sum::<i64>(),
+        answer["order"]["total"].as_i64().unwrap()
+    );
+
+    // Archived: the Product inactive, no active Price left.
+    let r = send(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/admin/products/{product}"),
+        &staff,
+        &json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    wait_for_prices(&app, &product, <[_]>::is_empty).await;
 }

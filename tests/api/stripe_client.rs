@@ -116,11 +116,13 @@ fn session_lines() -> Vec<SessionLine> {
             name: "Mug".into(),
             unit_amount: 1250,
             quantity: 2,
+            price: None,
         },
         SessionLine {
             name: "Delivery".into(),
             unit_amount: 499,
             quantity: 1,
+            price: None,
         },
     ]
 }

@@ -1,5 +1,6 @@
 //! `DELETE /api/v1/admin/products/{id}`: archives a product: hidden from the catalog, kept for
 //! orders (and for staff). Archiving an archived product is a no-op.
+//! The change is mirrored to Stripe by the worker (`catalog::stripe_sync`).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -17,7 +18,7 @@ use crate::store::products::{self, ProductChange};
 
 pub const ROUTE: Route = Route {
     name: "admin_products_archive",
-    needs: &[Need::TableWrite, Need::AccessTokens],
+    needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(admin_products_archive)),
 };
 
@@ -44,5 +45,6 @@ pub async fn admin_products_archive(
     products::update(state.table(), &id, &archive, &now)
         .await
         .map_err(update_error)?;
+    crate::catalog::stripe_sync::queue(&state, &id).await;
     Ok(StatusCode::NO_CONTENT)
 }

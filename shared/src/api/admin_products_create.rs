@@ -1,6 +1,7 @@
 //! `POST /api/v1/admin/products`: staff add a product with its variants. Its slug (made from
 //! the name when absent) and every sku are claimed with it in one transaction: 409
 //! `slug_taken` / `sku_taken` (naming the skus), also when two requests race.
+//! The change is mirrored to Stripe by the worker (`catalog::stripe_sync`).
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -16,7 +17,7 @@ use crate::store::products::{self, CreateProductError};
 
 pub const ROUTE: Route = Route {
     name: "admin_products_create",
-    needs: &[Need::TableWrite, Need::AccessTokens],
+    needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(admin_products_create)),
 };
 
@@ -52,6 +53,7 @@ pub async fn admin_products_create(
             CreateProductError::CategoryMissing => ApiError::field("category", "no such category"),
             CreateProductError::Store(e) => e.into(),
         })?;
+    crate::catalog::stripe_sync::queue(&state, &product.id).await;
     let location = format!("/api/v1/admin/products/{}", product.id);
     Ok((
         StatusCode::CREATED,

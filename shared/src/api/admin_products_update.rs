@@ -1,6 +1,7 @@
 //! `PATCH /api/v1/admin/products/{id}`: staff change a product. Variants merge by sku; stock
 //! changes only through the stock route; a new slug or sku is claimed in the same transaction
 //! (409 `slug_taken` / `sku_taken`). Price changes do not touch existing orders.
+//! The change is mirrored to Stripe by the worker (`catalog::stripe_sync`).
 
 use axum::extract::{Path, State};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -16,7 +17,7 @@ use crate::store::products;
 
 pub const ROUTE: Route = Route {
     name: "admin_products_update",
-    needs: &[Need::TableWrite, Need::AccessTokens],
+    needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(admin_products_update)),
 };
 
@@ -44,6 +45,7 @@ pub async fn admin_products_update(
     let (product, variants) = products::update(state.table(), &id, &change, &now)
         .await
         .map_err(update_error)?;
+    crate::catalog::stripe_sync::queue(&state, &id).await;
     Ok(Json(StaffProductView::new(
         product,
         variants,

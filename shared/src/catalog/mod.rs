@@ -11,6 +11,7 @@ pub mod resize;
 pub mod review;
 pub mod search;
 pub mod snapshot;
+pub mod stripe_sync;
 pub mod tree;
 
 use crate::aws::TableReader;

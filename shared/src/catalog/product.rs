@@ -151,6 +151,7 @@ impl ProductInput {
                 stock: v.stock,
                 attributes,
                 unique: v.unique,
+                stripe_price: None,
             });
         }
         if !errors.is_empty() {

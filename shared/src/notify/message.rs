@@ -29,6 +29,9 @@ pub enum Job {
         kind: String,
         object: serde_json::Value,
     },
+    /// A product was created, changed or archived: mirror it to Stripe
+    /// (`catalog::stripe_sync`).
+    SyncProduct { product_id: String },
 }
 
 impl Envelope {

@@ -440,6 +440,12 @@ async fn build(
             unit_price: v.unit_price,
             line_total: v.line_total,
             discount: bundle_parts[i] + spread[i],
+            stripe_price: facts
+                .variants
+                .get(&v.sku)
+                .and_then(|(_, variant)| variant.stripe_price.as_ref())
+                .filter(|p| p.amount == v.unit_price)
+                .map(|p| p.id.clone()),
         })
         .collect();
     let now = accounts::now();
@@ -628,12 +634,14 @@ pub fn session_lines(
                     name: l.name.clone(),
                     unit_amount: l.unit_price,
                     quantity: l.quantity,
+                    price: l.stripe_price.clone(),
                 }
             } else {
                 SessionLine {
                     name: format!("{} × {}", l.name, l.quantity),
                     unit_amount: l.line_total - l.discount,
                     quantity: 1,
+                    price: None,
                 }
             }
         })
@@ -643,6 +651,7 @@ pub fn session_lines(
             name: "Delivery".to_owned(),
             unit_amount: delivery_fee,
             quantity: 1,
+            price: None,
         });
     }
     let sum: i64 = lines
@@ -662,6 +671,7 @@ pub fn session_lines(
             name: whole.to_owned(),
             unit_amount: total,
             quantity: 1,
+            price: None,
         }]
     }
 }
@@ -726,6 +736,7 @@ mod tests {
             unit_price,
             line_total: unit_price * i64::from(quantity),
             discount,
+            stripe_price: None,
         }
     }
 

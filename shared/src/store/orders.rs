@@ -35,6 +35,10 @@ pub struct OrderLine {
     /// This line's share of every discount (bundle, first-time, coupon), so a refund of
     /// the line is exact: the line was paid `line_total - discount`.
     pub discount: i64,
+    /// The catalog's Stripe Price for this sku at `unit_price`, when synced (a Checkout
+    /// Session sells an undiscounted line with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe_price: Option<String>,
 }
 
 /// Stock one order holds of one sku.
@@ -514,54 +518,46 @@ pub async fn place(table: &Table, order: &Order, cart_version: u64) -> Result<()
 }
 
 /// Records the PaymentIntent made for a pending order, and which order it pays (for events
-/// that name only the PaymentIntent, such as `charge.refunded`).
+/// that name only the PaymentIntent, such as `charge.refunded`). Two plain writes, not a
+/// transaction (which would double the order's write, and it is written to three indexes):
+/// the link first, so an order that names its PaymentIntent always has its link; a link
+/// left alone by a failure between the two points at an order that never used it, harmlessly.
 pub async fn set_intent(
     table: &Table,
     id: &str,
     intent_id: &str,
     client_secret: Option<&str>,
 ) -> Result<(), StoreError> {
-    let secret = client_secret.map_or(AttributeValue::Null(true), s);
-    let update = Update::builder()
-        .table_name(table.name())
-        .key("PK", s(pk(id)))
-        .key("SK", s(SK))
-        .update_expression("SET payment.intent_id = :pi, payment.client_secret = :cs")
-        .condition_expression("attribute_exists(PK)")
-        .expression_attribute_values(":pi", s(intent_id))
-        .expression_attribute_values(":cs", secret)
-        .build()
-        .expect("table, key and expression are set");
-    Transaction::new(table)
-        .update("order", update)
-        .put("link", intent_link(table.name(), id, intent_id))
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(TransactError::into_store_error)
+    link_intent(table, id, intent_id).await?;
+    set(
+        table,
+        id,
+        &[
+            ("payment.intent_id = :v", s(intent_id)),
+            (
+                "payment.client_secret = :v",
+                client_secret.map_or(AttributeValue::Null(true), s),
+            ),
+        ],
+        None,
+    )
+    .await
+    .map(|_| ())
 }
 
-/// Records that a PaymentIntent made by Stripe (a Checkout Session's, once paid) pays `id`.
+/// Records that a PaymentIntent pays `id` (made at checkout, or by a Checkout Session once
+/// paid).
 pub async fn link_intent(table: &Table, id: &str, intent_id: &str) -> Result<(), StoreError> {
-    let link = intent_link(table.name(), id, intent_id);
     table
         .put_item()
-        .set_item(Some(link.item))
-        .send()
-        .await
-        .map_err(|e| StoreError::from_sdk("PutItem", &e))?;
-    Ok(())
-}
-
-fn intent_link(table: &str, id: &str, intent_id: &str) -> Put {
-    Put::builder()
-        .table_name(table)
         .item("PK", s(format!("PAYMENT_INTENT#{intent_id}")))
         .item("SK", s("PAYMENT_INTENT"))
         .item("type", s("payment_intent"))
         .item("order_id", s(id))
-        .build()
-        .expect("table and item are set")
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("PutItem", &e))?;
+    Ok(())
 }
 
 /// Records the Checkout Session made for a pending order.

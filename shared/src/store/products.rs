@@ -235,6 +235,16 @@ pub struct Variant {
     /// One of a kind: at most one per order.
     #[serde(default)]
     pub unique: bool,
+    /// The Stripe Price the catalog sync made for this sku (Checkout Sessions use it while
+    /// its amount is the variant's price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe_price: Option<StripePrice>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StripePrice {
+    pub id: String,
+    pub amount: i64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -725,6 +735,7 @@ fn merge(variants: &[Variant], changes: &[VariantChange]) -> Vec<Variant> {
                     stock: 0,
                     attributes: BTreeMap::new(),
                     unique: false,
+                    stripe_price: None,
                 });
                 out.len() - 1
             }
@@ -925,4 +936,27 @@ pub async fn variants_by_key(
             Some((product, variant))
         })
         .collect())
+}
+
+/// Records the Stripe Price synced for a variant, unless its price changed meanwhile (the
+/// sync that change queued records its own).
+pub async fn set_stripe_price(
+    table: &Table,
+    product_id: &str,
+    sku: &str,
+    price: &StripePrice,
+) -> Result<bool, StoreError> {
+    let value = serde_dynamo::to_attribute_value(price)
+        .map_err(|e| StoreError::serde("stripe price", e))?;
+    let result = table
+        .update_item()
+        .key("PK", s(product_pk(product_id)))
+        .key("SK", s(variant_sk(sku)))
+        .update_expression("SET stripe_price = :sp")
+        .condition_expression("price = :amount")
+        .expression_attribute_values(":sp", value)
+        .expression_attribute_values(":amount", n(price.amount))
+        .send()
+        .await;
+    super::applied("UpdateItem", result)
 }

@@ -84,12 +84,39 @@ pub struct CheckoutSession {
     pub metadata: BTreeMap<String, String>,
 }
 
-/// One line of a Checkout Session, priced inline.
+/// One line of a Checkout Session: a synced Price of the catalog (`price`), or priced inline
+/// at `unit_amount`.
 #[derive(Debug, Clone)]
 pub struct SessionLine {
     pub name: String,
     pub unit_amount: i64,
     pub quantity: u32,
+    pub price: Option<String>,
+}
+
+/// A Price of a Product (catalog sync reads these).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Price {
+    pub id: String,
+    #[serde(default)]
+    pub unit_amount: Option<i64>,
+    pub currency: String,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct PriceList {
+    data: Vec<Price>,
+}
+
+/// A catalog product as Stripe should know it (its id is the shop's product id).
+#[derive(Debug, Clone)]
+pub struct ProductSync<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub active: bool,
 }
 
 /// A Checkout Session to create.
@@ -181,6 +208,36 @@ pub trait Payments: Send + Sync {
         id: &str,
         idempotency_key: &str,
     ) -> impl Future<Output = Result<CheckoutSession, StripeError>> + Send;
+
+    /// Creates or updates the Product `product.id`.
+    fn put_product(
+        &self,
+        product: &ProductSync<'_>,
+        idempotency_key: &str,
+    ) -> impl Future<Output = Result<(), StripeError>> + Send;
+
+    /// The Product's active Prices (the first 100).
+    fn active_prices(
+        &self,
+        product_id: &str,
+    ) -> impl Future<Output = Result<Vec<Price>, StripeError>> + Send;
+
+    /// A new one-time Price of a Product for one sku (`metadata[sku]`).
+    fn create_price(
+        &self,
+        product_id: &str,
+        sku: &str,
+        currency: &str,
+        unit_amount: i64,
+        idempotency_key: &str,
+    ) -> impl Future<Output = Result<Price, StripeError>> + Send;
+
+    /// Prices cannot change or be deleted: an outdated one is made inactive.
+    fn deactivate_price(
+        &self,
+        id: &str,
+        idempotency_key: &str,
+    ) -> impl Future<Output = Result<(), StripeError>> + Send;
 
     /// Refunds `amount` (always given: bounding refunds is ours) of a PaymentIntent.
     fn create_refund(
@@ -337,12 +394,16 @@ impl Payments for Stripe {
         ];
         for (i, line) in new.lines.iter().enumerate() {
             let item = |field: &str| format!("line_items[{i}]{field}");
-            form.push((item("[price_data][currency]"), new.currency.to_owned()));
-            form.push((
-                item("[price_data][unit_amount]"),
-                line.unit_amount.to_string(),
-            ));
-            form.push((item("[price_data][product_data][name]"), line.name.clone()));
+            if let Some(price) = &line.price {
+                form.push((item("[price]"), price.clone()));
+            } else {
+                form.push((item("[price_data][currency]"), new.currency.to_owned()));
+                form.push((
+                    item("[price_data][unit_amount]"),
+                    line.unit_amount.to_string(),
+                ));
+                form.push((item("[price_data][product_data][name]"), line.name.clone()));
+            }
             form.push((item("[quantity]"), line.quantity.to_string()));
         }
         for (k, v) in new.metadata {
@@ -371,6 +432,72 @@ impl Payments for Stripe {
     ) -> Result<CheckoutSession, StripeError> {
         let path = format!("/v1/checkout/sessions/{id}/expire");
         self.send(self.post(&path, idempotency_key, &[])).await
+    }
+
+    async fn put_product(
+        &self,
+        product: &ProductSync<'_>,
+        idempotency_key: &str,
+    ) -> Result<(), StripeError> {
+        let mut form = vec![
+            ("name".to_owned(), product.name.to_owned()),
+            ("active".to_owned(), product.active.to_string()),
+        ];
+        if !product.description.is_empty() {
+            form.push(("description".to_owned(), product.description.to_owned()));
+        }
+        let path = format!("/v1/products/{}", product.id);
+        let updated = self
+            .send::<serde_json::Value>(self.post(&path, idempotency_key, &form))
+            .await;
+        match updated {
+            Err(StripeError::Api { status: 404, .. }) => {
+                form.push(("id".to_owned(), product.id.to_owned()));
+                form.push(("metadata[product_id]".to_owned(), product.id.to_owned()));
+                let key = format!("{idempotency_key}-create");
+                self.send::<serde_json::Value>(self.post("/v1/products", &key, &form))
+                    .await
+                    .map(|_| ())
+            }
+            other => other.map(|_| ()),
+        }
+    }
+
+    async fn active_prices(&self, product_id: &str) -> Result<Vec<Price>, StripeError> {
+        let list: PriceList = self
+            .send(self.http.get(format!("{}/v1/prices", self.base)).query(&[
+                ("product", product_id),
+                ("active", "true"),
+                ("limit", "100"),
+            ]))
+            .await?;
+        Ok(list.data)
+    }
+
+    async fn create_price(
+        &self,
+        product_id: &str,
+        sku: &str,
+        currency: &str,
+        unit_amount: i64,
+        idempotency_key: &str,
+    ) -> Result<Price, StripeError> {
+        let form = [
+            ("product".to_owned(), product_id.to_owned()),
+            ("currency".to_owned(), currency.to_owned()),
+            ("unit_amount".to_owned(), unit_amount.to_string()),
+            ("metadata[sku]".to_owned(), sku.to_owned()),
+        ];
+        self.send(self.post("/v1/prices", idempotency_key, &form))
+            .await
+    }
+
+    async fn deactivate_price(&self, id: &str, idempotency_key: &str) -> Result<(), StripeError> {
+        let path = format!("/v1/prices/{id}");
+        let form = [("active".to_owned(), "false".to_owned())];
+        self.send::<serde_json::Value>(self.post(&path, idempotency_key, &form))
+            .await
+            .map(|_| ())
     }
 
     async fn create_refund(

@@ -1,0 +1,167 @@
+//! `GET /_local/dynamodb`: every DynamoDB request the local server made since the last
+//! `DELETE /_local/dynamodb`, with the capacity units DynamoDB (Local) reported for it. An SDK
+//! interceptor on the local server's table client asks each request for its consumed capacity
+//! (`ReturnConsumedCapacity=TOTAL`) and records the answer; deployed functions have no such
+//! interceptor. `make bench-checkout` reads it to measure what a route costs.
+
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodb::config::interceptors::{
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextMut,
+};
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::operation as op;
+use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+
+/// The most requests kept (the oldest are dropped first).
+const KEEP: usize = 10_000;
+
+/// One DynamoDB request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Call {
+    pub operation: &'static str,
+    /// What DynamoDB reported; none when the request failed (a refused condition, say).
+    pub capacity_units: Option<f64>,
+}
+
+/// The requests seen, shared by the interceptor and the route.
+#[derive(Debug, Clone, Default)]
+pub struct Meter {
+    calls: Arc<Mutex<Vec<Call>>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Reading {
+    pub requests: usize,
+    pub capacity_units: f64,
+    pub calls: Vec<Call>,
+}
+
+impl Meter {
+    fn record(&self, call: Call) {
+        let mut calls = self
+            .calls
+            .lock()
+            .expect("the meter's lock is never poisoned");
+        if calls.len() == KEEP {
+            calls.remove(0);
+        }
+        calls.push(call);
+    }
+
+    pub fn read(&self) -> Reading {
+        let calls = self
+            .calls
+            .lock()
+            .expect("the meter's lock is never poisoned")
+            .clone();
+        Reading {
+            requests: calls.len(),
+            capacity_units: calls.iter().filter_map(|c| c.capacity_units).sum(),
+            calls,
+        }
+    }
+
+    pub fn reset(&self) {
+        self.calls
+            .lock()
+            .expect("the meter's lock is never poisoned")
+            .clear();
+    }
+}
+
+fn total(one: Option<&ConsumedCapacity>) -> Option<f64> {
+    one.and_then(ConsumedCapacity::capacity_units)
+}
+
+fn sum(many: Option<&Vec<ConsumedCapacity>>) -> Option<f64> {
+    many.map(|all| {
+        all.iter()
+            .filter_map(ConsumedCapacity::capacity_units)
+            .sum()
+    })
+}
+
+/// For each operation the shop uses: its name, how to ask for the capacity, how to read it.
+macro_rules! operations {
+    ($($name:literal => $input:ty, $output:ty, $read:ident;)*) => {
+        fn ask_capacity(input: &mut aws_smithy_runtime_api::client::interceptors::context::Input) {
+            $(if let Some(i) = input.downcast_mut::<$input>() {
+                i.return_consumed_capacity = Some(ReturnConsumedCapacity::Total);
+                return;
+            })*
+        }
+
+        fn reading(output: &aws_smithy_runtime_api::client::interceptors::context::Output) -> Option<(&'static str, Option<f64>)> {
+            $(if let Some(o) = output.downcast_ref::<$output>() {
+                return Some(($name, $read(o.consumed_capacity.as_ref())));
+            })*
+            None
+        }
+    };
+}
+
+operations! {
+    "GetItem" => op::get_item::GetItemInput, op::get_item::GetItemOutput, total;
+    "PutItem" => op::put_item::PutItemInput, op::put_item::PutItemOutput, total;
+    "UpdateItem" => op::update_item::UpdateItemInput, op::update_item::UpdateItemOutput, total;
+    "DeleteItem" => op::delete_item::DeleteItemInput, op::delete_item::DeleteItemOutput, total;
+    "Query" => op::query::QueryInput, op::query::QueryOutput, total;
+    "BatchGetItem" => op::batch_get_item::BatchGetItemInput, op::batch_get_item::BatchGetItemOutput, sum;
+    "BatchWriteItem" => op::batch_write_item::BatchWriteItemInput, op::batch_write_item::BatchWriteItemOutput, sum;
+    "TransactWriteItems" => op::transact_write_items::TransactWriteItemsInput, op::transact_write_items::TransactWriteItemsOutput, sum;
+    "TransactGetItems" => op::transact_get_items::TransactGetItemsInput, op::transact_get_items::TransactGetItemsOutput, sum;
+}
+
+impl Intercept for Meter {
+    fn name(&self) -> &'static str {
+        "LocalDynamoDbMeter"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut BeforeSerializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        ask_capacity(context.input_mut());
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let call = match context.output_or_error() {
+            Ok(output) => reading(output).map(|(operation, capacity_units)| Call {
+                operation,
+                capacity_units,
+            }),
+            Err(_) => Some(Call {
+                operation: "(failed)",
+                capacity_units: None,
+            }),
+        };
+        if let Some(call) = call {
+            self.record(call);
+        }
+        Ok(())
+    }
+}
+
+/// `GET /_local/dynamodb`.
+pub async fn read(State(meter): State<Meter>) -> Json<Reading> {
+    Json(meter.read())
+}
+
+/// `DELETE /_local/dynamodb`: starts counting again.
+pub async fn reset(State(meter): State<Meter>) -> axum::http::StatusCode {
+    meter.reset();
+    axum::http::StatusCode::NO_CONTENT
+}
