@@ -1,6 +1,6 @@
 """Measures checkout on the local server: p50/p99 of `POST /checkout` for a signed-in customer
 with 1, 5 and 20 cart lines (the PaymentIntent made on localstripe included), and the DynamoDB
-requests and capacity units behind one checkout of each size and behind the payment's
+requests and capacity units behind a checkout of each size (the most common of five) and behind the payment's
 follow-up (localstripe's signed `payment_intent.succeeded` → the webhook → the worker), as
 DynamoDB Local reports them to the local server's meter (`GET /_local/dynamodb`).
 
@@ -88,9 +88,13 @@ def main():
                 ms, answer = call(base, "POST", "/api/v1/checkout", token,
                                   {"shipping_address": ADDRESS})
                 times.append(ms)
-                if i == 0:
-                    costs[lines] = summary(meter(base))
+                if i < 5:
+                    costs.setdefault(lines, []).append(summary(meter(base)))
             timings[lines] = times
+            # The most common of five readings: a background task (the schedule, the worker)
+            # may add a request to one of them.
+            readings = costs[lines]
+            costs[lines] = max(readings, key=readings.count)
         # The last order is paid on localstripe; its signed event reaches the webhook, and the
         # worker marks the order paid and mails the confirmation.
         intent = answer["payment"]["payment_intent_id"]

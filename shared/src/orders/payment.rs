@@ -181,7 +181,9 @@ async fn succeeded(
                             ?skus,
                             "paid after it was cancelled and the stock is gone: refunding"
                         );
-                        return refund_late(state, &order, amount).await.map(Some);
+                        return refund_late(state, &order, intent_id, amount)
+                            .await
+                            .map(Some);
                     }
                     other => other,
                 }
@@ -224,11 +226,26 @@ async fn after_paid(state: &AppState, order: Order, made_paid: bool) -> Result<A
 
 /// A payment for a cancelled order whose stock is gone: the money is recorded, then all of
 /// it refunded, and the customer told.
-async fn refund_late(state: &AppState, order: &Order, amount: i64) -> Result<Applied, ApiError> {
+async fn refund_late(
+    state: &AppState,
+    order: &Order,
+    intent_id: &str,
+    amount: i64,
+) -> Result<Applied, ApiError> {
+    if order.payment.intent_id.is_empty() {
+        // A Checkout Session's PaymentIntent: the refund is made against it.
+        orders::link_intent(state.table(), &order.id, intent_id).await?;
+    }
     orders::set(
         state.table(),
         &order.id,
-        &[("payment.amount_paid = :v", n(amount))],
+        &[
+            ("payment.amount_paid = :v", n(amount)),
+            (
+                "payment.intent_id = :v",
+                AttributeValue::S(intent_id.to_owned()),
+            ),
+        ],
         Some(OrderStatus::Cancelled),
     )
     .await?;
