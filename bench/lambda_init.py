@@ -82,6 +82,7 @@ def main():
         "BUCKET_NAME": "shop-images", "EMAIL_FROM": "shop@example.com",
         "PUBLIC_BASE_URL": "https://shop.example.com", "LOG_FORMAT": "json",
         "JWT_SIGNING_KEYS": "bench=bench-signing-secret-0123456789abcdef",
+        "STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": "whsec_bench",
     }
     inits, firsts = [], []
     body = b""

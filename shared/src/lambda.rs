@@ -54,6 +54,16 @@ impl Env {
         self.table().await.reader()
     }
 
+    /// The Stripe client (`Need::Stripe`).
+    pub fn stripe(&self) -> crate::stripe::Stripe {
+        let settings = self
+            .config
+            .stripe
+            .as_ref()
+            .expect("Need::Stripe reads STRIPE_SECRET_KEY at start-up");
+        crate::stripe::Stripe::new(&settings.api_base, &settings.secret_key)
+    }
+
     pub async fn queue(&self) -> Queue {
         Queue::new(self.sdk().await, &self.config)
     }

@@ -43,10 +43,9 @@ impl AppState {
                 .google
                 .as_ref()
                 .map(|g| Arc::new(GoogleKeys::new(g.client_id.clone(), g.jwks_url.clone()))),
-            stripe: config
-                .stripe
-                .as_ref()
-                .map(|s| Stripe::new(&s.api_base, &s.secret_key)),
+            // Built only by the functions that call Stripe (`with_stripe`): constructing it
+            // here would link its HTTP and TLS stack into every function.
+            stripe: None,
             config: Arc::new(config),
             table: None,
             reader: None,
@@ -55,6 +54,12 @@ impl AppState {
             mailer: None,
             blobs: None,
         }
+    }
+
+    /// Adds the Stripe client (`Need::Stripe`).
+    pub fn with_stripe(mut self, stripe: Stripe) -> Self {
+        self.stripe = Some(stripe);
+        self
     }
 
     /// Adds the read-write table (which also serves reads).

@@ -49,9 +49,8 @@ fn builder_call(need: Need) -> Option<&'static str> {
         Need::ImageQueue => Some(".with_image_queue("),
         Need::Mailer => Some(".with_mailer("),
         Need::Blobs => Some(".with_blobs("),
-        Need::AccessTokens | Need::Links | Need::Google | Need::Stripe | Need::StripeWebhook => {
-            None
-        }
+        Need::Stripe => Some(".with_stripe("),
+        Need::AccessTokens | Need::Links | Need::Google | Need::StripeWebhook => None,
     }
 }
 

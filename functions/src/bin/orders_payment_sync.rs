@@ -8,6 +8,7 @@ async fn main() -> Result<(), lambda::Error> {
         &api::orders_payment_sync::ROUTE,
         env.state()
             .with_table(env.table().await)
+            .with_stripe(env.stripe())
             .with_queue(env.queue().await),
     )
     .await

@@ -7,6 +7,7 @@ async fn main() -> Result<(), lambda::Error> {
     lambda::run_worker(
         env.state()
             .with_table(env.table().await)
+            .with_stripe(env.stripe())
             .with_mailer(env.mailer().await),
     )
     .await

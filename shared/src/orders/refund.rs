@@ -255,16 +255,32 @@ async fn finish_cancel(
                 .await?
                 .ok_or(ApiError::NotFound)?;
         }
-    } else if !order.payment.intent_id.is_empty() && !order.payment.canceled {
-        // Nothing was paid: the PaymentIntent can no longer be used. If it was paid just
-        // now, the payment follow-up takes the stock again or refunds it.
-        let key = format!("order-{}-cancel", order.id);
-        match state
-            .stripe()
-            .cancel_payment_intent(&order.payment.intent_id, &key)
-            .await
-        {
-            Ok(_) => {
+    } else if !order.payment.canceled
+        && (!order.payment.intent_id.is_empty() || !order.payment.session_id.is_empty())
+    {
+        // Nothing was paid: the PaymentIntent (or the Checkout Session's page) can no longer
+        // be used. If it was paid just now, the payment follow-up takes the stock again or
+        // refunds it.
+        let p = &order.payment;
+        let closed: Result<(), crate::stripe::StripeError> = if p.intent_id.is_empty() {
+            let key = format!("order-{}-expire", order.id);
+            let expired = state.stripe().expire_checkout_session(&p.session_id, &key);
+            // Refused: the session is closed already (its expiry may be what cancelled the
+            // order). Stripe unreachable: not closed, and a paid session takes the late path.
+            expired.await.map(|_| ()).or_else(|err| {
+                if err.is_transient() {
+                    return Err(err);
+                }
+                tracing::info!(error = %err, order = order.id, "the Checkout Session is closed already");
+                Ok(())
+            })
+        } else {
+            let key = format!("order-{}-cancel", order.id);
+            let cancelled = state.stripe().cancel_payment_intent(&p.intent_id, &key);
+            cancelled.await.map(|_| ())
+        };
+        match closed {
+            Ok(()) => {
                 orders::set(
                     state.table(),
                     &order.id,
@@ -275,31 +291,9 @@ async fn finish_cancel(
                 order.payment.canceled = true;
             }
             Err(err) => {
-                tracing::warn!(error = %err, order = order.id, "the PaymentIntent could not be cancelled at Stripe");
+                tracing::warn!(error = %err, order = order.id, "the payment could not be closed at Stripe");
             }
         }
-    } else if !order.payment.session_id.is_empty() && !order.payment.canceled {
-        // The same for a Checkout Session: its page can no longer be paid. It may have
-        // expired already (that event is what cancelled the order).
-        let key = format!("order-{}-expire", order.id);
-        match state
-            .stripe()
-            .expire_checkout_session(&order.payment.session_id, &key)
-            .await
-        {
-            Ok(_) => {}
-            Err(err) => {
-                tracing::info!(error = %err, order = order.id, "the Checkout Session was not expired at Stripe (it may be closed already)");
-            }
-        }
-        orders::set(
-            state.table(),
-            &order.id,
-            &[("payment.canceled = :v", AttributeValue::Bool(true))],
-            None,
-        )
-        .await?;
-        order.payment.canceled = true;
     }
     // A refund made later (a payment that came after the cancel) is news of its own.
     let what = if refunded.is_some() {

@@ -323,6 +323,15 @@ impl Stripe {
         })
     }
 
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T, StripeError> {
+        self.send(self.http.get(format!("{}{path}", self.base)).query(query))
+            .await
+    }
+
     fn post(
         &self,
         path: &str,
@@ -360,11 +369,7 @@ impl Payments for Stripe {
     }
 
     async fn retrieve_payment_intent(&self, id: &str) -> Result<PaymentIntent, StripeError> {
-        self.send(
-            self.http
-                .get(format!("{}/v1/payment_intents/{id}", self.base)),
-        )
-        .await
+        self.get(&format!("/v1/payment_intents/{id}"), &[]).await
     }
 
     async fn cancel_payment_intent(
@@ -418,11 +423,7 @@ impl Payments for Stripe {
     }
 
     async fn retrieve_checkout_session(&self, id: &str) -> Result<CheckoutSession, StripeError> {
-        self.send(
-            self.http
-                .get(format!("{}/v1/checkout/sessions/{id}", self.base)),
-        )
-        .await
+        self.get(&format!("/v1/checkout/sessions/{id}"), &[]).await
     }
 
     async fn expire_checkout_session(
@@ -464,13 +465,12 @@ impl Payments for Stripe {
     }
 
     async fn active_prices(&self, product_id: &str) -> Result<Vec<Price>, StripeError> {
-        let list: PriceList = self
-            .send(self.http.get(format!("{}/v1/prices", self.base)).query(&[
-                ("product", product_id),
-                ("active", "true"),
-                ("limit", "100"),
-            ]))
-            .await?;
+        let query = [
+            ("product", product_id),
+            ("active", "true"),
+            ("limit", "100"),
+        ];
+        let list: PriceList = self.get("/v1/prices", &query).await?;
         Ok(list.data)
     }
 
