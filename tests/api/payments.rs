@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::cart::{Who, add_ok, cart, item};
-use crate::catalog::{send, staff};
+use crate::catalog::{review, send, staff};
 use crate::coupons::{apply, coupon};
 use crate::helpers::{TestApp, WEBHOOK_SECRET, assert_problem, unique};
 use crate::orders::{
@@ -169,6 +169,27 @@ async fn a_checkout_session_paid_on_stripes_page_makes_the_order_paid_and_emaile
     let p = wait_for_refunded(&app, &who, id, 1000).await;
     assert_eq!(p["status"], "partially_refunded");
     wait_for_status(&app, &who, id, "partially_refunded").await;
+
+    // The buyer's review is a verified purchase; someone else's is not.
+    let product = product_of(&app, &sku).await;
+    let slug = app
+        .get_json(&format!("/api/v1/admin/products/{product}"), &staff)
+        .await["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mine = review(&app, token(&who), &slug, 5).await;
+    assert_eq!(mine.status(), 201);
+    assert_eq!(
+        mine.json::<Value>().await.unwrap()["verified_purchase"],
+        true
+    );
+    let other = app.register(&crate::helpers::unique_email()).await;
+    let theirs = review(&app, &other.access, &slug, 4).await;
+    assert_eq!(
+        theirs.json::<Value>().await.unwrap()["verified_purchase"],
+        false
+    );
 }
 
 #[tokio::test]

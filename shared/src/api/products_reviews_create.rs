@@ -12,6 +12,7 @@ use crate::catalog::{self, review::ReviewInput, review::ReviewView};
 use crate::error::{ApiError, Problem};
 use crate::http::{AuthUser, Json};
 use crate::state::{AppState, Need};
+use crate::store::orders;
 use crate::store::reviews::{self, Review};
 
 pub const ROUTE: Route = Route {
@@ -44,6 +45,8 @@ pub async fn products_reviews_create(
     let table = state.table();
     let (product, _) = catalog::active_product(table, &slug).await?;
     let now = accounts::rfc3339(accounts::now());
+    // One of the user's paid orders has this product.
+    let verified_purchase = orders::bought(table, user.id(), &product.id).await?;
     let review = Review {
         id: reviews::review_id(&product.id, user.id()),
         product_id: product.id,
@@ -52,8 +55,7 @@ pub async fn products_reviews_create(
         rating,
         title,
         comment,
-        // Decided from the user's paid orders once orders exist.
-        verified_purchase: false,
+        verified_purchase,
         helpful_count: 0,
         created_at: now.clone(),
         updated_at: now,

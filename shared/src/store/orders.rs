@@ -958,3 +958,56 @@ pub async fn fail_refund(
         .await;
     applied("UpdateItem", result)
 }
+
+/// Whether `user_id` bought `product_id`: one of their orders that was paid (and not
+/// cancelled or refunded in full) has a line of it. Reads the user's orders (GSI1), only their
+/// status and lines.
+pub async fn bought(
+    table: &TableReader,
+    user_id: &str,
+    product_id: &str,
+) -> Result<bool, StoreError> {
+    let mut start = None;
+    loop {
+        let out = table
+            .query()
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(user_key(user_id)))
+            .projection_expression("#st, #lines")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_names("#lines", "lines")
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("Query", &e))?;
+        let kept = [
+            "paid",
+            "processing",
+            "shipped",
+            "delivered",
+            "partially_refunded",
+        ];
+        let found = out.items().iter().any(|item| {
+            let status = item.get("status").and_then(|v| v.as_s().ok());
+            let lines = item.get("lines").and_then(|v| v.as_l().ok());
+            status.is_some_and(|st| kept.contains(&st.as_str()))
+                && lines.is_some_and(|lines| {
+                    lines.iter().any(|l| {
+                        l.as_m()
+                            .ok()
+                            .and_then(|m| m.get("product_id"))
+                            .and_then(|p| p.as_s().ok())
+                            .is_some_and(|p| p == product_id)
+                    })
+                })
+        });
+        if found {
+            return Ok(true);
+        }
+        match out.last_evaluated_key {
+            Some(key) => start = Some(key),
+            None => return Ok(false),
+        }
+    }
+}
