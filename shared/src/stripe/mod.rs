@@ -251,7 +251,9 @@ pub trait Payments: Send + Sync {
 /// The Stripe API (or localstripe at another base URL).
 #[derive(Clone)]
 pub struct Stripe {
-    http: reqwest::Client,
+    /// Built on the first call, not at start-up: making it loads the TLS roots, which would
+    /// add milliseconds to every cold start of a function that may answer without Stripe.
+    http: std::sync::Arc<std::sync::OnceLock<reqwest::Client>>,
     base: std::sync::Arc<str>,
     secret_key: std::sync::Arc<str>,
 }
@@ -283,10 +285,15 @@ impl Stripe {
     /// `base` is `https://api.stripe.com` on AWS.
     pub fn new(base: &str, secret_key: &str) -> Self {
         Self {
-            http: crate::outbound::client(Duration::from_secs(20)),
+            http: std::sync::Arc::default(),
             base: base.trim_end_matches('/').into(),
             secret_key: secret_key.into(),
         }
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        self.http
+            .get_or_init(|| crate::outbound::client(Duration::from_secs(20)))
     }
 
     async fn send<T: serde::de::DeserializeOwned>(
@@ -328,7 +335,7 @@ impl Stripe {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, StripeError> {
-        self.send(self.http.get(format!("{}{path}", self.base)).query(query))
+        self.send(self.http().get(format!("{}{path}", self.base)).query(query))
             .await
     }
 
@@ -338,7 +345,7 @@ impl Stripe {
         idempotency_key: &str,
         form: &[(String, String)],
     ) -> reqwest::RequestBuilder {
-        self.http
+        self.http()
             .post(format!("{}{path}", self.base))
             .header("Idempotency-Key", idempotency_key)
             .form(form)
