@@ -278,7 +278,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         .with_image_queue(Queue::images(&sdk, &config))
         .with_mailer(mailer)
         .with_blobs(blobs)
-        .with_stripe(local_stripe(&config));
+        .with_stripe(shop::stripe::Stripe::from_config(&config));
 
     let seeded = match &opts.admin {
         Some(admin) => Some(seed::admin(&state, admin).await?),
@@ -374,15 +374,6 @@ pub fn app(
         Some(rule) => app.layer(cors_layer(rule)),
         None => app,
     }
-}
-
-/// The Stripe client every Stripe route gets locally (localstripe, `STRIPE_API_BASE`).
-fn local_stripe(config: &Config) -> shop::stripe::Stripe {
-    let settings = config
-        .stripe
-        .as_ref()
-        .expect("the local server reads every need's settings, Stripe's too");
-    shop::stripe::Stripe::new(&settings.api_base, &settings.secret_key)
 }
 
 fn parse_all<T: std::str::FromStr>(values: &[String]) -> Vec<T> {

@@ -4,6 +4,7 @@
 //! (`ReturnConsumedCapacity=TOTAL`) and records the answer; deployed functions have no such
 //! interceptor. `make bench-checkout` reads it to measure what a route costs.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::config::interceptors::{
@@ -31,7 +32,7 @@ pub struct Call {
 /// The requests seen, shared by the interceptor and the route.
 #[derive(Debug, Clone, Default)]
 pub struct Meter {
-    calls: Arc<Mutex<Vec<Call>>>,
+    calls: Arc<Mutex<VecDeque<Call>>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -48,17 +49,19 @@ impl Meter {
             .lock()
             .expect("the meter's lock is never poisoned");
         if calls.len() == KEEP {
-            calls.remove(0);
+            calls.pop_front();
         }
-        calls.push(call);
+        calls.push_back(call);
     }
 
     pub fn read(&self) -> Reading {
-        let calls = self
+        let calls: Vec<Call> = self
             .calls
             .lock()
             .expect("the meter's lock is never poisoned")
-            .clone();
+            .iter()
+            .cloned()
+            .collect();
         Reading {
             requests: calls.len(),
             capacity_units: calls.iter().filter_map(|c| c.capacity_units).sum(),

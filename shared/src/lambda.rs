@@ -56,12 +56,7 @@ impl Env {
 
     /// The Stripe client (`Need::Stripe`).
     pub fn stripe(&self) -> crate::stripe::Stripe {
-        let settings = self
-            .config
-            .stripe
-            .as_ref()
-            .expect("Need::Stripe reads STRIPE_SECRET_KEY at start-up");
-        crate::stripe::Stripe::new(&settings.api_base, &settings.secret_key)
+        crate::stripe::Stripe::from_config(&self.config)
     }
 
     pub async fn queue(&self) -> Queue {

@@ -546,21 +546,8 @@ async fn pay(
                 confirm: false,
             };
             let key = format!("order-{}-intent", order.id);
-            match state.stripe().create_payment_intent(&new, &key).await {
-                Ok(intent) => {
-                    orders::set_intent(
-                        state.table(),
-                        &order.id,
-                        &intent.id,
-                        intent.client_secret.as_deref(),
-                    )
-                    .await?;
-                    order.payment.intent_id = intent.id;
-                    order.payment.client_secret = intent.client_secret;
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            }
+            let made = state.stripe().create_payment_intent(&new, &key).await;
+            made.map(Started::Intent)
         }
         Mode::CheckoutSession {
             success_url,
@@ -589,31 +576,36 @@ async fn pay(
                 metadata: &metadata,
             };
             let key = format!("order-{}-session", order.id);
-            match state.stripe().create_checkout_session(&new, &key).await {
-                Ok(session) => {
-                    orders::set_session(
-                        state.table(),
-                        &order.id,
-                        &session.id,
-                        session.url.as_deref(),
-                    )
-                    .await?;
-                    order.payment.session_id = session.id;
-                    order.payment.checkout_url = session.url;
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            }
+            let made = state.stripe().create_checkout_session(&new, &key).await;
+            made.map(Started::Session)
         }
     };
     match started {
-        Ok(()) => Ok(response(state, caller, &order)),
+        Ok(Started::Intent(intent)) => {
+            let secret = intent.client_secret.as_deref();
+            orders::set_intent(state.table(), &order.id, &intent.id, secret).await?;
+            order.payment.intent_id = intent.id;
+            order.payment.client_secret = intent.client_secret;
+        }
+        Ok(Started::Session(session)) => {
+            let url = session.url.as_deref();
+            orders::set_session(state.table(), &order.id, &session.id, url).await?;
+            order.payment.session_id = session.id;
+            order.payment.checkout_url = session.url;
+        }
         Err(err) => {
             tracing::error!(error = %err, order = order.id, "Stripe refused to start the payment; releasing the order");
             undo(state, &order).await?;
-            Err(ApiError::PaymentProviderUnavailable)
+            return Err(ApiError::PaymentProviderUnavailable);
         }
     }
+    Ok(response(state, caller, &order))
+}
+
+/// What Stripe made to take an order's payment.
+enum Started {
+    Intent(crate::stripe::PaymentIntent),
+    Session(crate::stripe::CheckoutSession),
 }
 
 /// A Checkout Session's lines for `order`: each line at what it costs after its discounts

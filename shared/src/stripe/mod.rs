@@ -291,6 +291,15 @@ impl Stripe {
         }
     }
 
+    /// The client a function's configuration names (`Need::Stripe`, read at start-up).
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        let settings = config
+            .stripe
+            .as_ref()
+            .expect("Need::Stripe reads STRIPE_SECRET_KEY at start-up");
+        Self::new(&settings.api_base, &settings.secret_key)
+    }
+
     fn http(&self) -> &reqwest::Client {
         self.http
             .get_or_init(|| crate::outbound::client(Duration::from_secs(20)))
