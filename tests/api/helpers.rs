@@ -268,6 +268,23 @@ impl Drop for TestApp {
     }
 }
 
+/// Polls `look` every 200 ms until it answers `Ok`, for at most 20 s; then fails with what its
+/// last `Err` said it saw.
+pub async fn eventually<T, F, Fut>(mut look: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        match look().await {
+            Ok(found) => return found,
+            Err(seen) => assert!(tokio::time::Instant::now() < deadline, "{seen}"),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// Asserts a problem document's status and code, and returns its body.
 pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status().as_u16(), status, "unexpected status");

@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 use crate::cart::{Who, add_ok, cart, item};
 use crate::catalog::{send, staff};
 use crate::coupons::{apply, coupon};
-use crate::helpers::{TestApp, WEBHOOK_SECRET, assert_problem, env_or, unique, unique_email};
+use crate::helpers::{
+    TestApp, WEBHOOK_SECRET, assert_problem, env_or, eventually, unique, unique_email,
+};
 use crate::settings::admin;
 
 pub(crate) fn address() -> Value {
@@ -76,31 +78,55 @@ pub(crate) fn stripe_base() -> String {
     env_or("TEST_STRIPE_API_BASE", "http://127.0.0.1:18420")
 }
 
+/// A GET of localstripe's API.
+pub(crate) async fn stripe_get(app: &TestApp, path: &str) -> Value {
+    let r = app
+        .http
+        .get(format!("{}{path}", stripe_base()))
+        .bearer_auth("sk_test_local")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{path}");
+    r.json().await.unwrap()
+}
+
+/// A POST to localstripe's API, which must succeed.
+pub(crate) async fn stripe_post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> Value {
+    let r = app
+        .http
+        .post(format!("{}{path}", stripe_base()))
+        .bearer_auth("sk_test_local")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert!(status.is_success(), "{path}: {body}");
+    body
+}
+
 /// Pays a PaymentIntent on localstripe with a test card, as Stripe.js would.
 pub(crate) async fn pay_on_stripe(app: &TestApp, intent: &str) {
-    let base = stripe_base();
-    let attach = app
-        .http
-        .post(format!("{base}/v1/payment_intents/{intent}"))
-        .bearer_auth("sk_test_local")
-        .form(&[("payment_method", "pm_card_visa")])
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        attach.status().is_success(),
-        "{}",
-        attach.text().await.unwrap()
-    );
-    let confirm = app
-        .http
-        .post(format!("{base}/v1/payment_intents/{intent}/confirm"))
-        .bearer_auth("sk_test_local")
-        .send()
-        .await
-        .unwrap();
-    let body: Value = confirm.json().await.unwrap();
+    let path = format!("/v1/payment_intents/{intent}");
+    stripe_post(app, &path, &[("payment_method", "pm_card_visa")]).await;
+    let body = stripe_post(app, &format!("{path}/confirm"), &[]).await;
     assert_eq!(body["status"], "succeeded", "{body}");
+}
+
+/// The statuses of an order's tracking history, oldest first.
+async fn tracking_steps(app: &TestApp, who: &Who, id: &str) -> (Vec<String>, Value) {
+    let tracking = app
+        .get_json(&format!("/api/v1/orders/{id}/tracking"), token(who))
+        .await;
+    let steps = tracking
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap().to_owned())
+        .collect();
+    (steps, tracking)
 }
 
 /// A signed `payment_intent.succeeded` event for an order, in Stripe's current shape.
@@ -152,19 +178,15 @@ pub(crate) async fn order(app: &TestApp, who: &Who, id: &str) -> Value {
 
 /// Waits until the order reaches `status`.
 pub(crate) async fn wait_for_status(app: &TestApp, who: &Who, id: &str, status: &str) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
+    eventually(|| async {
         let o = order(app, who, id).await;
         if o["status"] == status {
-            return o;
+            Ok(o)
+        } else {
+            Err(format!("order still {} (wanted {status})", o["status"]))
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "order still {} (wanted {status})",
-            o["status"]
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await
 }
 
 pub(crate) fn token(who: &Who) -> &str {
@@ -242,15 +264,7 @@ async fn the_whole_path_add_checkout_pay_webhook_paid_and_emailed() {
         "the cart empties once paid"
     );
     assert_eq!(stock(&app, &sku).await, 3);
-    let tracking = app
-        .get_json(&format!("/api/v1/orders/{id}/tracking"), token(&who))
-        .await;
-    let steps: Vec<&str> = tracking
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["status"].as_str().unwrap())
-        .collect();
+    let (steps, _) = tracking_steps(&app, &who, id).await;
     assert_eq!(steps, ["pending", "paid"]);
     let list = app
         .get_json("/api/v1/orders?status=paid", token(&who))
@@ -819,22 +833,15 @@ async fn the_state_machine_changing_the_cart_and_bad_input() {
         "invalid_transition",
     )
     .await;
-    let tracking = app
-        .get_json(&format!("/api/v1/orders/{id}/tracking"), token(&who))
-        .await;
-    let steps: Vec<&str> = tracking
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["status"].as_str().unwrap())
-        .collect();
+    let (steps, tracking) = tracking_steps(&app, &who, id).await;
     assert_eq!(
         steps,
         ["pending", "paid", "processing", "shipped", "delivered"]
     );
     assert_eq!(tracking[3]["tracking_number"], "TRK123");
+    // The verification, the confirmation, shipped and delivered (each queued; wait for all).
     let mails = app
-        .wait_for_emails(&email, 3, Duration::from_secs(15))
+        .wait_for_emails(&email, 4, Duration::from_secs(15))
         .await;
     let shipped_mail = mails
         .iter()

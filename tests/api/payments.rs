@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 use crate::cart::{Who, add_ok, cart, item};
 use crate::catalog::{review, send, staff};
 use crate::coupons::{apply, coupon};
-use crate::helpers::{TestApp, WEBHOOK_SECRET, assert_problem, unique};
+use crate::helpers::{TestApp, WEBHOOK_SECRET, assert_problem, eventually, unique};
 use crate::orders::{
     address, buyer_with_cart, checkout, checkout_ok, now, order, paid_order, post_event,
-    product_of, sign, stock, stripe_base, token, wait_for_status,
+    product_of, sign, stock, stripe_base, stripe_get, stripe_post, token, wait_for_status,
 };
 use crate::settings::admin;
 
@@ -26,50 +26,22 @@ fn session_body() -> Value {
            "cancel_url": "http://127.0.0.1:3000/cart"})
 }
 
-async fn stripe_get(app: &TestApp, path: &str) -> Value {
-    let r = app
-        .http
-        .get(format!("{}{path}", stripe_base()))
-        .bearer_auth("sk_test_local")
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{path}");
-    r.json().await.unwrap()
-}
-
-async fn stripe_post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> Value {
-    let r = app
-        .http
-        .post(format!("{}{path}", stripe_base()))
-        .bearer_auth("sk_test_local")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let body: Value = r.json().await.unwrap();
-    assert!(status.is_success(), "{path}: {body}");
-    body
-}
-
 /// Waits until the order's payment shows `amount_refunded`.
 async fn wait_for_refunded(app: &TestApp, who: &Who, id: &str, amount: i64) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
+    eventually(|| async {
         let p = app
             .get_json(&format!("/api/v1/orders/{id}/payment"), token(who))
             .await;
         if p["amount_refunded"] == amount {
-            return p;
+            Ok(p)
+        } else {
+            Err(format!(
+                "refunded {} (wanted {amount})",
+                p["amount_refunded"]
+            ))
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "refunded {} (wanted {amount})",
-            p["amount_refunded"]
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await
 }
 
 #[tokio::test]
@@ -482,8 +454,7 @@ async fn wait_for_prices(
     product: &str,
     ready: impl Fn(&[(String, i64, String)]) -> bool,
 ) -> Vec<(String, i64, String)> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
+    eventually(|| async {
         let list = stripe_get(app, &format!("/v1/prices?product={product}&active=true")).await;
         let prices: Vec<(String, i64, String)> = list["data"]
             .as_array()
@@ -498,14 +469,12 @@ async fn wait_for_prices(
             })
             .collect();
         if ready(&prices) {
-            return prices;
+            Ok(prices)
+        } else {
+            Err(format!("Stripe prices of {product}: {prices:?}"))
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "Stripe prices of {product}: {prices:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await
 }
 
 #[tokio::test]
