@@ -5,15 +5,17 @@
 //! only what its needs allow; the drift test checks those paths against template.yaml's
 //! events); drains each queue into the function template.yaml triggers with it (the worker,
 //! the images worker) as Lambda's SQS event source would; runs
-//! the cleanup handler on the template's schedule; and serves `GET /_local/emails` and
-//! `GET /_local/dynamodb` (every DynamoDB request with its capacity units). Tests start
-//! it in-process with their own resource prefix.
+//! each scheduled function (the cleanup, the stock alert) on the template's schedule; and
+//! serves `GET /_local/emails`, `GET /_local/dynamodb` (every DynamoDB request with its
+//! capacity units) and `POST /_local/schedules/{name}` (a scheduled function now, at any
+//! clock). Tests start it in-process with their own resource prefix.
 
 pub mod demo;
 pub mod emails;
 pub mod meter;
 pub mod poller;
 pub mod provision;
+pub mod schedules;
 pub mod seed;
 pub mod template;
 
@@ -21,7 +23,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use shop::AppState;
 use shop::aws::{Blobs, Mailer, Queue, Table};
 use shop::config::Config;
@@ -42,7 +44,7 @@ pub struct LocalOptions {
     pub prefix: String,
     pub email_from: String,
     pub shop_name: String,
-    /// Runs the cleanup handler on the template's schedule.
+    /// Runs the scheduled functions on the template's schedule.
     pub run_schedule: bool,
     /// Access-token keys (`kid=secret,...`); generated at start when not given.
     pub jwt_keys: Option<String>,
@@ -126,7 +128,7 @@ pub enum StartError {
     Bind { port: u16, source: std::io::Error },
     #[error("template.yaml declares no {0}")]
     Missing(&'static str),
-    #[error("template.yaml triggers `{0}` from a queue, but the local server cannot run it")]
+    #[error("template.yaml declares the function `{0}`, but the local server cannot run it")]
     Unknown(String),
     #[error(transparent)]
     Config(#[from] shop::config::ConfigError),
@@ -323,11 +325,20 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         )));
     }
 
-    if opts.run_schedule {
-        let (_, every) = template
-            .schedule()
-            .ok_or(StartError::Missing("scheduled function"))?;
-        tasks.push(tokio::spawn(run_on_schedule(state.clone(), every)));
+    let scheduled = template.schedules();
+    if scheduled.is_empty() {
+        return Err(StartError::Missing("scheduled function"));
+    }
+    for (function, every) in scheduled {
+        let kind = schedules::Scheduled::of_binary(&function.binary)
+            .ok_or(StartError::Unknown(function.binary.clone()))?;
+        if opts.run_schedule {
+            tasks.push(tokio::spawn(schedules::run_every(
+                state.clone(),
+                kind,
+                every,
+            )));
+        }
     }
 
     Ok(RunningShop {
@@ -368,6 +379,11 @@ pub fn app(
             Router::new()
                 .route("/_local/dynamodb", get(meter::read).delete(meter::reset))
                 .with_state(meter),
+        )
+        .merge(
+            Router::new()
+                .route("/_local/schedules/{name}", post(schedules::run_now))
+                .with_state(state.clone()),
         );
     let app = shop::http::wrap(api.merge(local));
     match cors {
@@ -428,18 +444,5 @@ async fn register_webhook(opts: &LocalOptions, base_url: &str, secret: &str) {
         Err(e) => {
             tracing::warn!(error = %e, "localstripe could not be reached to register the webhook")
         }
-    }
-}
-
-/// EventBridge's part: the cleanup handler, once per period, first after one period.
-async fn run_on_schedule(state: AppState, every: Duration) {
-    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-    loop {
-        ticks.tick().await;
-        shop::cleanup::run(
-            &state.only(shop::cleanup::NEEDS),
-            time::OffsetDateTime::now_utc(),
-        )
-        .await;
     }
 }

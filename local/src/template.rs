@@ -248,14 +248,17 @@ impl Template {
             .collect()
     }
 
-    /// The scheduled function and its period.
-    pub fn schedule(&self) -> Option<(&FunctionSpec, Duration)> {
-        self.functions.iter().find_map(|f| {
-            f.events.iter().find_map(|e| match e {
-                EventSpec::Schedule { every } => Some((f, *every)),
-                _ => None,
+    /// Every scheduled function with its period.
+    pub fn schedules(&self) -> Vec<(&FunctionSpec, Duration)> {
+        self.functions
+            .iter()
+            .flat_map(|f| {
+                f.events.iter().filter_map(move |e| match e {
+                    EventSpec::Schedule { every } => Some((f, *every)),
+                    _ => None,
+                })
             })
-        })
+            .collect()
     }
 }
 
@@ -582,10 +585,17 @@ mod tests {
         let cors = t.cors.as_ref().unwrap();
         assert!(cors.headers.contains(&"authorization".to_owned()));
         assert!(cors.methods.contains(&"PATCH".to_owned()));
-        let (cleanup, every) = t.schedule().unwrap();
+        let schedules: Vec<_> = t
+            .schedules()
+            .into_iter()
+            .map(|(f, every)| (f.binary.as_str(), every))
+            .collect();
         assert_eq!(
-            (cleanup.binary.as_str(), every),
-            ("cleanup", Duration::from_secs(300))
+            schedules,
+            vec![
+                ("cleanup", Duration::from_secs(300)),
+                ("stock_alerts", Duration::from_secs(86400))
+            ]
         );
     }
 }

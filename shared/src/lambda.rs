@@ -130,11 +130,27 @@ pub async fn run_cleanup(state: AppState) -> Result<(), Error> {
     .await
 }
 
+/// Runs the daily stock alert.
+pub async fn run_stock_alerts(state: AppState) -> Result<(), Error> {
+    state.require(crate::stock_alerts::NEEDS)?;
+    lambda_runtime::run(service_fn(move |_event: LambdaEvent<EventBridgeEvent>| {
+        let state = state.clone();
+        async move {
+            // A failure is the invocation's error: EventBridge tries it again.
+            crate::stock_alerts::run(&state, time::OffsetDateTime::now_utc())
+                .await
+                .map_err(|e| Error::from(format!("the stock alert failed: {}", e.code())))
+        }
+    }))
+    .await
+}
+
 /// The functions that serve no route, by binary name, with their needs.
 pub const BACKGROUND: &[(&str, &[Need])] = &[
     ("worker", crate::worker::NEEDS),
     ("images_worker", crate::images_worker::NEEDS),
     ("cleanup", crate::cleanup::NEEDS),
+    ("stock_alerts", crate::stock_alerts::NEEDS),
 ];
 
 /// The clients a function needs, whatever kind it is (used by the drift test).

@@ -17,7 +17,10 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("shopping", &["cart"]),
     ("ordering", &["orders"]),
-    ("handlers", &["api", "worker", "images_worker", "cleanup"]),
+    (
+        "handlers",
+        &["api", "worker", "images_worker", "cleanup", "stock_alerts"],
+    ),
     ("Lambda entry", &["lambda"]),
 ];
 

@@ -22,6 +22,7 @@ pub mod orders;
 pub mod outbound;
 pub mod paging;
 pub mod state;
+pub mod stock_alerts;
 pub mod store;
 pub mod stripe;
 pub mod telemetry;

@@ -23,6 +23,7 @@ mod payments;
 mod probe;
 mod resources;
 mod roles;
+mod schedules;
 mod settings;
 mod shopctl_tool;
 mod stripe_client;

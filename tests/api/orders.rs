@@ -130,7 +130,12 @@ async fn tracking_steps(app: &TestApp, who: &Who, id: &str) -> (Vec<String>, Val
 }
 
 /// A signed `payment_intent.succeeded` event for an order, in Stripe's current shape.
-fn succeeded_event(event_id: &str, intent: &str, order_id: &str, amount: i64) -> Vec<u8> {
+pub(crate) fn succeeded_event(
+    event_id: &str,
+    intent: &str,
+    order_id: &str,
+    amount: i64,
+) -> Vec<u8> {
     serde_json::to_vec(&json!({
         "id": event_id, "object": "event", "api_version": "2024-06-20", "created": 1_764_000_000,
         "type": "payment_intent.succeeded", "livemode": false, "pending_webhooks": 1,

@@ -4,5 +4,10 @@ use shop::lambda;
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(shop::cleanup::NEEDS).await?;
-    lambda::run_cleanup(env.state().with_table(env.table().await)).await
+    let state = env
+        .state()
+        .with_table(env.table().await)
+        .with_queue(env.queue().await)
+        .with_stripe(env.stripe());
+    lambda::run_cleanup(state).await
 }

@@ -10,6 +10,7 @@ pub mod addresses_list;
 pub mod addresses_update;
 pub mod admin_bundles_create;
 pub mod admin_bundles_update;
+pub mod admin_carts_abandoned;
 pub mod admin_categories_create;
 pub mod admin_categories_update;
 pub mod admin_coupons_create;
@@ -168,6 +169,7 @@ pub const ROUTES: &[Route] = &[
     admin_products_archive::ROUTE,
     admin_products_stock::ROUTE,
     admin_bundles_create::ROUTE,
+    admin_carts_abandoned::ROUTE,
     admin_bundles_update::ROUTE,
     admin_categories_create::ROUTE,
     admin_categories_update::ROUTE,

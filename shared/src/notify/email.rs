@@ -42,6 +42,21 @@ pub enum EmailKind {
         /// What was refunded (formatted), for a refund or a cancelled paid order.
         refunded: Option<String>,
     },
+    /// The daily note to the shop's staff: every sku at or under the low-stock threshold.
+    StockAlert {
+        day: String,
+        threshold: i64,
+        skus: Vec<LowStock>,
+    },
+}
+
+/// One sku of a stock alert.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LowStock {
+    pub sku: String,
+    pub product: String,
+    pub name: String,
+    pub stock: i64,
 }
 
 /// An order as an email shows it: amounts already formatted (`12.34 GBP`).
@@ -85,6 +100,7 @@ impl EmailKind {
             Self::PasswordReset { .. } => "password_reset",
             Self::OrderConfirmation { .. } => "order_confirmation",
             Self::OrderUpdate { .. } => "order_update",
+            Self::StockAlert { .. } => "stock_alert",
         }
     }
 
@@ -106,6 +122,9 @@ impl EmailKind {
                 };
                 format!("{shop_name}: order {} {what}", order.number)
             }
+            Self::StockAlert { day, skus, .. } => {
+                format!("{shop_name}: {} skus low on stock ({day})", skus.len())
+            }
         }
     }
 }
@@ -123,7 +142,7 @@ fn templates() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         // `.html` templates are auto-escaped by name; `.txt` ones are not.
-        let sources: [(&str, &str); 9] = [
+        let sources: [(&str, &str); 11] = [
             (
                 "layout.html",
                 include_str!("../../templates/email/layout.html"),
@@ -159,6 +178,14 @@ fn templates() -> &'static Environment<'static> {
             (
                 "order_update.txt",
                 include_str!("../../templates/email/order_update.txt"),
+            ),
+            (
+                "stock_alert.html",
+                include_str!("../../templates/email/stock_alert.html"),
+            ),
+            (
+                "stock_alert.txt",
+                include_str!("../../templates/email/stock_alert.txt"),
             ),
         ];
         for (name, source) in sources {

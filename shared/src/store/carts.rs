@@ -113,15 +113,27 @@ struct CartItem {
     #[serde(rename = "SK")]
     sk: String,
     r#type: String,
+    /// An open cart with lines sits on GSI2 by its last change (the abandoned-carts view);
+    /// emptying or retiring it takes it off.
+    #[serde(rename = "GSI2PK", default, skip_serializing_if = "Option::is_none")]
+    gsi2pk: Option<String>,
+    #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
+    gsi2sk: Option<String>,
     #[serde(flatten)]
     cart: Cart,
 }
 
+/// GSI2's partition of open carts with lines.
+const WITH_LINES: &str = "CARTS#with_lines";
+
 fn item(cart: &Cart) -> Result<super::Item, StoreError> {
+    let listed = cart.status == CartStatus::Open && !cart.lines.is_empty();
     serde_dynamo::to_item(CartItem {
         pk: pk(&cart.id),
         sk: SK.into(),
         r#type: "cart".into(),
+        gsi2pk: listed.then(|| WITH_LINES.to_owned()),
+        gsi2sk: listed.then(|| format!("{}#{}", cart.updated_at, cart.id)),
         cart: cart.clone(),
     })
     .map_err(|e| StoreError::serde("cart", e))
@@ -191,7 +203,7 @@ pub async fn clear_paid(
         .key("SK", s(SK))
         .update_expression(
             "SET #lines = :none, updated_at = :now, version = version + :one \
-             REMOVE pending_order, coupon",
+             REMOVE pending_order, coupon, GSI2PK, GSI2SK",
         )
         .condition_expression("pending_order = :order")
         .expression_attribute_names("#lines", "lines")
@@ -215,6 +227,43 @@ pub async fn unlock(table: &Table, cart_id: &str, order_id: &str) -> Result<bool
         .condition_expression("pending_order = :order")
         .expression_attribute_values(":one", n(1))
         .expression_attribute_values(":order", s(order_id))
+        .send()
+        .await;
+    applied("UpdateItem", result)
+}
+
+/// Open carts with lines untouched since `before` (RFC 3339), newest first, one page.
+pub async fn untouched_since(
+    table: &TableReader,
+    before: &str,
+    page: &crate::paging::Page,
+) -> Result<(Vec<Cart>, Option<super::Item>), StoreError> {
+    let query = table
+        .query()
+        .index_name("GSI2")
+        .key_condition_expression("GSI2PK = :pk AND GSI2SK < :before")
+        .expression_attribute_values(":pk", s(WITH_LINES))
+        .expression_attribute_values(":before", s(before));
+    let (items, last) = super::newest_first::<CartItem>(query, page, "cart").await?;
+    Ok((items.into_iter().map(|i| i.cart).collect(), last))
+}
+
+/// Takes `code` off the cart when it is still there and the cart is open and not locked to
+/// an order (a pending order keeps the discount it was placed with). `false` otherwise.
+pub async fn drop_coupon(table: &Table, cart_id: &str, code: &str) -> Result<bool, StoreError> {
+    // `updated_at` stays: the customer did not touch the cart (the abandoned-carts view).
+    let result = table
+        .update_item()
+        .key("PK", s(pk(cart_id)))
+        .key("SK", s(SK))
+        .update_expression("SET version = version + :one REMOVE coupon")
+        .condition_expression(
+            "coupon = :code AND #status = :open AND attribute_not_exists(pending_order)",
+        )
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":code", s(code))
+        .expression_attribute_values(":open", s("open"))
         .send()
         .await;
     applied("UpdateItem", result)
@@ -261,7 +310,8 @@ pub async fn merge(
         .key("PK", s(pk(guest)))
         .key("SK", s(SK))
         .update_expression(
-            "SET #status = :retired, merged_into = :into, updated_at = :now, version = :next",
+            "SET #status = :retired, merged_into = :into, updated_at = :now, version = :next \
+             REMOVE GSI2PK, GSI2SK",
         )
         .condition_expression("version = :read AND #status = :open")
         .expression_attribute_names("#status", "status")

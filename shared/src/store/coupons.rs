@@ -33,6 +33,12 @@ struct CouponItem {
     gsi1pk: String,
     #[serde(rename = "GSI1SK")]
     gsi1sk: String,
+    /// A reserved (luck) coupon sits on GSI2 by when its reservation runs out, until the
+    /// cleanup frees it.
+    #[serde(rename = "GSI2PK", default, skip_serializing_if = "Option::is_none")]
+    gsi2pk: Option<String>,
+    #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
+    gsi2sk: Option<String>,
     #[serde(flatten)]
     coupon: Coupon,
 }
@@ -43,6 +49,7 @@ pub fn pk(code: &str) -> String {
 
 pub const SK: &str = "COUPON";
 const ALL: &str = "COUPONS";
+const RESERVED: &str = "COUPONS#reserved";
 
 /// The coupon's item, for a put of its own or inside a transaction.
 pub fn item(coupon: &Coupon) -> Result<Item, StoreError> {
@@ -52,6 +59,16 @@ pub fn item(coupon: &Coupon) -> Result<Item, StoreError> {
         r#type: "coupon".into(),
         gsi1pk: ALL.into(),
         gsi1sk: format!("{}#{}", coupon.created_at, coupon.terms.code),
+        gsi2pk: coupon
+            .terms
+            .reserved_until
+            .as_ref()
+            .map(|_| RESERVED.to_owned()),
+        gsi2sk: coupon
+            .terms
+            .reserved_until
+            .as_ref()
+            .map(|until| format!("{until}#{}", coupon.terms.code)),
         coupon: coupon.clone(),
     })
     .map_err(|e| StoreError::serde("coupon", e))
@@ -137,6 +154,32 @@ pub async fn update(
         Err(e) if super::condition_failed(&e) => Ok(None),
         Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
     }
+}
+
+/// The reserved coupons whose reservation ran out at or before `at`, oldest first.
+pub async fn past_reservation(table: &TableReader, at: &str) -> Result<Vec<Coupon>, StoreError> {
+    let items: Vec<CouponItem> = super::due_on_gsi2(table, RESERVED, at, "coupon").await?;
+    Ok(items.into_iter().map(|i| i.coupon).collect())
+}
+
+/// Frees a reserved coupon whose reservation ran out: it can no longer be used by anyone and
+/// leaves the sweep's index. `false` when another run freed it first (or it changed).
+pub async fn free(table: &Table, coupon: &Coupon, now: &str) -> Result<bool, StoreError> {
+    let result = table
+        .update_item()
+        .key("PK", s(pk(&coupon.terms.code)))
+        .key("SK", s(SK))
+        .update_expression("SET active = :false, updated_at = :now REMOVE GSI2PK, GSI2SK")
+        .condition_expression("attribute_exists(GSI2PK) AND reserved_until = :seen")
+        .expression_attribute_values(":false", AttributeValue::Bool(false))
+        .expression_attribute_values(":now", s(now))
+        .expression_attribute_values(
+            ":seen",
+            s(coupon.terms.reserved_until.clone().unwrap_or_default()),
+        )
+        .send()
+        .await;
+    applied("UpdateItem", result)
 }
 
 /// One page of coupons, newest first.

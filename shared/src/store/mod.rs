@@ -95,6 +95,38 @@ pub async fn gsi1_all<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// The items of one GSI2 partition whose sort key starts with a time at or before `at` (sort
+/// keys `<RFC 3339 time>#<id>`), oldest first, every page: what a scheduled sweep has to do.
+pub async fn due_on_gsi2<T: serde::de::DeserializeOwned>(
+    table: &crate::aws::TableReader,
+    partition: &str,
+    at: &str,
+    what: &'static str,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        // `~` sorts after every id character: a time equal to `at` is due.
+        let page = table
+            .query()
+            .index_name("GSI2")
+            .key_condition_expression("GSI2PK = :pk AND GSI2SK <= :at")
+            .expression_attribute_values(":pk", s(partition))
+            .expression_attribute_values(":at", s(format!("{at}#~")))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("Query", &e))?;
+        let items: Vec<T> = serde_dynamo::from_items(page.items.unwrap_or_default())
+            .map_err(|e| StoreError::serde(what, e))?;
+        out.extend(items);
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
 /// Runs `query` for one page, newest first (descending sort key), and decodes its items; also
 /// returns the key to continue from (for the page's signed cursor).
 pub async fn newest_first<T: serde::de::DeserializeOwned>(

@@ -282,6 +282,14 @@ pub async fn get(table: &TableReader, id: &str) -> Result<Option<Order>, StoreEr
     get_item(table, pk(id), SK).await?.map(decode).transpose()
 }
 
+/// The pending orders whose reservation ran out at or before `at` (RFC 3339, fixed width),
+/// oldest first, from the status index (eventually consistent: read each again before acting).
+pub async fn past_reservation(table: &TableReader, at: &str) -> Result<Vec<Order>, StoreError> {
+    let items: Vec<OrderItem> =
+        super::due_on_gsi2(table, &status_key(OrderStatus::Pending), at, "order").await?;
+    Ok(items.into_iter().map(|i| i.order).collect())
+}
+
 /// Which orders a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {

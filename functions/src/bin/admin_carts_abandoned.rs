@@ -1,0 +1,12 @@
+//! GET /api/v1/admin/carts/abandoned — handler: shop::api::admin_carts_abandoned
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_carts_abandoned::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_carts_abandoned::ROUTE,
+        env.state().with_reader(env.reader().await),
+    )
+    .await
+}
