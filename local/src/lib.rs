@@ -12,6 +12,7 @@
 
 pub mod demo;
 pub mod emails;
+pub mod faults;
 pub mod meter;
 pub mod poller;
 pub mod provision;
@@ -246,7 +247,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         })
     };
     // The queues' URLs are known once they exist: provision with everything else first.
-    let queue_needs = [Need::Queue, Need::ImageQueue];
+    let queue_needs = [Need::Queue, Need::ImageQueue, Need::DeadLetters];
     let but_queues: Vec<Need> = Need::ALL
         .iter()
         .copied()
@@ -278,6 +279,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         .with_table(table)
         .with_queue(Queue::new(&sdk, &config))
         .with_image_queue(Queue::images(&sdk, &config))
+        .with_dead_letters(Queue::dead_letters(&sdk, &config))
         .with_mailer(mailer)
         .with_blobs(blobs)
         .with_stripe(shop::stripe::Stripe::from_config(&config));

@@ -158,6 +158,15 @@ impl Queue {
         Self::at(sdk, config, url)
     }
 
+    /// The work queue's dead-letter queue (`Need::DeadLetters`).
+    pub fn dead_letters(sdk: &SdkConfig, config: &Config) -> Self {
+        let url = config
+            .dead_letter_queue_url
+            .as_deref()
+            .expect("a function with Need::DeadLetters has DEAD_LETTER_QUEUE_URL");
+        Self::at(sdk, config, url)
+    }
+
     /// The queue at `url`.
     pub fn at(sdk: &SdkConfig, config: &Config, url: &str) -> Self {
         Self {

@@ -17,6 +17,8 @@ pub struct Config {
     pub queue_url: Option<String>,
     /// The queue the images worker drains (`IMAGE_QUEUE_URL`; `Need::ImageQueue`).
     pub image_queue_url: Option<String>,
+    /// The work queue's dead-letter queue (`DEAD_LETTER_QUEUE_URL`; `Need::DeadLetters`).
+    pub dead_letter_queue_url: Option<String>,
     /// The private bucket for product images and invoices (`BUCKET_NAME`; `Need::Blobs`).
     pub bucket_name: Option<String>,
     /// The sender and signature of every email (`Need::Mailer`).
@@ -234,6 +236,9 @@ impl Config {
             image_queue_url: when(has(Need::ImageQueue), "IMAGE_QUEUE_URL")?
                 .map(|v| url("IMAGE_QUEUE_URL", v))
                 .transpose()?,
+            dead_letter_queue_url: when(has(Need::DeadLetters), "DEAD_LETTER_QUEUE_URL")?
+                .map(|v| url("DEAD_LETTER_QUEUE_URL", v))
+                .transpose()?,
             bucket_name: when(has(Need::Blobs), "BUCKET_NAME")?,
             mail,
             public_base_url: when(has(Need::Links), "PUBLIC_BASE_URL")?
@@ -268,6 +273,10 @@ impl Config {
                 .image_queue_url
                 .clone()
                 .filter(|_| has(Need::ImageQueue)),
+            dead_letter_queue_url: self
+                .dead_letter_queue_url
+                .clone()
+                .filter(|_| has(Need::DeadLetters)),
             bucket_name: self.bucket_name.clone().filter(|_| has(Need::Blobs)),
             mail: self.mail.clone().filter(|_| has(Need::Mailer)),
             public_base_url: self.public_base_url.clone().filter(|_| has(Need::Links)),
@@ -326,6 +335,10 @@ mod tests {
             ("TABLE_NAME", "shop"),
             ("QUEUE_URL", "http://127.0.0.1:5050/123/shop-work"),
             ("IMAGE_QUEUE_URL", "http://127.0.0.1:5050/123/shop-images"),
+            (
+                "DEAD_LETTER_QUEUE_URL",
+                "http://127.0.0.1:5050/123/shop-dead",
+            ),
             ("BUCKET_NAME", "shop-images"),
             ("EMAIL_FROM", "shop@example.com"),
             ("PUBLIC_BASE_URL", "http://127.0.0.1:3000/"),

@@ -331,7 +331,10 @@ impl IntoResponse for ApiError {
             Self::TooManyAttempts { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
-            Self::Busy | Self::IdempotencyInProgress | Self::PaymentProviderUnavailable => {
+            Self::Busy
+            | Self::IdempotencyInProgress
+            | Self::PaymentProviderUnavailable
+            | Self::UpstreamUnavailable(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(1));
             }
             Self::Unauthenticated

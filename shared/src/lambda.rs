@@ -67,6 +67,10 @@ impl Env {
         Queue::images(self.sdk().await, &self.config)
     }
 
+    pub async fn dead_letters(&self) -> Queue {
+        Queue::dead_letters(self.sdk().await, &self.config)
+    }
+
     pub async fn mailer(&self) -> Mailer {
         Mailer::new(self.sdk().await, &self.config)
     }

@@ -16,6 +16,9 @@ pub enum Need {
     Queue,
     /// Sends to the image queue, drained by the images worker (SQSSendMessagePolicy on it).
     ImageQueue,
+    /// Sends to the work queue's dead-letter queue (SQSSendMessagePolicy on it): the worker
+    /// puts a message it cannot read there at once, instead of retrying it five times.
+    DeadLetters,
     /// Sends email (SESCrudPolicy scoped to the sender), signed with the shop's name.
     Mailer,
     /// Presigns or writes objects in the bucket (S3CrudPolicy).
@@ -39,6 +42,7 @@ impl Need {
         Need::TableWrite,
         Need::Queue,
         Need::ImageQueue,
+        Need::DeadLetters,
         Need::Mailer,
         Need::Blobs,
         Need::AccessTokens,
@@ -53,7 +57,7 @@ impl Need {
         match self {
             Need::TableRead => Some("DynamoDBReadPolicy"),
             Need::TableWrite => Some("DynamoDBCrudPolicy"),
-            Need::Queue | Need::ImageQueue => Some("SQSSendMessagePolicy"),
+            Need::Queue | Need::ImageQueue | Need::DeadLetters => Some("SQSSendMessagePolicy"),
             Need::Mailer => Some("SESCrudPolicy"),
             Need::Blobs => Some("S3CrudPolicy"),
             Need::AccessTokens
@@ -71,6 +75,7 @@ impl Need {
             Need::TableRead | Need::TableWrite => &["TABLE_NAME"],
             Need::Queue => &["QUEUE_URL"],
             Need::ImageQueue => &["IMAGE_QUEUE_URL"],
+            Need::DeadLetters => &["DEAD_LETTER_QUEUE_URL"],
             Need::Mailer => &["EMAIL_FROM", "SHOP_NAME"],
             Need::Blobs => &["BUCKET_NAME"],
             Need::AccessTokens => &["JWT_SIGNING_KEYS"],

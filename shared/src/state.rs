@@ -26,6 +26,7 @@ pub struct AppState {
     reader: Option<TableReader>,
     queue: Option<Queue>,
     image_queue: Option<Queue>,
+    dead_letters: Option<Queue>,
     mailer: Option<Mailer>,
     blobs: Option<Blobs>,
 }
@@ -51,6 +52,7 @@ impl AppState {
             reader: None,
             queue: None,
             image_queue: None,
+            dead_letters: None,
             mailer: None,
             blobs: None,
         }
@@ -85,6 +87,11 @@ impl AppState {
         self
     }
 
+    pub fn with_dead_letters(mut self, queue: Queue) -> Self {
+        self.dead_letters = Some(queue);
+        self
+    }
+
     pub fn with_mailer(mut self, mailer: Mailer) -> Self {
         self.mailer = Some(mailer);
         self
@@ -103,6 +110,7 @@ impl AppState {
                 Need::TableWrite => self.table.is_some(),
                 Need::Queue => self.queue.is_some(),
                 Need::ImageQueue => self.image_queue.is_some(),
+                Need::DeadLetters => self.dead_letters.is_some(),
                 Need::Mailer => self.mailer.is_some(),
                 Need::Blobs => self.blobs.is_some(),
                 Need::AccessTokens => self.auth.is_some(),
@@ -135,6 +143,7 @@ impl AppState {
                 .filter(|_| writes || has(Need::TableRead)),
             queue: self.queue.clone().filter(|_| has(Need::Queue)),
             image_queue: self.image_queue.clone().filter(|_| has(Need::ImageQueue)),
+            dead_letters: self.dead_letters.clone().filter(|_| has(Need::DeadLetters)),
             mailer: self.mailer.clone().filter(|_| has(Need::Mailer)),
             blobs: self.blobs.clone().filter(|_| has(Need::Blobs)),
         }
@@ -164,6 +173,12 @@ impl AppState {
         self.image_queue
             .as_ref()
             .expect("Need::ImageQueue is declared by this route (checked at start-up)")
+    }
+
+    pub fn dead_letters(&self) -> &Queue {
+        self.dead_letters
+            .as_ref()
+            .expect("Need::DeadLetters is declared by this function (checked at start-up)")
     }
 
     pub fn mailer(&self) -> &Mailer {

@@ -14,7 +14,13 @@ use crate::store::one_time_tokens::{self, Purpose};
 use crate::store::{StoreError, users};
 
 /// The clients the worker uses.
-pub const NEEDS: &[Need] = &[Need::TableWrite, Need::Mailer, Need::Links, Need::Stripe];
+pub const NEEDS: &[Need] = &[
+    Need::TableWrite,
+    Need::DeadLetters,
+    Need::Mailer,
+    Need::Links,
+    Need::Stripe,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkError {
@@ -45,9 +51,20 @@ pub async fn handle(state: &AppState, event: SqsEvent) -> SqsBatchResponse {
     crate::aws::each_sqs_message(event, |_, body| async move { process(state, &body).await }).await
 }
 
-/// Does the job of one message body.
+/// Does the job of one message body. A body that is not an envelope of a known job would
+/// fail the same way on every delivery: it goes to the dead-letter queue at once (with a log
+/// line), where `shopctl dlq` shows it, rather than being retried five times.
 pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
-    let envelope: Envelope = serde_json::from_str(body)?;
+    let envelope: Envelope = match serde_json::from_str(body) {
+        Ok(envelope) => envelope,
+        Err(unreadable) => {
+            tracing::error!(error = %unreadable, "an unreadable message goes to the dead-letter queue");
+            return dead_letter(state, body).await.map_err(|e| {
+                tracing::error!(error = %e, "the dead-letter queue refused it; it will be retried");
+                WorkError::Malformed(unreadable)
+            });
+        }
+    };
     match envelope.job {
         Job::Email(EmailMessage { to, kind }) => {
             send_once(state, &envelope.id, &to, || async { Ok(kind) }).await
@@ -66,6 +83,19 @@ pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
             Ok(())
         }
     }
+}
+
+async fn dead_letter(state: &AppState, body: &str) -> Result<(), String> {
+    let queue = state.dead_letters();
+    queue
+        .client
+        .send_message()
+        .queue_url(&*queue.url)
+        .message_body(body)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
 }
 
 /// Applies a Stripe event to its order and sends the emails it calls for (each once).

@@ -4,10 +4,11 @@
 //! products. It runs against the local stack or a real table (`--table`, `--endpoint-url`,
 //! and the standard AWS environment for credentials and region).
 
+pub mod dlq;
 pub mod generate;
 pub mod import;
 
-use shop::aws::Table;
+use shop::aws::{Queue, Table};
 use shop::config::Config;
 use shop::need::Need;
 
@@ -24,6 +25,74 @@ pub async fn connect(table: &str, endpoint: Option<&str>) -> Result<Table, Strin
     .map_err(|e| e.to_string())?;
     let sdk = shop::aws::sdk_config(&config.endpoints).await;
     Ok(Table::new(&sdk, &config))
+}
+
+/// The work queue and its dead-letter queue (`QUEUE_URL`, `DEAD_LETTER_QUEUE_URL`);
+/// `endpoint` for the emulators (moto), none for AWS itself.
+pub async fn connect_queues(
+    work_url: &str,
+    dlq_url: &str,
+    endpoint: Option<&str>,
+) -> Result<(Queue, Queue), String> {
+    let config = Config::for_needs(&[Need::Queue, Need::DeadLetters], |name| match name {
+        "QUEUE_URL" => Some(work_url.to_owned()),
+        "DEAD_LETTER_QUEUE_URL" => Some(dlq_url.to_owned()),
+        "AWS_SERVICES_ENDPOINT_URL" => endpoint.map(str::to_owned),
+        _ => None,
+    })
+    .map_err(|e| e.to_string())?;
+    let sdk = shop::aws::sdk_config(&config.endpoints).await;
+    Ok((
+        Queue::new(&sdk, &config),
+        Queue::dead_letters(&sdk, &config),
+    ))
+}
+
+/// The work queue's and the dead-letter queue's URLs: as given, else the local stack's
+/// queues for the shop named `prefix` (its table name), looked up by name.
+pub async fn queue_urls(
+    prefix: &str,
+    work: Option<String>,
+    dlq: Option<String>,
+    endpoint: Option<&str>,
+) -> Result<(String, String), String> {
+    if let (Some(work), Some(dlq)) = (&work, &dlq) {
+        return Ok((work.clone(), dlq.clone()));
+    }
+    let config = Config::for_needs(&[], |name| match name {
+        "AWS_SERVICES_ENDPOINT_URL" => endpoint.map(str::to_owned),
+        _ => None,
+    })
+    .map_err(|e| e.to_string())?;
+    let sdk = shop::aws::sdk_config(&config.endpoints).await;
+    let client = Queue::client(&sdk, &config);
+    let url_of = |name: String| {
+        let client = client.clone();
+        async move {
+            client
+                .get_queue_url()
+                .queue_name(&name)
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "no queue {name}: {}",
+                        aws_sdk_sqs::error::DisplayErrorContext(e)
+                    )
+                })?
+                .queue_url
+                .ok_or_else(|| format!("no URL for {name}"))
+        }
+    };
+    let work = match work {
+        Some(url) => url,
+        None => url_of(format!("{prefix}-work-queue")).await?,
+    };
+    let dlq = match dlq {
+        Some(url) => url,
+        None => url_of(format!("{prefix}-work-dead-letter-queue")).await?,
+    };
+    Ok((work, dlq))
 }
 
 /// A progress bar on the terminal, or nothing (`quiet`, or tests).

@@ -1,4 +1,4 @@
-//! `shopctl`: import a catalog, generate fake products. See README.md ("The operator's tool").
+//! `shopctl`: import a catalog, generate fake products, list and re-drive dead letters. See README.md ("The operator's tool").
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +9,7 @@ use shopctl::import::Format;
 #[derive(Parser)]
 #[command(
     name = "shopctl",
-    about = "Operate a shop's table: import a catalog, generate fake products"
+    about = "Operate a shop: import a catalog, generate fake products, re-drive dead letters"
 )]
 struct Cli {
     /// The DynamoDB table (default: $TABLE_NAME, else `shop`, the local server's).
@@ -37,6 +37,32 @@ enum Command {
     },
     /// Generate N fake products in the demo category tree.
     Generate { count: usize },
+    /// The work queue's dead letters: list them, or send them back to be done again.
+    Dlq {
+        #[command(subcommand)]
+        action: DlqAction,
+        /// The work queue's URL (default: $QUEUE_URL, else the local stack's `<table>-work-queue`).
+        #[arg(long, global = true)]
+        queue_url: Option<String>,
+        /// The dead-letter queue's URL (default: $DEAD_LETTER_QUEUE_URL, else the local
+        /// stack's `<table>-work-dead-letter-queue`).
+        #[arg(long, global = true)]
+        dlq_url: Option<String>,
+        /// SQS's endpoint, for the emulator (default: $AWS_SERVICES_ENDPOINT_URL; unset means AWS).
+        #[arg(long, global = true)]
+        services_endpoint_url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DlqAction {
+    /// Show every dead letter (id, receives, body); they stay where they are.
+    List,
+    /// Send the dead letters (or only `--id`) back to the work queue.
+    Redrive {
+        #[arg(long)]
+        id: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -46,6 +72,55 @@ async fn main() -> ExitCode {
         .table
         .or_else(|| std::env::var("TABLE_NAME").ok())
         .unwrap_or_else(|| "shop".to_owned());
+    if let Command::Dlq {
+        action,
+        queue_url,
+        dlq_url,
+        services_endpoint_url,
+    } = cli.command
+    {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let endpoint = services_endpoint_url.or_else(|| env("AWS_SERVICES_ENDPOINT_URL"));
+        let urls = shopctl::queue_urls(
+            &table,
+            queue_url.or_else(|| env("QUEUE_URL")),
+            dlq_url.or_else(|| env("DEAD_LETTER_QUEUE_URL")),
+            endpoint.as_deref(),
+        )
+        .await;
+        let queues = match urls {
+            Ok((work, dlq)) => shopctl::connect_queues(&work, &dlq, endpoint.as_deref()).await,
+            Err(e) => Err(e),
+        };
+        let (work, dlq) = match queues {
+            Ok(q) => q,
+            Err(e) => {
+                eprintln!("shopctl: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let done = match &action {
+            DlqAction::List => shopctl::dlq::list(&dlq).await,
+            DlqAction::Redrive { id } => shopctl::dlq::redrive(&dlq, &work, id.as_deref()).await,
+        };
+        return match done {
+            Ok(letters) => {
+                for l in &letters {
+                    println!("{}\t{} receives\t{}", l.id, l.receives, l.body);
+                }
+                let what = match action {
+                    DlqAction::List => "dead letters",
+                    DlqAction::Redrive { .. } => "re-driven to the work queue",
+                };
+                println!("{} {what}", letters.len());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("shopctl: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let endpoint = cli
         .endpoint_url
         .or_else(|| std::env::var("DYNAMODB_ENDPOINT_URL").ok());
@@ -95,6 +170,7 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Command::Dlq { .. } => unreachable!("handled above"),
         Command::Generate { count } => {
             match shopctl::generate::generate(&table, count, cli.quiet).await {
                 Ok(done) => {

@@ -47,6 +47,7 @@ fn builder_call(need: Need) -> Option<&'static str> {
         Need::TableWrite => Some(".with_table("),
         Need::Queue => Some(".with_queue("),
         Need::ImageQueue => Some(".with_image_queue("),
+        Need::DeadLetters => Some(".with_dead_letters("),
         Need::Mailer => Some(".with_mailer("),
         Need::Blobs => Some(".with_blobs("),
         Need::Stripe => Some(".with_stripe("),

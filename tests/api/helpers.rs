@@ -270,12 +270,21 @@ impl Drop for TestApp {
 
 /// Polls `look` every 200 ms until it answers `Ok`, for at most 20 s; then fails with what its
 /// last `Err` said it saw.
-pub async fn eventually<T, F, Fut>(mut look: F) -> T
+pub async fn eventually<T, F, Fut>(look: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, String>>,
 {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    eventually_within(Duration::from_secs(20), look).await
+}
+
+/// [`eventually`] with a time limit of the caller's.
+pub async fn eventually_within<T, F, Fut>(limit: Duration, mut look: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
     loop {
         match look().await {
             Ok(found) => return found,

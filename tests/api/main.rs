@@ -13,6 +13,7 @@ mod catalog_listing;
 mod coupons;
 mod drift;
 mod errors;
+mod faults;
 mod google;
 mod health;
 mod idempotency;

@@ -72,8 +72,30 @@ fn record(id: &str, body: String) -> SqsMessage {
     m
 }
 
+/// The first message received from the dead-letter queue within `wait`.
+pub(crate) async fn first_dead_letter(app: &TestApp, wait: Duration) -> Option<String> {
+    let queue = app.shop.state.queue();
+    let deadline = tokio::time::Instant::now() + wait;
+    while tokio::time::Instant::now() < deadline {
+        let out = queue
+            .client
+            .receive_message()
+            .queue_url(&app.shop.dead_letter_queue_url)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        if let Some(m) = out.messages.unwrap_or_default().into_iter().next() {
+            return m.body;
+        }
+    }
+    None
+}
+
+/// A message the worker cannot read is not retried: it goes to the dead-letter queue at once,
+/// and the rest of its batch is done.
 #[tokio::test]
-async fn a_batch_reports_only_the_messages_that_failed() {
+async fn an_unreadable_message_goes_to_the_dead_letter_queue_at_once() {
     let app = TestApp::spawn().await;
     let to = unique_email();
     let good = serde_json::to_string(&Envelope::new(verification_email(
@@ -82,83 +104,82 @@ async fn a_batch_reports_only_the_messages_that_failed() {
     )))
     .unwrap();
     let mut event = SqsEvent::default();
-    event.records = vec![
-        record("good-1", good),
-        record(
-            "bad-1",
-            "{\"id\": \"x\", \"job\": {\"type\": \"no_such_job\"}}".into(),
-        ),
-        record("bad-2", "not json".into()),
-    ];
-    let response = shop::worker::handle(&app.shop.state, event).await;
-    let failed: Vec<_> = response
-        .batch_item_failures
-        .iter()
-        .map(|f| f.item_identifier.as_str())
-        .collect();
-    assert_eq!(failed, vec!["bad-1", "bad-2"]);
+    let unknown_job = "{\"id\": \"x\", \"job\": {\"type\": \"no_such_job\"}}";
+    event.records = vec![record("good-1", good), record("bad-1", unknown_job.into())];
+    let state = app.shop.state.only(shop::worker::NEEDS);
+    let response = shop::worker::handle(&state, event).await;
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "nothing to retry: {:?}",
+        response.batch_item_failures
+    );
     assert_eq!(app.emails_to(&to).await.len(), 1);
+    assert_eq!(
+        first_dead_letter(&app, Duration::from_secs(5))
+            .await
+            .as_deref(),
+        Some(unknown_job)
+    );
 }
 
-/// The poller deletes what the worker handled and leaves what failed; a message that keeps
-/// failing moves to the dead-letter queue after maxReceiveCount (5) receives, as on AWS.
+/// `shopctl dlq`: the operator lists the dead letters and re-drives one to the work queue.
+/// (An unreadable message is dead-lettered again at once by the worker, which shows it came
+/// back and went through the worker.)
 #[tokio::test]
-async fn a_message_that_keeps_failing_ends_in_the_dead_letter_queue() {
-    use aws_sdk_sqs::types::QueueAttributeName as A;
+async fn shopctl_lists_and_redrives_dead_letters() {
     let app = TestApp::spawn().await;
     let queue = app.shop.state.queue();
-    // This test's own queue redelivers after 1 s instead of 180 s, so 5 receives take seconds.
+    let body = format!("{{\"unreadable\": \"{}\"}}", crate::helpers::unique());
     queue
         .client
-        .set_queue_attributes()
+        .send_message()
         .queue_url(&*queue.url)
-        .attributes(A::VisibilityTimeout, "1")
+        .message_body(&body)
         .send()
         .await
         .unwrap();
-    let to = unique_email();
-    let good = serde_json::to_string(&Envelope::new(verification_email(
-        &to,
-        "http://127.0.0.1/v?t=2",
-    )))
-    .unwrap();
-    for body in [good.as_str(), "{\"not\": \"an envelope\"}"] {
-        queue
-            .client
-            .send_message()
-            .queue_url(&*queue.url)
-            .message_body(body)
-            .send()
+    let services =
+        crate::helpers::env_or("TEST_AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:15050");
+    let (work, dlq) =
+        shopctl::connect_queues(&queue.url, &app.shop.dead_letter_queue_url, Some(&services))
             .await
             .unwrap();
-    }
-    let dlq = &app.shop.dead_letter_queue_url;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let dead = loop {
-        let out = queue
-            .client
-            .receive_message()
-            .queue_url(dlq)
-            .wait_time_seconds(1)
-            .message_system_attribute_names(
-                aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount,
-            )
-            .send()
-            .await
-            .unwrap();
-        if let Some(m) = out.messages.unwrap_or_default().into_iter().next() {
-            break m;
+    let listed = crate::helpers::eventually(|| async {
+        let listed = shopctl::dlq::list(&dlq).await.unwrap();
+        if listed.is_empty() {
+            Err("no dead letter yet".to_owned())
+        } else {
+            Ok(listed)
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "nothing reached the dead-letter queue"
-        );
-    };
-    assert_eq!(dead.body.as_deref(), Some("{\"not\": \"an envelope\"}"));
-    app.wait_for_empty_queue(Duration::from_secs(10)).await;
-    assert_eq!(
-        app.emails_to(&to).await.len(),
-        1,
-        "the good message was handled once and deleted"
+    })
+    .await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].body, body);
+    // Listing leaves it there.
+    assert_eq!(shopctl::dlq::list(&dlq).await.unwrap().len(), 1);
+    let redriven = shopctl::dlq::redrive(&dlq, &work, Some(&listed[0].id))
+        .await
+        .unwrap();
+    assert_eq!(redriven.len(), 1);
+    // Back through the worker, which dead-letters it again: a new message with the same body.
+    let again = crate::helpers::eventually(|| async {
+        let listed = shopctl::dlq::list(&dlq).await.unwrap();
+        match listed.first() {
+            Some(l) if l.id != listed_id(&redriven) => Ok(l.clone()),
+            _ => Err(format!("not back yet: {listed:?}")),
+        }
+    })
+    .await;
+    assert_eq!(again.body, body);
+    // Another id re-drives nothing.
+    assert!(
+        shopctl::dlq::redrive(&dlq, &work, Some("no-such-id"))
+            .await
+            .unwrap()
+            .is_empty()
     );
+}
+
+fn listed_id(letters: &[shopctl::dlq::DeadLetter]) -> String {
+    letters[0].id.clone()
 }

@@ -273,13 +273,25 @@ impl StoreError {
         }
     }
 
-    /// True when other writers or throttling, not a defect, stopped the operation (after the
-    /// SDK's and the transaction helper's retries): the client may try again.
+    /// True when other writers, not a defect, stopped the operation (after the SDK's and
+    /// the transaction helper's retries): the client may try again.
     pub fn is_contention(&self) -> bool {
         matches!(
             self.code.as_str(),
-            CONTENDED
-                | "TransactionInProgressException"
+            CONTENDED | "TransactionInProgressException"
+        )
+    }
+
+    /// True when DynamoDB could not be reached or did not serve the request (unreachable,
+    /// timed out, failing or throttling after the SDK's retries): not a defect, and the
+    /// client may try again shortly.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "transport"
+                | "InternalServerError"
+                | "InternalFailure"
+                | "ServiceUnavailable"
                 | "ThrottlingException"
                 | "ProvisionedThroughputExceededException"
                 | "RequestLimitExceeded"
@@ -307,12 +319,16 @@ impl StoreError {
 }
 
 /// A storage failure is never the client's doing: a 500 whose detail is logged, not shown;
-/// contention that outlasted the retries is 429 `busy` (try again), not a defect.
+/// contention that outlasted the retries is 429 `busy`, and DynamoDB failing or throttling
+/// past the SDK's retries is 503 `upstream_unavailable` (both with `Retry-After`).
 impl From<StoreError> for crate::error::ApiError {
     fn from(err: StoreError) -> Self {
         if err.is_contention() {
             tracing::warn!(error = %err, "storage contention outlasted the retries");
             Self::Busy
+        } else if err.is_unavailable() {
+            tracing::warn!(error = %err, "DynamoDB did not serve the request");
+            Self::UpstreamUnavailable("the database")
         } else {
             Self::internal(err)
         }

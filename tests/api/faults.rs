@@ -1,0 +1,226 @@
+//! The shop under faults, injected by a proxy in front of the emulators (`shop_local::faults`):
+//! SES failing, and a tenth of DynamoDB calls failing under
+//! 100 concurrent checkouts. The shop's code is all real; only the transport misbehaves.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use shop::domain::{Email, Role};
+use shop::store::users::{self, User};
+use shop_local::faults::{Fault, FaultProxy, Rule};
+
+use crate::cart::{Who, add_ok, item};
+use crate::catalog::staff;
+use crate::helpers::{TestApp, WEBHOOK_SECRET, env_or, eventually, unique};
+use crate::orders::{
+    address, buyer_with_cart, checkout, now, order, pay_on_stripe, post_event, sign, stock,
+    succeeded_event,
+};
+
+const SEND_EMAIL: &str = "POST /v2/email/outbound-emails";
+
+async fn moto_behind_a_proxy() -> (TestApp, FaultProxy) {
+    let moto = env_or("TEST_AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:15050");
+    let proxy = FaultProxy::start(&moto).await.unwrap();
+    let url = proxy.url.clone();
+    let app = TestApp::spawn_with(|o| o.services_endpoint = url).await;
+    // Redelivery after 1 s instead of 180 s, so retries take seconds.
+    let queue = app.shop.state.queue();
+    queue
+        .client
+        .set_queue_attributes()
+        .queue_url(&*queue.url)
+        .attributes(
+            aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+            "1",
+        )
+        .send()
+        .await
+        .unwrap();
+    (app, proxy)
+}
+
+#[tokio::test]
+async fn ses_failing_leaves_the_message_to_retry_and_the_order_alone_then_mails_once() {
+    let (app, proxy) = moto_behind_a_proxy().await;
+    let staff = staff(&app).await;
+    let (who, _, email) = buyer_with_cart(&app, &staff, 5, 1).await;
+    let answer =
+        crate::orders::checkout_ok(&app, &who, &json!({"shipping_address": address()})).await;
+    let id = answer["order"]["id"].as_str().unwrap().to_owned();
+    let intent = answer["payment"]["payment_intent_id"].as_str().unwrap();
+    let total = answer["order"]["total"].as_i64().unwrap();
+    pay_on_stripe(&app, intent).await;
+    // Every email to this buyer fails from now on.
+    proxy.set(vec![
+        Rule::new(SEND_EMAIL, 1.0, Fault::Fail).with_body(&email),
+    ]);
+    let body = succeeded_event(&format!("evt_{}", unique()), intent, &id, total);
+    assert_eq!(
+        post_event(&app, &body, Some(&sign(&body, WEBHOOK_SECRET, now())))
+            .await
+            .status(),
+        200
+    );
+    let paid = eventually(|| async {
+        let o = order(&app, &who, &id).await;
+        if o["status"] == "paid" {
+            Ok(o)
+        } else {
+            Err(format!("not paid yet: {}", o["status"]))
+        }
+    })
+    .await;
+    assert_eq!(paid["payment"]["amount_paid"], total);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        proxy.injected() >= 2,
+        "SES was asked again: {}",
+        proxy.injected()
+    );
+    let confirmations = |mails: &[shop_local::emails::SentEmail]| {
+        mails
+            .iter()
+            .filter(|m| m.subject.contains("confirmed"))
+            .count()
+    };
+    assert_eq!(confirmations(&app.emails_to(&email).await), 0);
+
+    // SES is back: the retried message sends the confirmation once, and the order was
+    // changed once (the buyer counted once).
+    proxy.set(Vec::new());
+    app.wait_for_empty_queue(Duration::from_secs(30)).await;
+    assert_eq!(confirmations(&app.emails_to(&email).await), 1);
+    let Who::User(token) = &who else {
+        unreachable!()
+    };
+    let me = app.get_json("/api/v1/me", token).await;
+    assert_eq!(me["order_count"], 1);
+    let o = order(&app, &who, &id).await;
+    assert_eq!(o["status"], "paid");
+}
+
+/// `count` customers made directly in the table, with access tokens.
+async fn customers(app: &TestApp, count: usize) -> Vec<String> {
+    let state = &app.shop.state;
+    futures_util::stream::iter(0..count)
+        .map(|i| async move {
+            let email = Email::parse(&format!("fault-{i}-{}@example.com", unique())).unwrap();
+            let now = shop::accounts::now();
+            let user = User::new(
+                &email,
+                None,
+                Role::Customer,
+                None,
+                shop::accounts::rfc3339(now),
+            );
+            users::create(state.table(), &user, &email).await.unwrap();
+            state.auth().access.issue(&user.id, Role::Customer, 0, now)
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await
+}
+
+/// Units of `sku` the table's orders hold (`stock_held`), read with a Scan: a check over
+/// the whole table, never a request path.
+async fn units_held(app: &TestApp, sku: &str) -> (i64, usize) {
+    let table = app.shop.state.table();
+    let (mut units, mut orders) = (0, 0);
+    let mut start = None;
+    loop {
+        let page = table
+            .client()
+            .scan()
+            .table_name(table.name())
+            .filter_expression("#type = :order")
+            .expression_attribute_names("#type", "type")
+            .expression_attribute_values(":order", AttributeValue::S("order".into()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        for item in page.items.unwrap_or_default() {
+            let Some(AttributeValue::S(id)) = item.get("id") else {
+                panic!("an order has an id");
+            };
+            let order = shop::store::orders::get(app.shop.state.reader(), id)
+                .await
+                .unwrap()
+                .unwrap();
+            orders += 1;
+            if order.stock_held {
+                units += order
+                    .takes
+                    .iter()
+                    .filter(|t| t.sku == sku)
+                    .map(|t| t.quantity)
+                    .sum::<i64>();
+            }
+        }
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return (units, orders);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_tenth_of_dynamodb_calls_failing_never_sells_a_unit_twice_or_loses_one() {
+    let dynamodb = env_or("TEST_DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:18000");
+    let proxy = FaultProxy::start(&dynamodb).await.unwrap();
+    let url = proxy.url.clone();
+    let app = TestApp::spawn_with(|o| o.dynamodb_endpoint = url).await;
+    let staff = staff(&app).await;
+    let sku = item(&app, &staff, 1500, 10).await;
+    let tokens = customers(&app, 100).await;
+    let mut buyers = Vec::new();
+    for token in tokens {
+        let mut who = Who::User(token);
+        add_ok(&app, &mut who, &sku, 1).await;
+        buyers.push(who);
+    }
+    proxy.set(vec![Rule::new("DynamoDB_20120810.", 0.1, Fault::Fail)]);
+    let body = json!({"shipping_address": address()});
+    let answers: Vec<(u16, Option<String>, Value)> = futures_util::stream::iter(buyers.iter())
+        .map(|who| {
+            let (app, body) = (&app, &body);
+            async move {
+                let r = checkout(app, who, body, None).await;
+                let status = r.status().as_u16();
+                let retry = r
+                    .headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                (status, retry, r.json().await.unwrap_or(Value::Null))
+            }
+        })
+        .buffer_unordered(25)
+        .collect()
+        .await;
+    proxy.set(Vec::new());
+    assert!(proxy.injected() > 0, "faults were injected");
+
+    let mut made = 0;
+    for (status, retry, body) in &answers {
+        match status {
+            201 => made += 1,
+            409 => assert_eq!(body["code"], "insufficient_stock", "{body}"),
+            503 | 429 => assert!(retry.is_some(), "{status} without Retry-After: {body}"),
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert!(made <= 10, "{made} orders");
+    let left = stock(&app, &sku).await;
+    assert!(left >= 0);
+    // Every unit is either in stock or held by exactly one order.
+    let (held, orders) = units_held(&app, &sku).await;
+    assert_eq!(
+        left + held,
+        10,
+        "stock {left} + held {held} (orders: {orders})"
+    );
+    assert!(made as i64 <= held, "every answered order holds its unit");
+}
