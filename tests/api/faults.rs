@@ -7,13 +7,11 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use shop::domain::{Email, Role};
-use shop::store::users::{self, User};
 use shop_local::faults::{Fault, FaultProxy, Rule};
 
 use crate::cart::{Who, add_ok, item};
 use crate::catalog::staff;
-use crate::helpers::{TestApp, WEBHOOK_SECRET, env_or, eventually, unique};
+use crate::helpers::{TestApp, WEBHOOK_SECRET, customers, env_or, eventually, unique};
 use crate::orders::{
     address, buyer_with_cart, checkout, now, order, pay_on_stripe, post_event, sign, stock,
     succeeded_event,
@@ -102,28 +100,6 @@ async fn ses_failing_leaves_the_message_to_retry_and_the_order_alone_then_mails_
     assert_eq!(o["status"], "paid");
 }
 
-/// `count` customers made directly in the table, with access tokens.
-async fn customers(app: &TestApp, count: usize) -> Vec<String> {
-    let state = &app.shop.state;
-    futures_util::stream::iter(0..count)
-        .map(|i| async move {
-            let email = Email::parse(&format!("fault-{i}-{}@example.com", unique())).unwrap();
-            let now = shop::accounts::now();
-            let user = User::new(
-                &email,
-                None,
-                Role::Customer,
-                None,
-                shop::accounts::rfc3339(now),
-            );
-            users::create(state.table(), &user, &email).await.unwrap();
-            state.auth().access.issue(&user.id, Role::Customer, 0, now)
-        })
-        .buffer_unordered(16)
-        .collect()
-        .await
-}
-
 /// Units of `sku` the table's orders hold (`stock_held`), read with a Scan: a check over
 /// the whole table, never a request path.
 async fn units_held(app: &TestApp, sku: &str) -> (i64, usize) {
@@ -175,7 +151,7 @@ async fn a_tenth_of_dynamodb_calls_failing_never_sells_a_unit_twice_or_loses_one
     let app = TestApp::spawn_with(|o| o.dynamodb_endpoint = url).await;
     let staff = staff(&app).await;
     let sku = item(&app, &staff, 1500, 10).await;
-    let tokens = customers(&app, 100).await;
+    let tokens = customers(&app, 100, "fault").await;
     let mut buyers = Vec::new();
     for token in tokens {
         let mut who = Who::User(token);

@@ -309,3 +309,29 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str
     assert_eq!(body["status"], status);
     body
 }
+
+/// `count` customers made directly in the table (Argon2 for hundreds of sign-ups would only
+/// slow a test), with access tokens; their addresses start with `label`.
+pub async fn customers(app: &TestApp, count: usize, label: &str) -> Vec<String> {
+    use futures_util::StreamExt;
+    use shop::domain::{Email, Role};
+    use shop::store::users::{self, User};
+    let state = &app.shop.state;
+    futures_util::stream::iter(0..count)
+        .map(|i| async move {
+            let email = Email::parse(&format!("{label}-{i}-{}@example.com", unique())).unwrap();
+            let now = shop::accounts::now();
+            let user = User::new(
+                &email,
+                None,
+                Role::Customer,
+                None,
+                shop::accounts::rfc3339(now),
+            );
+            users::create(state.table(), &user, &email).await.unwrap();
+            state.auth().access.issue(&user.id, Role::Customer, 0, now)
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await
+}

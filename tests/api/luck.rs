@@ -9,39 +9,14 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use futures_util::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
-use shop::domain::{Email, Role};
-use shop::store::users::{self, User};
 
 use crate::cart::{Who, add_ok, cart, item};
 use crate::catalog::staff;
 use crate::coupons::apply;
-use crate::helpers::{TestApp, assert_problem, unique, unique_email};
+use crate::helpers::{TestApp, assert_problem, customers, unique_email};
 use crate::settings::{admin, change_settings};
 
-/// `count` customers made directly in the table (Argon2 for 1,000 sign-ups would only slow the
-/// test), with access tokens.
-async fn customers(app: &TestApp, count: usize) -> Vec<String> {
-    let state = &app.shop.state;
-    futures_util::stream::iter(0..count)
-        .map(|i| async move {
-            let email = Email::parse(&format!("luck-{i}-{}@example.com", unique())).unwrap();
-            let now = shop::accounts::now();
-            let user = User::new(
-                &email,
-                None,
-                Role::Customer,
-                None,
-                shop::accounts::rfc3339(now),
-            );
-            users::create(state.table(), &user, &email).await.unwrap();
-            state.auth().access.issue(&user.id, Role::Customer, 0, now)
-        })
-        .buffer_unordered(16)
-        .collect::<Vec<_>>()
-        .await
-}
-
-async fn try_luck(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn try_luck(app: &TestApp, token: &str) -> Value {
     let r = app
         .authed(Method::POST, "/api/v1/coupons/try-luck", token)
         .send()
@@ -56,7 +31,7 @@ async fn a_thousand_tries_make_exactly_a_hundred_winners() {
     let app = TestApp::spawn().await;
     let admin = admin(&app).await;
     change_settings(&app, &admin, json!({"nth_customer": 10})).await;
-    let tokens = customers(&app, 1000).await;
+    let tokens = customers(&app, 1000, "luck").await;
 
     // Every user once, and the first 100 a second time, interleaved so that some repeats race
     // their first try; 32 requests at a time.

@@ -13,6 +13,7 @@ use crate::cart::{Who, add_ok, cart, item};
 use crate::catalog::staff;
 use crate::coupons::apply;
 use crate::helpers::{TestApp, WEBHOOK_SECRET, assert_problem, unique_email};
+use crate::luck::try_luck;
 use crate::orders::{
     address, buyer_with_cart, checkout_ok, now, order, pay_on_stripe, post_event, sign, stock,
     stripe_get, succeeded_event,
@@ -161,14 +162,7 @@ async fn a_lapsed_luck_coupon_is_freed_and_can_no_longer_be_used() {
     let winner = app.register(&unique_email()).await.access;
     let mut me = Who::User(winner.clone());
     add_ok(&app, &mut me, &sku, 1).await;
-    let won = app
-        .authed(Method::POST, "/api/v1/coupons/try-luck", &winner)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let won = try_luck(&app, &winner).await;
     let code = won["coupon"]["code"].as_str().unwrap().to_owned();
     let until = won["coupon"]["reserved_until"].as_str().unwrap().to_owned();
     assert_eq!(cart(&app, &me).await["coupon"]["code"], code.as_str());

@@ -67,20 +67,16 @@ pub async fn get_item(
     Ok(out.item)
 }
 
-/// Every item of one GSI1 partition, read page by page and decoded.
-pub async fn gsi1_all<T: serde::de::DeserializeOwned>(
-    table: &crate::aws::TableReader,
-    partition: &str,
+/// Every item `query` finds, read page by page and decoded.
+async fn every_page<T: serde::de::DeserializeOwned>(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
     what: &'static str,
 ) -> Result<Vec<T>, StoreError> {
     let mut out = Vec::new();
     let mut start = None;
     loop {
-        let page = table
-            .query()
-            .index_name("GSI1")
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(partition))
+        let page = query
+            .clone()
             .set_exclusive_start_key(start)
             .send()
             .await
@@ -95,6 +91,20 @@ pub async fn gsi1_all<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// Every item of one GSI1 partition, read page by page and decoded.
+pub async fn gsi1_all<T: serde::de::DeserializeOwned>(
+    table: &crate::aws::TableReader,
+    partition: &str,
+    what: &'static str,
+) -> Result<Vec<T>, StoreError> {
+    let query = table
+        .query()
+        .index_name("GSI1")
+        .key_condition_expression("GSI1PK = :pk")
+        .expression_attribute_values(":pk", s(partition));
+    every_page(query, what).await
+}
+
 /// The items of one GSI2 partition whose sort key starts with a time at or before `at` (sort
 /// keys `<RFC 3339 time>#<id>`), oldest first, every page: what a scheduled sweep has to do.
 pub async fn due_on_gsi2<T: serde::de::DeserializeOwned>(
@@ -103,28 +113,14 @@ pub async fn due_on_gsi2<T: serde::de::DeserializeOwned>(
     at: &str,
     what: &'static str,
 ) -> Result<Vec<T>, StoreError> {
-    let mut out = Vec::new();
-    let mut start = None;
-    loop {
-        // `~` sorts after every id character: a time equal to `at` is due.
-        let page = table
-            .query()
-            .index_name("GSI2")
-            .key_condition_expression("GSI2PK = :pk AND GSI2SK <= :at")
-            .expression_attribute_values(":pk", s(partition))
-            .expression_attribute_values(":at", s(format!("{at}#~")))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("Query", &e))?;
-        let items: Vec<T> = serde_dynamo::from_items(page.items.unwrap_or_default())
-            .map_err(|e| StoreError::serde(what, e))?;
-        out.extend(items);
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            return Ok(out);
-        }
-    }
+    // `~` sorts after every id character: a time equal to `at` is due.
+    let query = table
+        .query()
+        .index_name("GSI2")
+        .key_condition_expression("GSI2PK = :pk AND GSI2SK <= :at")
+        .expression_attribute_values(":pk", s(partition))
+        .expression_attribute_values(":at", s(format!("{at}#~")));
+    every_page(query, what).await
 }
 
 /// Runs `query` for one page, newest first (descending sort key), and decodes its items; also
