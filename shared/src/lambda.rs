@@ -129,7 +129,11 @@ pub async fn run_cleanup(state: AppState) -> Result<(), Error> {
     state.require(crate::cleanup::NEEDS)?;
     lambda_runtime::run(service_fn(move |_event: LambdaEvent<EventBridgeEvent>| {
         let state = state.clone();
-        async move { Ok::<_, Error>(crate::cleanup::run(&state, time::OffsetDateTime::now_utc()).await) }
+        async move {
+            // Boxed: the sweep's nested futures overflow the compiler's layout depth otherwise.
+            let run = Box::pin(crate::cleanup::run(&state, time::OffsetDateTime::now_utc()));
+            Ok::<_, Error>(run.await)
+        }
     }))
     .await
 }
