@@ -4,6 +4,12 @@ requests and capacity units behind a checkout of each size (the least of five re
 follow-up (localstripe's signed `payment_intent.succeeded` → the webhook → the worker), as
 DynamoDB Local reports them to the local server's meter (`GET /_local/dynamodb`).
 
+DynamoDB Local adds a transaction's item sizes before rounding, so it understates what AWS
+bills (../shared/brief/LOCAL-STACK.md). The checkout transaction is therefore also counted as
+AWS counts it, per item from the items' sizes read back with boto3: 2 WCU per started KB of
+each item it writes (each sku's variant, the order's head), and apart from that the copies the
+indexes get (the head on three, a variant on the catalog index), 1 WCU per started KB each.
+
     make bench-checkout       # builds, needs the emulators (make stack), prints Markdown tables
 
 It starts `shop-local` (profile bench-local) on 127.0.0.1 with its own table prefix and the
@@ -41,6 +47,54 @@ def summary(reading):
     return reading["requests"], ", ".join(parts), reading["capacity_units"]
 
 
+def value_size(v):
+    """An attribute value's size as DynamoDB counts it (the same rules as the test suite's)."""
+    (kind, x), = v.items()
+    if kind in ("S", "B"):
+        return len(x.encode() if kind == "S" else x)
+    if kind == "N":
+        digits = x.lstrip("-").replace(".", "").strip("0")
+        return (max(len(digits), 1) + 1) // 2 + 1
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "L":
+        return 3 + sum(1 + value_size(e) for e in x)
+    if kind == "M":
+        return 3 + sum(1 + len(k.encode()) + value_size(e) for k, e in x.items())
+    if kind in ("SS", "NS", "BS"):
+        return sum(value_size({kind[0]: e}) for e in x)
+    raise ValueError(kind)
+
+
+def item_size(item):
+    return sum(len(k.encode()) + value_size(v) for k, v in item.items())
+
+
+def kb(size):
+    return -(-size // 1024)
+
+
+def transaction_units(dynamodb, table, product_ids, order_id):
+    """(table WCU of the checkout transaction counted per item, index WCU, the items' sizes)."""
+    import boto3
+    client = boto3.client("dynamodb", endpoint_url=dynamodb, region_name="us-east-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")
+
+    def get(pk, sk):
+        return client.get_item(TableName=table, Key={"PK": {"S": pk}, "SK": {"S": sk}},
+                               ConsistentRead=True)["Item"]
+    variants = [item_size(get(f"PRODUCT#{pid}", f"VARIANT#{sku}")) for sku, pid in product_ids]
+    head = get(f"ORDER#{order_id}", "ORDER")
+    # As the transaction wrote it: the PaymentIntent's id and secret are set after.
+    for field in ("intent_id", "client_secret"):
+        head["payment"]["M"].pop(field, None)
+    head_size = item_size(head)
+    table_units = sum(2 * kb(s) for s in variants) + 2 * kb(head_size)
+    indexes = 3 if "GSI1PK" in head else 2
+    index_units = sum(kb(s) for s in variants) + indexes * kb(head_size)
+    return table_units, index_units, max(variants), head_size
+
+
 def stripe_post(stripe, path, form):
     data = urllib.parse.urlencode(form).encode()
     req = urllib.request.Request(stripe + path, data=data, method="POST")
@@ -70,13 +124,15 @@ def main():
                           body={"email": email, "password": "bench-password-1"})
         token = session["access_token"]
         _, page = call(base, "GET", "/api/v1/products?limit=100&in_stock=true&sort=price")
-        skus = []
+        skus, product_of = [], {}
         for p in page["items"]:
             _, detail = call(base, "GET", f"/api/v1/products/{p['slug']}")
-            skus += [v["sku"] for v in detail["variants"] if v["stock_status"] == "in_stock"][:1]
+            for v in [v for v in detail["variants"] if v["stock_status"] == "in_stock"][:1]:
+                skus.append(v["sku"])
+                product_of[v["sku"]] = detail["id"]
             if len(skus) == 20:
                 break
-        timings, costs = {}, {}
+        timings, costs, per_item = {}, {}, {}
         for lines in (1, 5, 20):
             times = []
             for i in range(args.runs):
@@ -90,6 +146,10 @@ def main():
                 times.append(ms)
                 if i < 5:
                     costs.setdefault(lines, []).append(summary(meter(base)))
+                if i == 0:
+                    per_item[lines] = transaction_units(
+                        dynamodb, args.prefix, [(s, product_of[s]) for s in skus[:lines]],
+                        answer["order"]["id"])
             timings[lines] = times
             # The least of five readings: a background task (the schedule, the worker) may
             # add requests to a reading, never take them away.
@@ -123,6 +183,12 @@ def main():
         print(f"| checkout, {lines} line{'s' if lines > 1 else ''} | {n} | {parts} | {units:g} |")
     n, parts, units = follow_up
     print(f"| payment follow-up (webhook + worker, 20-line order) | {n} | {parts} | {units:g} |")
+    print("\n| cart | transaction, per item (2 WCU per KB of each) | bound 2·(k+3) | index copies "
+          "(1 WCU per KB each) | largest variant | order head |")
+    print("|---|---|---|---|---|---|")
+    for lines, (units, index_units, variant, head) in per_item.items():
+        print(f"| {lines} line{'s' if lines > 1 else ''} | {units} | {2 * (lines + 3)} | "
+              f"{index_units} | {variant} B | {head} B |")
 
 
 if __name__ == "__main__":

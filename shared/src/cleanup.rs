@@ -66,14 +66,14 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> CleanupReport {
 
 async fn release_orders(state: &AppState, report: &mut CleanupReport) -> Result<(), StoreError> {
     let due = crate::store::orders::past_reservation(state.reader(), &report.at).await?;
-    for listed in due {
-        match release_order(state, &listed.id, &report.at).await {
-            Ok(Some(Released::Cancelled)) => report.released_orders.push(listed.id),
-            Ok(Some(Released::FoundPaid)) => report.paid_orders.push(listed.id),
+    for id in due {
+        match release_order(state, &id, &report.at).await {
+            Ok(Some(Released::Cancelled)) => report.released_orders.push(id),
+            Ok(Some(Released::FoundPaid)) => report.paid_orders.push(id),
             Ok(None) => {}
             Err(e) => {
-                tracing::warn!(order = listed.id, error = ?e, "an expired order was not released");
-                report.failed.push(listed.id);
+                tracing::warn!(order = id, error = ?e, "an expired order was not released");
+                report.failed.push(id);
             }
         }
     }

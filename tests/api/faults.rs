@@ -11,7 +11,7 @@ use shop_local::faults::{Fault, FaultProxy, Rule};
 
 use crate::cart::{Who, add_ok, item};
 use crate::catalog::staff;
-use crate::helpers::{TestApp, WEBHOOK_SECRET, customers, env_or, eventually, unique};
+use crate::helpers::{TestApp, WEBHOOK_SECRET, customers, env_or, eventually, every_item, unique};
 use crate::orders::{
     address, buyer_with_cart, checkout, now, order, pay_on_stripe, post_event, sign, stock,
     succeeded_event,
@@ -100,47 +100,28 @@ async fn ses_failing_leaves_the_message_to_retry_and_the_order_alone_then_mails_
     assert_eq!(o["status"], "paid");
 }
 
-/// Units of `sku` the table's orders hold (`stock_held`), read with a Scan: a check over
-/// the whole table, never a request path.
+/// Units of `sku` the table's orders hold (`stock_held`), and how many orders there are.
 async fn units_held(app: &TestApp, sku: &str) -> (i64, usize) {
-    let table = app.shop.state.table();
-    let (mut units, mut orders) = (0, 0);
-    let mut start = None;
-    loop {
-        let page = table
-            .client()
-            .scan()
-            .table_name(table.name())
-            .filter_expression("#type = :order")
-            .expression_attribute_names("#type", "type")
-            .expression_attribute_values(":order", AttributeValue::S("order".into()))
-            .set_exclusive_start_key(start)
-            .send()
+    let heads = every_item(app, Some("order")).await;
+    let mut units = 0;
+    for head in &heads {
+        let Some(AttributeValue::S(id)) = head.get("id") else {
+            panic!("an order has an id");
+        };
+        let order = shop::store::orders::get(app.shop.state.reader(), id)
             .await
+            .unwrap()
             .unwrap();
-        for item in page.items.unwrap_or_default() {
-            let Some(AttributeValue::S(id)) = item.get("id") else {
-                panic!("an order has an id");
-            };
-            let order = shop::store::orders::get(app.shop.state.reader(), id)
-                .await
-                .unwrap()
-                .unwrap();
-            orders += 1;
-            if order.stock_held {
-                units += order
-                    .takes
-                    .iter()
-                    .filter(|t| t.sku == sku)
-                    .map(|t| t.quantity)
-                    .sum::<i64>();
-            }
-        }
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            return (units, orders);
+        if order.stock_held {
+            units += order
+                .takes
+                .iter()
+                .filter(|t| t.sku == sku)
+                .map(|t| t.quantity)
+                .sum::<i64>();
         }
     }
+    (units, heads.len())
 }
 
 #[tokio::test]

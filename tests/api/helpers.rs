@@ -335,3 +335,34 @@ pub async fn customers(app: &TestApp, count: usize, label: &str) -> Vec<String> 
         .collect()
         .await
 }
+
+/// Every item of the test shop's table of this `type` (or all), read with a Scan: a check over
+/// the whole table, test code only, never a request path.
+pub async fn every_item(
+    app: &TestApp,
+    kind: Option<&str>,
+) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let table = app.shop.state.table();
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let mut scan = table
+            .client()
+            .scan()
+            .table_name(table.name())
+            .set_exclusive_start_key(start);
+        if let Some(kind) = kind {
+            scan = scan
+                .filter_expression("#type = :type")
+                .expression_attribute_names("#type", "type")
+                .expression_attribute_values(":type", AttributeValue::S(kind.into()));
+        }
+        let page = scan.send().await.unwrap();
+        items.extend(page.items.unwrap_or_default());
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return items;
+        }
+    }
+}

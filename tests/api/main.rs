@@ -10,6 +10,7 @@ mod cart;
 mod catalog;
 mod catalog_images;
 mod catalog_listing;
+mod checkout_store;
 mod coupons;
 mod drift;
 mod errors;

@@ -3,9 +3,11 @@
 //!
 //! 1. The cart is priced with the one pricing function (`cart::view`); every line must be on
 //!    sale and within stock, and its coupon must still apply.
-//! 2. One transaction (`store::orders::place`): every sku's summed demand off its stock under
-//!    `stock >= :q`, the coupon redeemed under its conditions, the order and its number
-//!    written, the cart locked to the order (so a cart has at most one pending order).
+//! 2. `store::orders::place`: the order's number claimed and its details written, then one
+//!    transaction: every sku's summed demand off its stock under `stock >= :q`, the coupon
+//!    redeemed under its conditions, the order's head written; then the cart locked to the
+//!    order (a cart has at most one pending order: a checkout that loses the lock discards
+//!    its order whole and answers the winner's).
 //! 3. The PaymentIntent (amount = total, metadata = order id, idempotency key from the order),
 //!    or with `mode: "checkout_session"` a Checkout Session (the order's lines at what they
 //!    cost after discounts, `expires_at` = the reservation's end, at least the 30 minutes
@@ -302,6 +304,13 @@ pub async fn checkout(
         match orders::place(state.table(), &order, cart.version).await {
             Ok(()) if order.total == 0 => return paid_already(state, caller, order).await,
             Ok(()) => return pay(state, caller, order, &checked.mode).await,
+            // Another checkout of this same cart may hold the stock or the coupon for a
+            // moment (it locks the cart after its transaction): if the cart moved, look again.
+            Err(PlaceError::Short(_) | PlaceError::Coupon)
+                if cart_moved(state, caller, cart.version).await? =>
+            {
+                continue;
+            }
             Err(PlaceError::Short(skus)) => {
                 return Err(ApiError::InsufficientStock {
                     available: None,
@@ -315,6 +324,22 @@ pub async fn checkout(
         }
     }
     Err(ApiError::Busy)
+}
+
+/// Whether the caller's cart is no longer the version `read` (changed, or locked to an order).
+/// Asked twice, 50 ms apart: a concurrent checkout of the cart locks it with one write right
+/// after its transaction, so a refusal caused by it is followed by its lock within that time.
+async fn cart_moved(state: &AppState, caller: &Caller, read: u64) -> Result<bool, ApiError> {
+    for pause in [None, Some(Duration::from_millis(50))] {
+        if let Some(pause) = pause {
+            tokio::time::sleep(pause).await;
+        }
+        let now = cart::stored(state, caller).await?;
+        if now.is_none_or(|now| now.version != read) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The answer for a cart already locked to `order_id`, if that order is still pending (a

@@ -318,10 +318,7 @@ async fn refunded(
             }));
         }
         let top = amount_refunded.min(order.payment.amount_paid);
-        if orders::hold_refund(state.table(), order_id, seen, top - seen)
-            .await?
-            .is_none()
-        {
+        if !orders::hold_refund(state.table(), order_id, seen, top - seen).await? {
             continue;
         }
         let order = refund::settle(state, order_id, false).await?;

@@ -89,10 +89,7 @@ pub async fn at_stripe(
     reason: Option<String>,
 ) -> Result<Option<RefundRecord>, ApiError> {
     let seen = order.payment.amount_refunded;
-    if orders::hold_refund(state.table(), &order.id, seen, amount)
-        .await?
-        .is_none()
-    {
+    if !orders::hold_refund(state.table(), &order.id, seen, amount).await? {
         return Ok(None);
     }
     // The same hold (the balance it read and the amount) is the same refund at Stripe.

@@ -232,6 +232,32 @@ pub async fn unlock(table: &Table, cart_id: &str, order_id: &str) -> Result<bool
     applied("UpdateItem", result)
 }
 
+/// Locks the cart to its new pending order `order_id`: only the version read, open, and not
+/// locked already; false when it was not (the cart changed, or another checkout won).
+pub async fn lock(
+    table: &Table,
+    cart_id: &str,
+    read_version: u64,
+    order_id: &str,
+) -> Result<bool, StoreError> {
+    let result = table
+        .update_item()
+        .key("PK", s(pk(cart_id)))
+        .key("SK", s(SK))
+        .update_expression("SET pending_order = :order, version = :next")
+        .condition_expression(
+            "version = :read AND #status = :open AND attribute_not_exists(pending_order)",
+        )
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":order", s(order_id))
+        .expression_attribute_values(":read", n(read_version))
+        .expression_attribute_values(":next", n(read_version + 1))
+        .expression_attribute_values(":open", s("open"))
+        .send()
+        .await;
+    applied("UpdateItem", result)
+}
+
 /// Open carts with lines untouched since `before` (RFC 3339), newest first, one page.
 pub async fn untouched_since(
     table: &TableReader,

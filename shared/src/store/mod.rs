@@ -68,7 +68,7 @@ pub async fn get_item(
 }
 
 /// Every item `query` finds, read page by page and decoded.
-async fn every_page<T: serde::de::DeserializeOwned>(
+pub(crate) async fn every_page<T: serde::de::DeserializeOwned>(
     query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
     what: &'static str,
 ) -> Result<Vec<T>, StoreError> {
@@ -130,6 +130,16 @@ pub async fn newest_first<T: serde::de::DeserializeOwned>(
     page: &crate::paging::Page,
     what: &'static str,
 ) -> Result<(Vec<T>, Option<Item>), StoreError> {
+    let (items, last) = newest_first_items(query, page).await?;
+    let items = serde_dynamo::from_items(items).map_err(|e| StoreError::serde(what, e))?;
+    Ok((items, last))
+}
+
+/// [`newest_first`], the items as read.
+pub async fn newest_first_items(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    page: &crate::paging::Page,
+) -> Result<(Vec<Item>, Option<Item>), StoreError> {
     let out = query
         .scan_index_forward(false)
         .limit(page.limit)
@@ -137,9 +147,60 @@ pub async fn newest_first<T: serde::de::DeserializeOwned>(
         .send()
         .await
         .map_err(|e| StoreError::from_sdk("Query", &e))?;
-    let items = serde_dynamo::from_items(out.items.unwrap_or_default())
-        .map_err(|e| StoreError::serde(what, e))?;
-    Ok((items, out.last_evaluated_key))
+    Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
+}
+
+/// The items with these keys (`PK`, `SK`), strongly consistent, 100 a request, asking again
+/// for what DynamoDB hands back unprocessed (as it may under load). Missing items are simply
+/// not in the answer; the order of the answer is DynamoDB's.
+pub async fn batch_get(
+    table: &crate::aws::TableReader,
+    keys: Vec<Item>,
+) -> Result<Vec<Item>, StoreError> {
+    use aws_sdk_dynamodb::types::KeysAndAttributes;
+    let mut found = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(100) {
+        let mut pending = Some(
+            KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::serde("batch keys", e))?,
+        );
+        let mut rounds = 0;
+        while let Some(request) = pending.take() {
+            rounds += 1;
+            let out = table
+                .batch_get_item()
+                .request_items(table.name(), request)
+                .send()
+                .await
+                .map_err(|e| StoreError::from_sdk("BatchGetItem", &e))?;
+            found.extend(
+                out.responses
+                    .and_then(|mut r| r.remove(table.name()))
+                    .unwrap_or_default(),
+            );
+            pending = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(table.name()))
+                .filter(|k| !k.keys.is_empty());
+            if pending.is_some() {
+                if rounds >= 8 {
+                    return Err(StoreError::contended(
+                        "BatchGetItem kept leaving keys unprocessed",
+                    ));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20 << rounds.min(5))).await;
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// An item's key.
+pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    [("PK".to_owned(), s(pk)), ("SK".to_owned(), s(sk))].into()
 }
 
 /// Deletes the items with these keys, 25 at a time, retrying what DynamoDB hands back

@@ -1,21 +1,29 @@
-//! Orders: one item per order, `ORDER#<id>`/`ORDER`, holding its lines (a price snapshot),
-//! its totals, its payment and its tracking history, so reading an order is one GetItem and
-//! every state change is one conditional write on its status (docs/data-model.md).
+//! Orders: two items per order in the partition `ORDER#<id>`. The head (`ORDER`) holds what
+//! changes (status, payment, refunds, tracking) and what the lists filter on (status, email);
+//! it is the only one on the indexes and the only one ever changed: every state change is one
+//! conditional write on its status. The details (`DETAILS`) hold what checkout decided once:
+//! the number, the lines (a price snapshot), the stock it takes, the totals, the address,
+//! notes and gift message. Reading an order is one Query of its partition; [`Order`] is both
+//! put together (docs/data-model.md).
+//!
+//! Why two: the head stays under 1 KB, so the checkout transaction writes one unit-sized item
+//! per sku plus the coupon and the head (the 2·(k+3) WCU), and every later status move
+//! rewrites (and re-indexes) a small item, not a 20-line snapshot.
 //!
 //! Indexes: GSI1 `ORDERS#USER#<user id>` (a customer's orders), GSI2 `ORDERS#<status>` (the
 //! admin's status filter; a pending order sorts by `reserved_until`, for the cleanup), GSI3
 //! `ORDERS` (every order), each sorted by `<created_at>#<id>`. Order numbers are unique by a
-//! marker item `ORDER_NUMBER#<number>` written in the same transaction as the order.
+//! marker item `ORDER_NUMBER#<number>`.
 //!
 //! Every write that takes or gives back stock is one transaction with the status change that
-//! justifies it: placing (stock down, coupon redeemed, cart locked), releasing (stock back,
-//! coupon freed), paying a cancelled order again (stock down again).
+//! justifies it: placing (stock down, coupon redeemed, order head written), releasing (stock
+//! back, coupon freed), paying a cancelled order again (stock down again).
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, Update};
 use serde::{Deserialize, Serialize};
 
 use super::transact::{TransactError, Transaction};
-use super::{Item, StoreError, applied, get_item, n, s};
+use super::{Item, StoreError, applied, get_item, key, n, s};
 use crate::aws::{Table, TableReader};
 use crate::domain::order::OrderStatus;
 use crate::paging::Page;
@@ -100,19 +108,21 @@ pub struct RefundRecord {
     pub created_at: String,
 }
 
-/// The order's payment (one PaymentIntent).
+/// The order's payment (one PaymentIntent). Empty fields are left out of the item (the head
+/// stays small); the amounts and `refunds` are always there, for the expressions that compute
+/// with them.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct Payment {
     /// The PaymentIntent id (`pi_...`); empty until it is made.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub intent_id: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// The Checkout Session (`cs_...`) when the order is paid on Stripe's page; empty otherwise.
     /// Its PaymentIntent becomes `intent_id` when the buyer pays.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub session_id: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkout_url: Option<String>,
     /// What has been received (0 until the payment succeeded).
     #[serde(default)]
@@ -121,15 +131,19 @@ pub struct Payment {
     #[serde(default)]
     pub amount_refunded: i64,
     /// True once a final failure was reported (the customer may still try again).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub failed: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_message: Option<String>,
     /// True once the PaymentIntent was cancelled at Stripe.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub canceled: bool,
     #[serde(default)]
     pub refunds: Vec<RefundRecord>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -197,7 +211,31 @@ pub fn pk(id: &str) -> String {
 }
 
 const SK: &str = "ORDER";
+const DETAILS_SK: &str = "DETAILS";
 const ALL: &str = "ORDERS";
+
+/// The attributes of an [`Order`] kept on its details item, not its head: what checkout
+/// decided once and nothing changes later. The head keeps what changes (status, payment,
+/// tracking...) and what the lists filter on (status, email).
+const DETAILS: [&str; 17] = [
+    "lines",
+    "takes",
+    "shipping_address",
+    "notes",
+    "gift_message",
+    "number",
+    "cart_id",
+    "subtotal",
+    "bundle_discount",
+    "first_time_discount",
+    "coupon_discount",
+    "delivery_fee",
+    "total",
+    "currency",
+    "coupon",
+    "reserved_until",
+    "estimated_delivery_date",
+];
 
 fn user_key(user_id: &str) -> String {
     format!("ORDERS#USER#{user_id}")
@@ -256,10 +294,63 @@ fn item(order: &Order) -> Result<Item, StoreError> {
     .map_err(|e| StoreError::serde("order", e))
 }
 
-fn decode(item: Item) -> Result<Order, StoreError> {
-    serde_dynamo::from_item::<_, OrderItem>(item)
+/// The order's head and details items.
+fn items(order: &Order) -> Result<(Item, Item), StoreError> {
+    let mut head = item(order)?;
+    let mut details = key(pk(&order.id), DETAILS_SK);
+    details.insert("type".into(), s("order_details"));
+    for name in DETAILS {
+        if let Some(v) = head.remove(name) {
+            details.insert(name.into(), v);
+        }
+    }
+    Ok((head, details))
+}
+
+/// The order from its head and details items.
+fn decode(mut head: Item, details: &Item) -> Result<Order, StoreError> {
+    for name in DETAILS {
+        if let Some(v) = details.get(name) {
+            head.insert(name.into(), v.clone());
+        }
+    }
+    serde_dynamo::from_item::<_, OrderItem>(head)
         .map(|i| i.order)
         .map_err(|e| StoreError::serde("order", e))
+}
+
+fn id_of(item: &Item) -> Option<&str> {
+    item.get("id")
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+/// The orders of these heads (read from an index), completed by one BatchGetItem of their
+/// details, in the heads' order.
+async fn complete(table: &TableReader, heads: Vec<Item>) -> Result<Vec<Order>, StoreError> {
+    let keys = heads
+        .iter()
+        .filter_map(id_of)
+        .map(|id| key(pk(id), DETAILS_SK))
+        .collect();
+    let mut details: std::collections::HashMap<String, Item> = super::batch_get(table, keys)
+        .await?
+        .into_iter()
+        .filter_map(|d| {
+            let pk = d.get("PK")?.as_s().ok()?.clone();
+            Some((pk, d))
+        })
+        .collect();
+    heads
+        .into_iter()
+        .map(|head| {
+            let id = id_of(&head).unwrap_or_default().to_owned();
+            let found = details
+                .remove(&pk(&id))
+                .ok_or_else(|| StoreError::serde("order", format!("order {id} has no details")))?;
+            decode(head, &found)
+        })
+        .collect()
 }
 
 /// `clauses` written with `:v` for their value, each given a placeholder of its own (`:x0`,
@@ -277,17 +368,51 @@ fn value<T: Serialize>(what: &'static str, v: &T) -> Result<AttributeValue, Stor
     serde_dynamo::to_attribute_value(v).map_err(|e| StoreError::serde(what, e))
 }
 
-/// The order, strongly consistent.
+/// The order, strongly consistent: one Query of its partition (head and details).
 pub async fn get(table: &TableReader, id: &str) -> Result<Option<Order>, StoreError> {
-    get_item(table, pk(id), SK).await?.map(decode).transpose()
+    let out = table
+        .query()
+        .key_condition_expression("PK = :pk")
+        .expression_attribute_values(":pk", s(pk(id)))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("Query", &e))?;
+    let mut head = None;
+    let mut details = None;
+    for item in out.items.unwrap_or_default() {
+        match item
+            .get("SK")
+            .and_then(|v| v.as_s().ok())
+            .map(String::as_str)
+        {
+            Some(SK) => head = Some(item),
+            Some(DETAILS_SK) => details = Some(item),
+            _ => {}
+        }
+    }
+    match (head, details) {
+        (Some(head), Some(details)) => decode(head, &details).map(Some),
+        (Some(_), None) => Err(StoreError::serde(
+            "order",
+            format!("order {id} has no details"),
+        )),
+        // Details without a head: a checkout that did not complete (see `place`).
+        (None, _) => Ok(None),
+    }
 }
 
-/// The pending orders whose reservation ran out at or before `at` (RFC 3339, fixed width),
-/// oldest first, from the status index (eventually consistent: read each again before acting).
-pub async fn past_reservation(table: &TableReader, at: &str) -> Result<Vec<Order>, StoreError> {
-    let items: Vec<OrderItem> =
+/// The ids of the pending orders whose reservation ran out at or before `at` (RFC 3339, fixed
+/// width), oldest first, from the status index (eventually consistent: read each again before
+/// acting).
+pub async fn past_reservation(table: &TableReader, at: &str) -> Result<Vec<String>, StoreError> {
+    #[derive(Deserialize)]
+    struct Due {
+        id: String,
+    }
+    let due: Vec<Due> =
         super::due_on_gsi2(table, &status_key(OrderStatus::Pending), at, "order").await?;
-    Ok(items.into_iter().map(|i| i.order).collect())
+    Ok(due.into_iter().map(|d| d.id).collect())
 }
 
 /// Which orders a list shows.
@@ -361,8 +486,8 @@ pub async fn page(
         query = query.filter_expression(filters.join(" AND "));
     }
     let query = query.key_condition_expression(condition);
-    let (items, last) = super::newest_first::<OrderItem>(query, page, "order").await?;
-    Ok((items.into_iter().map(|i| i.order).collect(), last))
+    let (heads, last) = super::newest_first_items(query, page).await?;
+    Ok((complete(table, heads).await?, last))
 }
 
 /// Why an order could not be placed. Nothing was written.
@@ -454,29 +579,49 @@ fn unredeem(table: &str, code: &str) -> Update {
         .expect("table, key and expression are set")
 }
 
-/// Locks the cart to the order: it is the version read, open, and without a pending order.
-fn lock_cart(table: &str, cart_id: &str, read_version: u64, order_id: &str) -> Update {
-    Update::builder()
-        .table_name(table)
-        .key("PK", s(super::carts::pk(cart_id)))
-        .key("SK", s(super::carts::SK))
-        .update_expression("SET pending_order = :order, version = :next")
-        .condition_expression(
-            "version = :read AND #status = :open AND attribute_not_exists(pending_order)",
-        )
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":order", s(order_id))
-        .expression_attribute_values(":read", n(read_version))
-        .expression_attribute_values(":next", n(read_version + 1))
-        .expression_attribute_values(":open", s("open"))
-        .build()
-        .expect("table, key and expression are set")
-}
-
-/// Places `order` (status pending): in one transaction, every take off its stock, the coupon
-/// redeemed, the order and its number written, and the cart (read at `cart_version`) locked
-/// to it.
+/// Places `order` (status pending) from its cart, read at `cart_version`:
+///
+/// 1. Its number claimed and its details written (plain writes, at once): neither is an order
+///    until its head exists, and readers find an order by its head. A number already taken is
+///    [`PlaceError::NumberTaken`] (pick another).
+/// 2. One transaction: every take off its stock (`stock >= :q`), the coupon redeemed, the head
+///    written. k + 2 actions for k skus, each item under 1 KB.
+/// 3. The cart locked to the order (`version = :read`, not locked). When it changed or another
+///    checkout locked it meanwhile, this order is discarded (step 2 undone, nothing left) and
+///    the answer is [`PlaceError::CartChanged`]: the cart has at most one pending order.
+///
+/// A failure between the steps leaves no order that can be paid: details and a number
+/// without a head are never read, and a head whose cart was not locked has no PaymentIntent
+/// and is released by the cleanup when its reservation runs out.
 pub async fn place(table: &Table, order: &Order, cart_version: u64) -> Result<(), PlaceError> {
+    let (head, details) = items(order)?;
+    let number = table
+        .put_item()
+        .item("PK", s(number_pk(&order.number)))
+        .item("SK", s("ORDER_NUMBER"))
+        .item("type", s("order_number"))
+        .item("order_id", s(&order.id))
+        .condition_expression("attribute_not_exists(PK)")
+        .send();
+    let details = table
+        .put_item()
+        .set_item(Some(details))
+        .condition_expression("attribute_not_exists(PK)")
+        .send();
+    let (number, details) = tokio::join!(number, details);
+    let claimed = applied("PutItem", number);
+    let detailed = applied("PutItem", details);
+    match (claimed, detailed) {
+        (Ok(true), Ok(true)) => {}
+        (claimed, detailed) => {
+            forget(table, order).await;
+            return Err(match (claimed?, detailed?) {
+                (false, _) => PlaceError::NumberTaken,
+                _ => StoreError::serde("order", "order id taken").into(),
+            });
+        }
+    }
+
     let name = table.name().to_owned();
     let mut tx = Transaction::new(table);
     for take in &order.takes {
@@ -488,41 +633,97 @@ pub async fn place(table: &Table, order: &Order, cart_version: u64) -> Result<()
             redeem(&name, code, order.user_id.as_deref(), &order.created_at),
         );
     }
-    let number = Put::builder()
-        .table_name(&name)
-        .item("PK", s(format!("ORDER_NUMBER#{}", order.number)))
-        .item("SK", s("ORDER_NUMBER"))
-        .item("type", s("order_number"))
-        .item("order_id", s(&order.id))
-        .condition_expression("attribute_not_exists(PK)")
-        .build()
-        .expect("table and item are set");
     let put = Put::builder()
         .table_name(&name)
-        .set_item(Some(item(order)?))
+        .set_item(Some(head))
         .condition_expression("attribute_not_exists(PK)")
         .build()
         .expect("table and item are set");
-    tx = tx.put("number", number).put("order", put).update(
-        "cart",
-        lock_cart(&name, &order.cart_id, cart_version, &order.id),
-    );
-    tx.send().await.map(|_| ()).map_err(|e| {
-        e.on_condition(|c| {
+    if let Err(e) = tx.put("order", put).send().await {
+        forget(table, order).await;
+        return Err(e.on_condition(|c| {
             let short = c.failed_under("sku:");
             if !short.is_empty() {
                 Some(PlaceError::Short(short))
             } else if c.condition_failed("coupon") {
                 Some(PlaceError::Coupon)
-            } else if c.condition_failed("cart") {
-                Some(PlaceError::CartChanged)
-            } else if c.condition_failed("number") {
-                Some(PlaceError::NumberTaken)
             } else {
                 None
             }
-        })
-    })
+        }));
+    }
+
+    match super::carts::lock(table, &order.cart_id, cart_version, &order.id).await {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            discard(table, order).await?;
+            Err(PlaceError::CartChanged)
+        }
+        Err(e) => {
+            if let Err(undo) = discard(table, order).await {
+                tracing::warn!(order = order.id, error = ?undo, "a placed order was not discarded; the cleanup releases it");
+            }
+            Err(e.into())
+        }
+    }
+}
+
+fn number_pk(number: &str) -> String {
+    format!("ORDER_NUMBER#{number}")
+}
+
+/// Deletes what step 1 of [`place`] wrote for an order that has no head (best effort: they
+/// are never read without one).
+async fn forget(table: &Table, order: &Order) {
+    // The number is this order's only if the claim says so.
+    let claim = table
+        .delete_item()
+        .key("PK", s(number_pk(&order.number)))
+        .key("SK", s("ORDER_NUMBER"))
+        .condition_expression("order_id = :id")
+        .expression_attribute_values(":id", s(&order.id))
+        .send();
+    let details = super::delete_keys(table, vec![key(pk(&order.id), DETAILS_SK)]);
+    let (claim, details) = tokio::join!(claim, details);
+    if let Err(e) = applied("DeleteItem", claim) {
+        tracing::warn!(order = order.id, error = ?e, "an unused order number was left claimed");
+    }
+    if let Err(e) = details {
+        tracing::warn!(order = order.id, error = ?e, "an unused order's details were left");
+    }
+}
+
+/// Undoes step 2 of [`place`] for an order that never locked its cart: its head deleted while
+/// still pending and holding its stock, the stock and the coupon given back, in one
+/// transaction; then step 1's items. An order someone moved meanwhile is left as it is.
+async fn discard(table: &Table, order: &Order) -> Result<(), StoreError> {
+    let name = table.name().to_owned();
+    let head = Delete::builder()
+        .table_name(&name)
+        .key("PK", s(pk(&order.id)))
+        .key("SK", s(SK))
+        .condition_expression("#status = :pending AND stock_held = :true")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":pending", s(status_name(OrderStatus::Pending)))
+        .expression_attribute_values(":true", AttributeValue::Bool(true))
+        .build()
+        .expect("table and key are set");
+    let mut tx = Transaction::new(table).delete("order", head);
+    for take in &order.takes {
+        tx = tx.update(stock_label(&take.sku), give_stock(&name, take));
+    }
+    if order.coupon.is_some() && order.coupon_redeemed {
+        let code = order.coupon.as_deref().unwrap_or_default();
+        tx = tx.update("coupon", unredeem(&name, code));
+    }
+    match tx.send().await {
+        Ok(_) => {
+            forget(table, order).await;
+            Ok(())
+        }
+        Err(e) if e.cancelled().is_some_and(|c| c.condition_failed("order")) => Ok(()),
+        Err(e) => Err(e.into_store_error()),
+    }
 }
 
 /// Records the PaymentIntent made for a pending order, and which order it pays (for events
@@ -882,14 +1083,13 @@ pub async fn set(
 }
 
 /// Holds `amount` of what is left to refund (paid − refunded), read as `seen` refunded:
-/// `Ok(None)` when another refund changed it meanwhile, `Ok(Some(order))` with the new
-/// figure. The caller refunds at Stripe, then [`settle_refund`] or [`unhold_refund`].
+/// false when another refund changed it meanwhile. The caller refunds at Stripe, then [`settle_refund`] or [`unhold_refund`].
 pub async fn hold_refund(
     table: &Table,
     id: &str,
     seen: i64,
     amount: i64,
-) -> Result<Option<Order>, StoreError> {
+) -> Result<bool, StoreError> {
     let result = table
         .update_item()
         .key("PK", s(pk(id)))
@@ -898,14 +1098,9 @@ pub async fn hold_refund(
         .condition_expression("payment.amount_refunded = :seen AND payment.amount_paid >= :new")
         .expression_attribute_values(":seen", n(seen))
         .expression_attribute_values(":new", n(seen + amount))
-        .return_values(ReturnValue::AllNew)
         .send()
         .await;
-    match result {
-        Ok(out) => out.attributes.map(decode).transpose(),
-        Err(e) if super::condition_failed(&e) => Ok(None),
-        Err(e) => Err(StoreError::from_sdk("UpdateItem", &e)),
-    }
+    applied("UpdateItem", result)
 }
 
 /// Gives a held refund amount back after Stripe refused the refund.
@@ -968,54 +1163,54 @@ pub async fn fail_refund(
 }
 
 /// Whether `user_id` bought `product_id`: one of their orders that was paid (and not
-/// cancelled or refunded in full) has a line of it. Reads the user's orders (GSI1), only their
-/// status and lines.
+/// cancelled or refunded in full) has a line of it. Reads the user's order heads (GSI1, only
+/// their id and status), then those orders' lines.
 pub async fn bought(
     table: &TableReader,
     user_id: &str,
     product_id: &str,
 ) -> Result<bool, StoreError> {
-    let mut start = None;
-    loop {
-        let out = table
-            .query()
-            .index_name("GSI1")
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(user_key(user_id)))
-            .projection_expression("#st, #lines")
-            .expression_attribute_names("#st", "status")
-            .expression_attribute_names("#lines", "lines")
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("Query", &e))?;
-        let kept = [
-            "paid",
-            "processing",
-            "shipped",
-            "delivered",
-            "partially_refunded",
-        ];
-        let found = out.items().iter().any(|item| {
-            let status = item.get("status").and_then(|v| v.as_s().ok());
-            let lines = item.get("lines").and_then(|v| v.as_l().ok());
-            status.is_some_and(|st| kept.contains(&st.as_str()))
-                && lines.is_some_and(|lines| {
-                    lines.iter().any(|l| {
-                        l.as_m()
-                            .ok()
-                            .and_then(|m| m.get("product_id"))
-                            .and_then(|p| p.as_s().ok())
-                            .is_some_and(|p| p == product_id)
-                    })
-                })
-        });
-        if found {
+    #[derive(Deserialize)]
+    struct Head {
+        id: String,
+        status: OrderStatus,
+    }
+    #[derive(Deserialize)]
+    struct Lines {
+        lines: Vec<OrderLine>,
+    }
+    let query = table
+        .query()
+        .index_name("GSI1")
+        .key_condition_expression("GSI1PK = :pk")
+        .expression_attribute_values(":pk", s(user_key(user_id)))
+        .projection_expression("id, #st")
+        .expression_attribute_names("#st", "status");
+    let heads: Vec<Head> = super::every_page(query, "order").await?;
+    let kept = heads
+        .into_iter()
+        .filter(|h| {
+            matches!(
+                h.status,
+                OrderStatus::Paid
+                    | OrderStatus::Processing
+                    | OrderStatus::Shipped
+                    | OrderStatus::Delivered
+                    | OrderStatus::PartiallyRefunded
+            )
+        })
+        .map(|h| key(pk(&h.id), DETAILS_SK))
+        .collect();
+    for details in super::batch_get(table, kept).await? {
+        let lines: Lines =
+            serde_dynamo::from_item(details).map_err(|e| StoreError::serde("order", e))?;
+        if lines
+            .lines
+            .iter()
+            .any(|l| l.product_id.as_deref() == Some(product_id))
+        {
             return Ok(true);
         }
-        match out.last_evaluated_key {
-            Some(key) => start = Some(key),
-            None => return Ok(false),
-        }
     }
+    Ok(false)
 }

@@ -859,73 +859,31 @@ pub async fn variants_by_key(
     table: &TableReader,
     keys: &[(String, String)],
 ) -> Result<Vec<(Product, Variant)>, StoreError> {
-    use aws_sdk_dynamodb::types::KeysAndAttributes;
     let mut wanted: Vec<super::Item> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (pid, sku) in keys {
         for sk in ["PRODUCT".to_owned(), variant_sk(sku)] {
             if seen.insert((pid.clone(), sk.clone())) {
-                wanted.push(
-                    [
-                        ("PK".to_owned(), s(product_pk(pid))),
-                        ("SK".to_owned(), s(sk)),
-                    ]
-                    .into(),
-                );
+                wanted.push(super::key(product_pk(pid), sk));
             }
         }
     }
     let mut products: std::collections::HashMap<String, Product> = Default::default();
     let mut variants: std::collections::HashMap<(String, String), Variant> = Default::default();
-    for chunk in wanted.chunks(100) {
-        let mut pending = Some(
-            KeysAndAttributes::builder()
-                .set_keys(Some(chunk.to_vec()))
-                .consistent_read(true)
-                .build()
-                .map_err(|e| StoreError::serde("batch keys", e))?,
-        );
-        let mut rounds = 0;
-        while let Some(request) = pending.take() {
-            rounds += 1;
-            let out = table
-                .batch_get_item()
-                .request_items(table.name(), request)
-                .send()
-                .await
-                .map_err(|e| StoreError::from_sdk("BatchGetItem", &e))?;
-            for item in out
-                .responses
-                .and_then(|mut r| r.remove(table.name()))
-                .unwrap_or_default()
-            {
-                let sk = item
-                    .get("SK")
-                    .and_then(|v| v.as_s().ok())
-                    .cloned()
-                    .unwrap_or_default();
-                if sk == "PRODUCT" {
-                    let p: ProductItem = serde_dynamo::from_item(item)
-                        .map_err(|e| StoreError::serde("product", e))?;
-                    products.insert(p.product.id.clone(), p.product);
-                } else {
-                    let v: VariantItem = serde_dynamo::from_item(item)
-                        .map_err(|e| StoreError::serde("variant", e))?;
-                    variants.insert((v.product_id, v.variant.sku.clone()), v.variant);
-                }
-            }
-            pending = out
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(table.name()))
-                .filter(|k| !k.keys.is_empty());
-            if pending.is_some() {
-                if rounds >= 8 {
-                    return Err(StoreError::contended(
-                        "BatchGetItem kept leaving keys unprocessed",
-                    ));
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(20 << rounds.min(5))).await;
-            }
+    for item in super::batch_get(table, wanted).await? {
+        let sk = item
+            .get("SK")
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default();
+        if sk == "PRODUCT" {
+            let p: ProductItem =
+                serde_dynamo::from_item(item).map_err(|e| StoreError::serde("product", e))?;
+            products.insert(p.product.id.clone(), p.product);
+        } else {
+            let v: VariantItem =
+                serde_dynamo::from_item(item).map_err(|e| StoreError::serde("variant", e))?;
+            variants.insert((v.product_id, v.variant.sku.clone()), v.variant);
         }
     }
     Ok(keys
