@@ -11,11 +11,17 @@ use shop_local::faults::{Fault, FaultProxy, Rule};
 
 use crate::cart::{Who, add_ok, item};
 use crate::catalog::staff;
-use crate::helpers::{TestApp, WEBHOOK_SECRET, customers, env_or, eventually, every_item, unique};
+use crate::helpers::{
+    TestApp, WEBHOOK_SECRET, assert_problem, customers, env_or, eventually, every_item, unique,
+    unique_email,
+};
 use crate::orders::{
     address, buyer_with_cart, checkout, now, order, pay_on_stripe, post_event, sign, stock,
     succeeded_event,
 };
+
+use crate::worker::verification_email;
+use shop::notify::Envelope;
 
 const SEND_EMAIL: &str = "POST /v2/email/outbound-emails";
 
@@ -180,4 +186,115 @@ async fn a_tenth_of_dynamodb_calls_failing_never_sells_a_unit_twice_or_loses_one
         "stock {left} + held {held} (orders: {orders})"
     );
     assert!(made as i64 <= held, "every answered order holds its unit");
+}
+
+#[tokio::test]
+async fn dynamodb_failing_past_the_retries_is_503_with_retry_after_and_nothing_half_written() {
+    let dynamodb = env_or("TEST_DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:18000");
+    let proxy = FaultProxy::start(&dynamodb).await.unwrap();
+    let url = proxy.url.clone();
+    let app = TestApp::spawn_with(|o| o.dynamodb_endpoint = url).await;
+    let staff = staff(&app).await;
+    let sku = item(&app, &staff, 1500, 3).await;
+    let mut who = Who::User(customers(&app, 1, "down").await.remove(0));
+    add_ok(&app, &mut who, &sku, 2).await;
+    let body = json!({"shipping_address": address()});
+
+    // Every transaction fails: the checkout cannot place its order.
+    proxy.set(vec![Rule::new(
+        "DynamoDB_20120810.TransactWriteItems",
+        1.0,
+        Fault::Fail,
+    )]);
+    let r = checkout(&app, &who, &body, None).await;
+    assert_eq!(r.headers()["retry-after"], "1");
+    assert_problem(r, 503, "upstream_unavailable").await;
+    // Every read is throttled: a plain read cannot answer either.
+    proxy.set(vec![Rule::new(
+        "DynamoDB_20120810.GetItem",
+        1.0,
+        Fault::Throttle,
+    )]);
+    let r = who
+        .request(&app, reqwest::Method::GET, "/api/v1/cart")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["retry-after"], "1");
+    assert_problem(r, 503, "upstream_unavailable").await;
+    proxy.set(Vec::new());
+
+    // Nothing of the failed checkout is left: no order, no details, no number, stock intact.
+    for kind in ["order", "order_details", "order_number"] {
+        assert!(every_item(&app, Some(kind)).await.is_empty(), "{kind} left");
+    }
+    assert_eq!(stock(&app, &sku).await, 3);
+    // And once DynamoDB answers again, the same checkout goes through.
+    let r = checkout(&app, &who, &body, None).await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(stock(&app, &sku).await, 1);
+}
+
+/// Ten messages, one of which can never be done (SES refuses its recipient): the nine are sent
+/// once; the poison one is received again after each failure and, after five receives, the
+/// queue moves it to the dead-letter queue; once SES takes it again, `shopctl dlq redrive` puts
+/// it back and it is sent, once.
+#[tokio::test]
+async fn a_poison_message_reaches_the_dead_letter_queue_after_five_receives_and_redrives() {
+    let (app, proxy) = moto_behind_a_proxy().await;
+    let poison = unique_email();
+    proxy.set(vec![
+        Rule::new(SEND_EMAIL, 1.0, Fault::Fail).with_body(&poison),
+    ]);
+    let queue = app.shop.state.queue();
+    let mut recipients: Vec<String> = (0..9).map(|_| unique_email()).collect();
+    recipients.insert(4, poison.clone());
+    for to in &recipients {
+        let envelope = Envelope::new(verification_email(to, "http://127.0.0.1/v?t=1"));
+        queue
+            .client
+            .send_message()
+            .queue_url(&*queue.url)
+            .message_body(serde_json::to_string(&envelope).unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
+    for to in recipients.iter().filter(|t| **t != poison) {
+        app.wait_for_emails(to, 1, Duration::from_secs(30)).await;
+    }
+    let services = env_or("TEST_AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:15050");
+    let (work, dlq) =
+        shopctl::connect_queues(&queue.url, &app.shop.dead_letter_queue_url, Some(&services))
+            .await
+            .unwrap();
+    let letters = crate::helpers::eventually_within(Duration::from_secs(120), || async {
+        let listed = shopctl::dlq::list(&dlq).await.unwrap();
+        if listed.is_empty() {
+            Err(format!(
+                "not dead-lettered yet ({} SES failures)",
+                proxy.injected()
+            ))
+        } else {
+            Ok(listed)
+        }
+    })
+    .await;
+    assert_eq!(letters.len(), 1);
+    assert!(letters[0].body.contains(&poison));
+    // Five deliveries, each refused by SES (the SDK's own retries make more calls).
+    assert!(proxy.injected() >= 5, "{} SES failures", proxy.injected());
+    assert!(app.emails_to(&poison).await.is_empty());
+    for to in recipients.iter().filter(|t| **t != poison) {
+        assert_eq!(app.emails_to(to).await.len(), 1, "{to} mailed once");
+    }
+
+    proxy.set(Vec::new());
+    let redriven = shopctl::dlq::redrive(&dlq, &work, None).await.unwrap();
+    assert_eq!(redriven.len(), 1);
+    app.wait_for_emails(&poison, 1, Duration::from_secs(30))
+        .await;
+    assert!(shopctl::dlq::list(&dlq).await.unwrap().is_empty());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(app.emails_to(&poison).await.len(), 1);
 }

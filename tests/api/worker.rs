@@ -8,7 +8,7 @@ use shop::notify::{EmailKind, EmailMessage, Envelope, Job};
 
 use crate::helpers::{TestApp, unique_email};
 
-fn verification_email(to: &str, link: &str) -> Job {
+pub(crate) fn verification_email(to: &str, link: &str) -> Job {
     Job::Email(EmailMessage {
         to: Email::parse(to).unwrap(),
         kind: EmailKind::VerifyEmail {
