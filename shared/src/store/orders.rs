@@ -640,7 +640,12 @@ pub async fn place(table: &Table, order: &Order, cart_version: u64) -> Result<()
         .build()
         .expect("table and item are set");
     if let Err(e) = tx.put("order", put).send().await {
-        forget(table, order).await;
+        // Refused: nothing was written. Failed otherwise (the SDK gave up): written only if
+        // the head is there now; when that cannot be read either, step 1's items stay (unread).
+        let refused = e.cancelled().is_some();
+        if refused || matches!(get_item(table, pk(&order.id), SK).await, Ok(None)) {
+            forget(table, order).await;
+        }
         return Err(e.on_condition(|c| {
             let short = c.failed_under("sku:");
             if !short.is_empty() {
