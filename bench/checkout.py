@@ -23,7 +23,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cart import call  # noqa: E402
+from cart import call, ddb_client, wcu  # noqa: E402
 from catalog import pct, start_server, stop  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -70,29 +70,22 @@ def item_size(item):
     return sum(len(k.encode()) + value_size(v) for k, v in item.items())
 
 
-def kb(size):
-    return -(-size // 1024)
-
-
 def transaction_units(dynamodb, table, product_ids, order_id):
     """(table WCU of the checkout transaction counted per item, index WCU, the items' sizes)."""
-    import boto3
-    client = boto3.client("dynamodb", endpoint_url=dynamodb, region_name="us-east-1",
-                          aws_access_key_id="local", aws_secret_access_key="local")
+    client = ddb_client(dynamodb)
 
     def get(pk, sk):
         return client.get_item(TableName=table, Key={"PK": {"S": pk}, "SK": {"S": sk}},
                                ConsistentRead=True)["Item"]
-    variants = [item_size(get(f"PRODUCT#{pid}", f"VARIANT#{sku}")) for sku, pid in product_ids]
+    variants = [get(f"PRODUCT#{pid}", f"VARIANT#{sku}") for sku, pid in product_ids]
     head = get(f"ORDER#{order_id}", "ORDER")
     # As the transaction wrote it: the PaymentIntent's id and secret are set after.
     for field in ("intent_id", "client_secret"):
         head["payment"]["M"].pop(field, None)
-    head_size = item_size(head)
-    table_units = sum(2 * kb(s) for s in variants) + 2 * kb(head_size)
+    table_units = sum(2 * wcu(v) for v in variants) + 2 * wcu(head)
     indexes = 3 if "GSI1PK" in head else 2
-    index_units = sum(kb(s) for s in variants) + indexes * kb(head_size)
-    return table_units, index_units, max(variants), head_size
+    index_units = sum(wcu(v) for v in variants) + indexes * wcu(head)
+    return table_units, index_units, max(item_size(v) for v in variants), item_size(head)
 
 
 def stripe_post(stripe, path, form):
