@@ -62,6 +62,9 @@ pub struct LocalOptions {
     pub admin: Option<seed::AdminSeed>,
     /// Seeds the demo catalog on first start (`make run`; `LOCAL_DEMO_CATALOG=0` turns it off).
     pub demo_catalog: bool,
+    /// Origins besides the server's own that Checkout Sessions may return buyers to (a
+    /// storefront on another port: `ALLOWED_RETURN_ORIGINS=http://127.0.0.1:5173`).
+    pub allowed_return_origins: Option<String>,
 }
 
 impl LocalOptions {
@@ -115,6 +118,9 @@ impl LocalOptions {
                     .filter(|v| !v.is_empty()),
             }),
             demo_catalog: var("LOCAL_DEMO_CATALOG", "1") != "0",
+            allowed_return_origins: std::env::var("ALLOWED_RETURN_ORIGINS")
+                .ok()
+                .filter(|v| !v.is_empty()),
         })
     }
 }
@@ -218,6 +224,10 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         ("BUCKET_NAME", names.bucket.clone()),
         ("EMAIL_FROM", opts.email_from.clone()),
         ("PUBLIC_BASE_URL", base_url.clone()),
+        (
+            "ALLOWED_RETURN_ORIGINS",
+            opts.allowed_return_origins.clone().unwrap_or_default(),
+        ),
         ("SHOP_NAME", opts.shop_name.clone()),
         ("LOG_FORMAT", "pretty".to_owned()),
         ("JWT_SIGNING_KEYS", jwt_keys),

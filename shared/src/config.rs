@@ -25,6 +25,9 @@ pub struct Config {
     pub mail: Option<MailSettings>,
     /// Where the shop's front end lives, for links in emails (`PUBLIC_BASE_URL`; `Need::Links`).
     pub public_base_url: Option<String>,
+    /// Further origins a Checkout Session may send the buyer back to, besides
+    /// `PUBLIC_BASE_URL`'s (`ALLOWED_RETURN_ORIGINS`, comma-separated; `Need::Links`).
+    pub allowed_return_origins: Vec<String>,
     /// Access-token keys and lifetimes (`Need::AccessTokens`).
     pub tokens: Option<TokenSettings>,
     /// Google sign-in (`Need::Google`).
@@ -244,6 +247,15 @@ impl Config {
             public_base_url: when(has(Need::Links), "PUBLIC_BASE_URL")?
                 .map(|v| url("PUBLIC_BASE_URL", v))
                 .transpose()?,
+            allowed_return_origins: match optional("ALLOWED_RETURN_ORIGINS") {
+                Some(list) if has(Need::Links) => list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(|o| url("ALLOWED_RETURN_ORIGINS", o.to_owned()))
+                    .collect::<Result<_, _>>()?,
+                _ => Vec::new(),
+            },
             tokens,
             google,
             stripe,
@@ -280,6 +292,11 @@ impl Config {
             bucket_name: self.bucket_name.clone().filter(|_| has(Need::Blobs)),
             mail: self.mail.clone().filter(|_| has(Need::Mailer)),
             public_base_url: self.public_base_url.clone().filter(|_| has(Need::Links)),
+            allowed_return_origins: if has(Need::Links) {
+                self.allowed_return_origins.clone()
+            } else {
+                Vec::new()
+            },
             tokens: self.tokens.clone().filter(|_| has(Need::AccessTokens)),
             google: self.google.clone().filter(|_| has(Need::Google)),
             stripe: self.stripe.clone().filter(|_| has(Need::Stripe)),

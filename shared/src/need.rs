@@ -79,7 +79,7 @@ impl Need {
             Need::Mailer => &["EMAIL_FROM", "SHOP_NAME"],
             Need::Blobs => &["BUCKET_NAME"],
             Need::AccessTokens => &["JWT_SIGNING_KEYS"],
-            Need::Links => &["PUBLIC_BASE_URL"],
+            Need::Links => &["PUBLIC_BASE_URL", "ALLOWED_RETURN_ORIGINS"],
             Need::Google => &["GOOGLE_CLIENT_ID"],
             Need::Stripe => &["STRIPE_SECRET_KEY"],
             Need::StripeWebhook => &["STRIPE_WEBHOOK_SECRET"],

@@ -229,4 +229,19 @@ impl AppState {
             .as_deref()
             .expect("Need::Links is declared by this route (checked at start-up)")
     }
+
+    /// Where a Checkout Session may send the buyer back to (`Need::Links`): the storefront's
+    /// origin and `ALLOWED_RETURN_ORIGINS`; plain http only on the local stack.
+    pub fn return_origins(&self) -> crate::domain::return_url::ReturnOrigins {
+        let base = std::iter::once(self.public_base_url());
+        let more = self
+            .config
+            .allowed_return_origins
+            .iter()
+            .map(String::as_str);
+        crate::domain::return_url::ReturnOrigins::new(
+            base.chain(more),
+            self.config.endpoints.is_local(),
+        )
+    }
 }

@@ -77,6 +77,7 @@ pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
             kind,
             object,
         } => apply_stripe_event(state, &event_id, &kind, &object).await,
+        Job::ClosePayment { order_id } => close_payment(state, &order_id).await,
         Job::SyncProduct { product_id } => {
             let synced = crate::catalog::stripe_sync::sync(state, &product_id).await?;
             tracing::info!(product = product_id, ?synced, "product mirrored to Stripe");
@@ -96,6 +97,26 @@ async fn dead_letter(state: &AppState, body: &str) -> Result<(), String> {
         .await
         .map(|_| ())
         .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
+}
+
+/// Closes a given-up order's payment at Stripe. Stripe unreachable: retried (the message
+/// fails). Stripe refusing (the PaymentIntent was paid just before): nothing more to do here,
+/// the payment's own event takes the late-payment path.
+async fn close_payment(state: &AppState, order_id: &str) -> Result<(), WorkError> {
+    let Some(mut order) = crate::store::orders::get(state.reader(), order_id).await? else {
+        return Ok(());
+    };
+    match crate::orders::refund::close_payment(state, &mut order).await {
+        Ok(()) => {
+            tracing::info!(order = order_id, "the given-up order's payment is closed");
+            Ok(())
+        }
+        Err(err) if err.is_transient() => Err(WorkError::Order(err.to_string())),
+        Err(err) => {
+            tracing::warn!(error = %err, order = order_id, "Stripe refused to close the payment; a payment that arrives takes the late path");
+            Ok(())
+        }
+    }
 }
 
 /// Applies a Stripe event to its order and sends the emails it calls for (each once).

@@ -72,6 +72,8 @@ impl TestApp {
                 password: Some(ADMIN_PASSWORD.to_owned()),
             }),
             demo_catalog: false,
+            // The storefront the tests' Checkout Sessions return to.
+            allowed_return_origins: Some("http://127.0.0.1:3000".to_owned()),
         };
         adjust(&mut opts);
         let shop = shop_local::start(opts)

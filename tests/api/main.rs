@@ -21,6 +21,7 @@ mod idempotency;
 mod luck;
 mod openapi;
 mod orders;
+mod payment_rules;
 mod payments;
 mod probe;
 mod resources;

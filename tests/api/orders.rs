@@ -549,6 +549,11 @@ async fn refunds_partial_then_the_rest_never_more_and_once_under_a_race() {
         (Some("refunded"), Some(total))
     );
     assert_eq!(order(&app, &who, &id).await["status"], "refunded");
+    // Nothing is left to refund: the balance is the answer, not the state machine.
+    for body in [json!({}), json!({"amount": 1})] {
+        let p = assert_problem(refund(body).await, 422, "refund_exceeds_balance").await;
+        assert_eq!(p["refundable"], 0);
+    }
     assert_problem(
         refund(json!({"amount": -5})).await,
         422,

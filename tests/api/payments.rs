@@ -327,6 +327,29 @@ async fn bad_checkout_session_requests_are_422() {
         (json!({"success_url": "http://127.0.0.1/ok"}), "success_url"),
         (json!({"mode": "card"}), "mode"),
     ];
+    // Only the storefront's origins (its own and ALLOWED_RETURN_ORIGINS): no open redirect,
+    // no userinfo trick, no metadata address, no line break to smuggle a header.
+    let good = "http://127.0.0.1:3000/cart";
+    let mut cases = cases.to_vec();
+    for bad in [
+        "https://evil.example/thanks",
+        "http://127.0.0.1:3000@evil.example/",
+        "http://evil.example#@127.0.0.1:3000/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.1:3000/ok\r\nSet-Cookie: a=b",
+        "http://127.0.0.1:3000/ok\nx",
+        "http://127.0.0.1:3001/ok",
+        "http://localhost:3000/ok",
+    ] {
+        cases.push((
+            json!({"mode": "checkout_session", "success_url": bad, "cancel_url": good}),
+            "success_url",
+        ));
+        cases.push((
+            json!({"mode": "checkout_session", "success_url": good, "cancel_url": bad}),
+            "cancel_url",
+        ));
+    }
     for (extra, field) in cases {
         let r = checkout(&app, &who, &with(extra.clone()), None).await;
         let p = assert_problem(r, 422, "validation_failed").await;

@@ -6,7 +6,9 @@ async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::cart_items_add::ROUTE.needs).await?;
     lambda::serve(
         &api::cart_items_add::ROUTE,
-        env.state().with_table(env.table().await),
+        env.state()
+            .with_table(env.table().await)
+            .with_queue(env.queue().await),
     )
     .await
 }

@@ -117,7 +117,7 @@ pub async fn admin_orders_status(
                 }
                 return Ok(Json(OrderView::from(&order)));
             }
-            Err(MoveError::Moved | MoveError::Short(_)) => {
+            Err(MoveError::Moved | MoveError::Lapsed(_)) => {
                 order = store::get(state.reader(), &id)
                     .await?
                     .ok_or(ApiError::NotFound)?;

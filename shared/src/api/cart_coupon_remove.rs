@@ -11,7 +11,7 @@ use crate::state::{AppState, Need};
 
 pub const ROUTE: Route = Route {
     name: "cart_coupon_remove",
-    needs: &[Need::TableWrite, Need::AccessTokens],
+    needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(cart_coupon_remove)),
 };
 

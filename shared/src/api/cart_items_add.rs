@@ -17,7 +17,7 @@ use crate::state::{AppState, Need};
 
 pub const ROUTE: Route = Route {
     name: "cart_items_add",
-    needs: &[Need::TableWrite, Need::AccessTokens],
+    needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(cart_items_add)),
 };
 

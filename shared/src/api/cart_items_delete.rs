@@ -12,7 +12,7 @@ use crate::state::{AppState, Need};
 
 pub const ROUTE: Route = Route {
     name: "cart_items_delete",
-    needs: &[Need::TableWrite, Need::AccessTokens],
+    needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(cart_items_delete)),
 };
 

@@ -14,7 +14,7 @@ use crate::state::{AppState, Need};
 
 pub const ROUTE: Route = Route {
     name: "cart_items_update",
-    needs: &[Need::TableWrite, Need::AccessTokens],
+    needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(cart_items_update)),
 };
 

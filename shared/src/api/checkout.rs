@@ -23,6 +23,7 @@ pub const ROUTE: Route = Route {
         Need::AccessTokens,
         Need::Stripe,
         Need::Queue,
+        Need::Links,
     ],
     router: || OpenApiRouter::new().routes(routes!(checkout)),
 };

@@ -14,7 +14,7 @@ use crate::store::luck::Outcome;
 
 pub const ROUTE: Route = Route {
     name: "coupons_try_luck",
-    needs: &[Need::TableWrite, Need::AccessTokens],
+    needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(coupons_try_luck)),
 };
 

@@ -24,6 +24,7 @@ use crate::domain::order::OrderStatus;
 use crate::domain::settings::Settings;
 use crate::error::ApiError;
 use crate::http::AuthUser;
+use crate::notify::{Job, enqueue_keyed};
 use crate::state::AppState;
 use crate::store::bundles::{self, Bundle};
 use crate::store::carts::{self, Cart, CartLine, CartStatus, LineKind};
@@ -471,9 +472,29 @@ async fn give_up_pending_order(state: &AppState, cart: &mut Cart) -> Result<bool
     )
     .await
     {
-        Ok(()) => Ok(false),
-        Err(MoveError::Moved | MoveError::Short(_)) => Ok(false),
+        Ok(()) => {
+            close_payment_later(state, &order).await;
+            Ok(false)
+        }
+        Err(MoveError::Moved | MoveError::Lapsed(_)) => Ok(false),
         Err(MoveError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// Queues the closing of a given-up order's payment at Stripe (the cart functions hold no
+/// Stripe key): the worker cancels its PaymentIntent or expires its Checkout Session, retried
+/// until Stripe answers. If the queue refuses, the order is released all the same; a payment
+/// that still arrives is taken only under checkout's conditions, or refunded.
+async fn close_payment_later(state: &AppState, order: &orders::Order) {
+    if order.payment.intent_id.is_empty() && order.payment.session_id.is_empty() {
+        return;
+    }
+    let job = Job::ClosePayment {
+        order_id: order.id.clone(),
+    };
+    let key = format!("order-{}-close-payment", order.id);
+    if let Err(e) = enqueue_keyed(state.queue(), key, job).await {
+        tracing::error!(error = %e, order = order.id, "closing the given-up order's payment could not be queued");
     }
 }
 

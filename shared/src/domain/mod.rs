@@ -10,6 +10,7 @@ mod password;
 pub mod patch;
 pub mod pricing;
 mod refresh_token;
+pub mod return_url;
 mod role;
 pub mod settings;
 pub mod text;

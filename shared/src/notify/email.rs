@@ -48,6 +48,18 @@ pub enum EmailKind {
         threshold: i64,
         skus: Vec<LowStock>,
     },
+    /// To the shop's staff: a payment arrived that was not its order's total in its currency;
+    /// the order was not made paid and the payment was refunded in full.
+    PaymentRejected {
+        order_number: String,
+        order_id: String,
+        /// What arrived, formatted.
+        paid: String,
+        /// What the order costs, formatted.
+        expected: String,
+        intent_id: String,
+        refund_id: Option<String>,
+    },
 }
 
 /// One sku of a stock alert.
@@ -101,6 +113,7 @@ impl EmailKind {
             Self::OrderConfirmation { .. } => "order_confirmation",
             Self::OrderUpdate { .. } => "order_update",
             Self::StockAlert { .. } => "stock_alert",
+            Self::PaymentRejected { .. } => "payment_rejected",
         }
     }
 
@@ -125,6 +138,9 @@ impl EmailKind {
             Self::StockAlert { day, skus, .. } => {
                 format!("{shop_name}: {} skus low on stock ({day})", skus.len())
             }
+            Self::PaymentRejected { order_number, .. } => {
+                format!("{shop_name}: a payment for order {order_number} was refused and refunded")
+            }
         }
     }
 }
@@ -142,7 +158,7 @@ fn templates() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         // `.html` templates are auto-escaped by name; `.txt` ones are not.
-        let sources: [(&str, &str); 11] = [
+        let sources: [(&str, &str); 13] = [
             (
                 "layout.html",
                 include_str!("../../templates/email/layout.html"),
@@ -186,6 +202,14 @@ fn templates() -> &'static Environment<'static> {
             (
                 "stock_alert.txt",
                 include_str!("../../templates/email/stock_alert.txt"),
+            ),
+            (
+                "payment_rejected.html",
+                include_str!("../../templates/email/payment_rejected.html"),
+            ),
+            (
+                "payment_rejected.txt",
+                include_str!("../../templates/email/payment_rejected.txt"),
             ),
         ];
         for (name, source) in sources {
@@ -258,5 +282,22 @@ mod tests {
         };
         let email = reset.render("Shop").unwrap();
         assert!(email.text.contains("http://x/r") && email.html.contains("http://x/r"));
+        let rejected = EmailKind::PaymentRejected {
+            order_number: "HX-7K2M9Q".into(),
+            order_id: "01ORDER".into(),
+            paid: money(1, "gbp"),
+            expected: money(7200, "gbp"),
+            intent_id: "pi_1".into(),
+            refund_id: Some("re_1".into()),
+        };
+        let email = rejected.render("Shop").unwrap();
+        for part in [&email.text, &email.html] {
+            assert!(
+                part.contains("0.01 GBP") && part.contains("72.00 GBP"),
+                "{part}"
+            );
+            assert!(part.contains("pi_1") && part.contains("re_1"), "{part}");
+        }
+        assert!(email.subject.contains("HX-7K2M9Q"));
     }
 }

@@ -32,6 +32,9 @@ pub enum Job {
     /// A product was created, changed or archived: mirror it to Stripe
     /// (`catalog::stripe_sync`).
     SyncProduct { product_id: String },
+    /// A pending order was given up without a Stripe client at hand (a cart change): close
+    /// its PaymentIntent or Checkout Session at Stripe (`orders::refund::close_payment`).
+    ClosePayment { order_id: String },
 }
 
 impl Envelope {

@@ -26,6 +26,7 @@ use super::{OrderView, order_token};
 use crate::accounts::{self, address::AddressInput};
 use crate::cart::{self, Caller};
 use crate::domain::order::{self, OrderStatus};
+use crate::domain::return_url::ReturnOrigins;
 use crate::domain::{Email, text};
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
@@ -41,8 +42,6 @@ use crate::stripe::{NewCheckoutSession, NewPaymentIntent, Payments, SessionLine}
 pub const MAX_SKUS: usize = 90;
 /// The longest `notes` and `gift_message`, in characters.
 const MAX_TEXT: usize = 500;
-/// The longest `success_url` / `cancel_url` (Stripe's own limit is 5000).
-const MAX_URL: usize = 2048;
 /// A Checkout Session's reservation is at least this long: Stripe refuses an `expires_at`
 /// under 30 minutes from the session's creation (a minute more for the time until then).
 const MIN_SESSION_MINUTES: i64 = 31;
@@ -61,9 +60,13 @@ pub struct CheckoutRequest {
     /// `payment_intent` (the default: confirm with Stripe.js and `client_secret`) or
     /// `checkout_session` (send the buyer to `checkout_url`, Stripe's hosted page).
     pub mode: Option<String>,
-    /// With `checkout_session`: where Stripe sends the buyer after paying (http or https).
+    /// With `checkout_session`: where Stripe sends the buyer after paying: an https URL under
+    /// the storefront's origin (`PUBLIC_BASE_URL`) or one of `ALLOWED_RETURN_ORIGINS`, at most
+    /// 2048 characters, no spaces or control characters, no user name.
+    #[schema(max_length = 2048, format = "uri")]
     pub success_url: Option<String>,
-    /// With `checkout_session`: where Stripe sends a buyer who gives up.
+    /// With `checkout_session`: where Stripe sends a buyer who gives up (the same rules).
+    #[schema(max_length = 2048, format = "uri")]
     pub cancel_url: Option<String>,
 }
 
@@ -125,9 +128,13 @@ struct Checked {
     gift_message: Option<String>,
 }
 
-fn check(req: &CheckoutRequest, caller: &Caller) -> Result<Checked, ApiError> {
+fn check(
+    req: &CheckoutRequest,
+    caller: &Caller,
+    origins: &ReturnOrigins,
+) -> Result<Checked, ApiError> {
     let mut errors = Vec::new();
-    let mode = mode(&mut errors, req);
+    let mode = mode(&mut errors, req, origins);
     let email = match (&req.email, caller) {
         (Some(raw), Caller::Guest(_) | Caller::Nobody) => match Email::parse(raw) {
             Ok(e) => Some(e),
@@ -200,7 +207,11 @@ fn check(req: &CheckoutRequest, caller: &Caller) -> Result<Checked, ApiError> {
     })
 }
 
-fn mode(errors: &mut Vec<FieldError>, req: &CheckoutRequest) -> Option<Mode> {
+fn mode(
+    errors: &mut Vec<FieldError>,
+    req: &CheckoutRequest,
+    origins: &ReturnOrigins,
+) -> Option<Mode> {
     let urls = [
         ("success_url", req.success_url.as_deref()),
         ("cancel_url", req.cancel_url.as_deref()),
@@ -215,7 +226,8 @@ fn mode(errors: &mut Vec<FieldError>, req: &CheckoutRequest) -> Option<Mode> {
             Some(Mode::PaymentIntent)
         }
         Some("checkout_session") => {
-            let [success_url, cancel_url] = urls.map(|(field, url)| return_url(errors, field, url));
+            let [success_url, cancel_url] =
+                urls.map(|(field, url)| return_url(errors, field, url, origins));
             Some(Mode::CheckoutSession {
                 success_url: success_url?,
                 cancel_url: cancel_url?,
@@ -231,8 +243,13 @@ fn mode(errors: &mut Vec<FieldError>, req: &CheckoutRequest) -> Option<Mode> {
     }
 }
 
-/// An absolute http(s) URL Stripe may send the buyer back to.
-fn return_url(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<String> {
+/// A URL under the storefront's origins that Stripe may send the buyer back to.
+fn return_url(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    raw: Option<&str>,
+    origins: &ReturnOrigins,
+) -> Option<String> {
     let Some(raw) = raw else {
         errors.push(FieldError::new(
             field,
@@ -240,19 +257,10 @@ fn return_url(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> O
         ));
         return None;
     };
-    let ok = raw.len() <= MAX_URL
-        && reqwest::Url::parse(raw).is_ok_and(|u| {
-            matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
-        });
-    if ok {
-        Some(raw.to_owned())
-    } else {
-        errors.push(FieldError::new(
-            field,
-            format!("must be an absolute http or https URL of at most {MAX_URL} characters"),
-        ));
-        None
-    }
+    origins
+        .check(raw)
+        .map_err(|why| errors.push(FieldError::new(field, why)))
+        .ok()
 }
 
 fn shipping(a: addresses::Address) -> ShippingAddress {
@@ -279,7 +287,7 @@ pub async fn checkout(
     if matches!(caller, Caller::Nobody) {
         return Err(ApiError::CartEmpty);
     }
-    let checked = check(req, caller)?;
+    let checked = check(req, caller, &state.return_origins())?;
     let address = match (&checked.address, &checked.address_id, caller) {
         (Some(a), _, _) => a.clone(),
         (None, Some(id), Caller::User(u)) => addresses::get(state.reader(), u.id(), id)
@@ -703,6 +711,7 @@ async fn paid_already(
         order_id: order.id.clone(),
         intent_id: String::new(),
         amount: 0,
+        currency: order.currency.clone(),
     };
     let applied = super::payment::apply(state, &fact)
         .await?
@@ -733,7 +742,7 @@ async fn undo(state: &AppState, order: &Order) -> Result<(), ApiError> {
     )
     .await
     {
-        Ok(()) | Err(MoveError::Moved | MoveError::Short(_)) => {}
+        Ok(()) | Err(MoveError::Moved | MoveError::Lapsed(_)) => {}
         Err(MoveError::Store(e)) => return Err(e.into()),
     }
     carts::unlock(state.table(), &order.cart_id, &order.id).await?;

@@ -96,6 +96,10 @@ pub struct PaymentView {
     /// The Checkout Session, when the order is paid on Stripe's page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checkout_session_id: Option<String>,
+    /// Payments that did not match the order (another amount or currency): never counted as
+    /// paid, each refunded in full.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<orders::RejectedPayment>,
 }
 
 impl From<&Order> for PaymentView {
@@ -129,6 +133,7 @@ impl From<&Order> for PaymentView {
             currency: o.currency.clone(),
             provider_ref: (!p.intent_id.is_empty()).then(|| p.intent_id.clone()),
             checkout_session_id: (!p.session_id.is_empty()).then(|| p.session_id.clone()),
+            rejected: p.rejected.clone(),
         }
     }
 }

@@ -2,11 +2,15 @@
 //! job and `POST /orders/{id}/payment/sync`. Each step is a conditional write, so the same
 //! fact applied five times (or by the webhook and a sync at once) changes the order once.
 //!
-//! - Succeeded: a pending order becomes `paid` in one transaction with the buyer's
-//!   `order_count`/`total_spent` and the in-app notification; the cart it was locked to is
-//!   emptied; the confirmation is mailed (once, by key). A payment for an order that was
-//!   cancelled meanwhile takes the stock again if all of it is there (the order becomes paid),
-//!   and otherwise is refunded in full and the customer is told.
+//! - Succeeded: a payment that is not the order's total in its currency never makes it paid
+//!   (refunded in full, recorded, staff told). Otherwise a pending order becomes `paid` in one
+//!   transaction with the buyer's `order_count`/`total_spent` and the in-app notification; the
+//!   cart it was locked to is emptied; the confirmation is mailed (once, by key). No path makes
+//!   an order paid without checkout's conditions: a first-time discount needs the buyer's
+//!   `order_count` still 0, and a payment for an order that was cancelled meanwhile takes its
+//!   stock and redeems its coupon again (within its limits, expiry and reservation) in the
+//!   same transaction. When any of that no longer holds, the payment is refunded in full and
+//!   the customer told.
 //! - Failed: recorded on the pending order (the customer may try again).
 //! - Expired (a Checkout Session's page ran out): the pending order is cancelled and its
 //!   stock and coupon go back, as the reservation's own expiry does.
@@ -20,11 +24,15 @@ use serde::{Deserialize, Serialize};
 
 use super::{Mail, email, refund};
 use crate::accounts;
+use crate::domain::Email;
 use crate::domain::order::OrderStatus;
 use crate::error::ApiError;
+use crate::notify::EmailKind;
+use crate::notify::email::money;
 use crate::state::AppState;
-use crate::store::orders::{self, Also, MoveError, Order, TrackingEntry};
-use crate::store::{StoreError, carts, n};
+use crate::store::idempotency::{self, IdempotencyError, NextAction, Saved, Scope};
+use crate::store::orders::{self, Also, Lapsed, MoveError, Order, RejectedPayment, TrackingEntry};
+use crate::store::{StoreError, carts, n, settings};
 use crate::stripe::Payments;
 
 /// A final fact about an order's payment, as Stripe reported it.
@@ -35,6 +43,9 @@ pub enum Fact {
         order_id: String,
         intent_id: String,
         amount: i64,
+        /// As Stripe reported it, lower-case (empty when it did not say).
+        #[serde(default)]
+        currency: String,
     },
     Failed {
         order_id: String,
@@ -86,7 +97,8 @@ pub async fn apply(state: &AppState, fact: &Fact) -> Result<Option<Applied>, Api
             order_id,
             intent_id,
             amount,
-        } => succeeded(state, order_id, intent_id, *amount).await,
+            currency,
+        } => succeeded(state, order_id, intent_id, *amount, currency).await,
         Fact::Failed {
             order_id,
             intent_id,
@@ -124,6 +136,7 @@ async fn succeeded(
     order_id: &str,
     intent_id: &str,
     amount: i64,
+    currency: &str,
 ) -> Result<Option<Applied>, ApiError> {
     for _ in 0..ATTEMPTS {
         let Some(order) = load(state, order_id).await? else {
@@ -137,13 +150,10 @@ async fn succeeded(
             );
             return Ok(None);
         }
-        if amount != order.total {
-            tracing::error!(
-                order = order_id,
-                amount,
-                total = order.total,
-                "the amount paid is not the order's total"
-            );
+        if let Some(problem) = mismatch(&order, amount, currency) {
+            return reject(state, &order, intent_id, amount, currency, problem)
+                .await
+                .map(Some);
         }
         let at = accounts::rfc3339(accounts::now());
         let entry = TrackingEntry::new(OrderStatus::Paid, &at, Some("payment received".to_owned()));
@@ -172,21 +182,10 @@ async fn succeeded(
                 )
                 .await
             }
-            // Cancelled (by the customer, a cart change or the expiry) before the money came.
+            // Cancelled (by the customer, a cart change or the expiry) before the money came:
+            // paid only under checkout's conditions, taken again now.
             OrderStatus::Cancelled if order.payment.amount_paid == 0 => {
-                match orders::retake(state.table(), &order, &entry, &paid, &also).await {
-                    Err(MoveError::Short(skus)) => {
-                        tracing::warn!(
-                            order = order_id,
-                            ?skus,
-                            "paid after it was cancelled and the stock is gone: refunding"
-                        );
-                        return refund_late(state, &order, intent_id, amount)
-                            .await
-                            .map(Some);
-                    }
-                    other => other,
-                }
+                orders::retake(state.table(), &order, &entry, &paid, &also).await
             }
             // Paid already (this fact again, or the webhook and a sync both).
             _ => return Ok(Some(after_paid(state, order, false).await?)),
@@ -202,11 +201,129 @@ async fn succeeded(
                     .ok_or(ApiError::NotFound)?;
                 return Ok(Some(after_paid(state, order, true).await?));
             }
-            Err(MoveError::Moved | MoveError::Short(_)) => continue,
+            // A pending order whose first-time discount went to another paid order: given up
+            // (stock and coupon back), then refunded as a late payment on the next round.
+            Err(MoveError::Lapsed(lapsed)) if order.status == OrderStatus::Pending => {
+                give_up(state, &order, &lapsed).await?;
+            }
+            Err(MoveError::Lapsed(lapsed)) => {
+                tracing::warn!(order = order_id, %lapsed, "paid after it was cancelled, and checkout's conditions no longer hold: refunding");
+                return refund_late(state, &order, intent_id, amount, &lapsed)
+                    .await
+                    .map(Some);
+            }
+            Err(MoveError::Moved) => {}
             Err(MoveError::Store(e)) => return Err(e.into()),
         }
     }
     Err(ApiError::Busy)
+}
+
+/// What makes a payment not this order's: another amount than its total, or another currency.
+fn mismatch(order: &Order, amount: i64, currency: &str) -> Option<String> {
+    if !currency.eq_ignore_ascii_case(&order.currency) {
+        let said = if currency.is_empty() {
+            "none"
+        } else {
+            currency
+        };
+        return Some(format!(
+            "paid in currency {said}, the order is in {}",
+            order.currency
+        ));
+    }
+    (amount != order.total).then(|| format!("paid {amount}, the order costs {}", order.total))
+}
+
+/// A refused payment is refunded once per PaymentIntent, however often it is reported.
+const REJECTED: Scope = Scope {
+    name: "rejected-payment",
+    lease: std::time::Duration::from_secs(60),
+    keep_for: std::time::Duration::from_secs(90 * 24 * 3600),
+};
+
+/// A payment that is not the order's total in its currency never makes the order paid: the
+/// whole amount is refunded, the payment recorded on the order (`payment.rejected`), and the
+/// shop's staff are told (an error in the logs, and an email to `staff_email` when set).
+async fn reject(
+    state: &AppState,
+    order: &Order,
+    intent_id: &str,
+    amount: i64,
+    currency: &str,
+    problem: String,
+) -> Result<Applied, ApiError> {
+    tracing::error!(
+        order = order.id,
+        intent = intent_id,
+        amount,
+        currency,
+        total = order.total,
+        problem,
+        "a payment that does not match its order: refused and refunded"
+    );
+    let table = state.table();
+    let fingerprint = idempotency::fingerprint(&[intent_id.as_bytes()]);
+    let now = accounts::now();
+    let mut mails = Vec::new();
+    match idempotency::try_start(table, &REJECTED, intent_id, &fingerprint, now).await {
+        Ok(NextAction::ReturnSaved(_)) => {}
+        Err(IdempotencyError::InProgress) => return Err(ApiError::Busy),
+        Err(IdempotencyError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(ApiError::Internal(e.into())),
+        Ok(NextAction::StartProcessing) => {
+            let refund = if amount > 0 {
+                let key = format!("payment-{intent_id}-rejected");
+                match state.stripe().create_refund(intent_id, amount, &key).await {
+                    Ok(r) => Some(r.id),
+                    Err(err) => {
+                        tracing::error!(error = %err, order = order.id, "the refused payment could not be refunded yet; retried");
+                        idempotency::release(table, &REJECTED, intent_id).await?;
+                        return Err(ApiError::PaymentProviderUnavailable);
+                    }
+                }
+            } else {
+                None
+            };
+            let rejected = RejectedPayment {
+                intent_id: intent_id.to_owned(),
+                amount,
+                currency: currency.to_lowercase(),
+                problem,
+                refund_id: refund.clone(),
+                at: accounts::rfc3339(now),
+            };
+            orders::add_rejected(table, &order.id, &rejected).await?;
+            let saved = Saved {
+                status: 200,
+                body: refund.clone().unwrap_or_default(),
+            };
+            idempotency::save(table, &REJECTED, intent_id, &saved).await?;
+            let staff = settings::current(state.reader()).await?.staff_email;
+            if let Some(to) = staff.as_deref().and_then(|e| Email::parse(e).ok()) {
+                mails.push(Mail {
+                    key: email::key(order, &format!("rejected-{intent_id}")),
+                    to,
+                    kind: EmailKind::PaymentRejected {
+                        order_number: order.number.clone(),
+                        order_id: order.id.clone(),
+                        paid: money(amount, if currency.is_empty() { "?" } else { currency }),
+                        expected: money(order.total, &order.currency),
+                        intent_id: intent_id.to_owned(),
+                        refund_id: refund,
+                    },
+                });
+            }
+        }
+    }
+    let order = orders::get(state.reader(), &order.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Applied {
+        order,
+        made_paid: false,
+        mails,
+    })
 }
 
 /// Once paid: the cart it was locked to is emptied, and the confirmation goes out.
@@ -224,13 +341,58 @@ async fn after_paid(state: &AppState, order: Order, made_paid: bool) -> Result<A
     })
 }
 
-/// A payment for a cancelled order whose stock is gone: the money is recorded, then all of
-/// it refunded, and the customer told.
+/// Gives up a pending order that can no longer become paid: stock and coupon back, the cart
+/// unlocked (no email: the refund that follows tells the customer).
+async fn give_up(state: &AppState, order: &Order, lapsed: &Lapsed) -> Result<(), ApiError> {
+    let at = accounts::rfc3339(accounts::now());
+    let entry = TrackingEntry::new(OrderStatus::Cancelled, &at, Some(lapsed.to_string()));
+    let quiet = Also {
+        count_purchase: false,
+        notification: None,
+    };
+    match orders::release(
+        state.table(),
+        order,
+        OrderStatus::Pending,
+        &entry,
+        &[],
+        None,
+        &quiet,
+    )
+    .await
+    {
+        Ok(()) => {
+            carts::unlock(state.table(), &order.cart_id, &order.id).await?;
+            Ok(())
+        }
+        Err(MoveError::Moved | MoveError::Lapsed(_)) => Ok(()),
+        Err(MoveError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// What the customer is told when a late payment is refunded.
+fn late_refund_note(lapsed: &Lapsed) -> &'static str {
+    match lapsed {
+        Lapsed::Stock(_) => {
+            "your payment arrived after the order was cancelled and the items were no longer in stock, so it was refunded in full"
+        }
+        Lapsed::Coupon => {
+            "your payment arrived after the order was cancelled and its coupon no longer applies (used up, expired or withdrawn), so it was refunded in full"
+        }
+        Lapsed::FirstOrder => {
+            "your payment arrived after the order was cancelled and its first-order discount went to another order of yours, so it was refunded in full"
+        }
+    }
+}
+
+/// A payment for a cancelled order that checkout's conditions no longer allow: the money is
+/// recorded, then all of it refunded, and the customer told.
 async fn refund_late(
     state: &AppState,
     order: &Order,
     intent_id: &str,
     amount: i64,
+    lapsed: &Lapsed,
 ) -> Result<Applied, ApiError> {
     if order.payment.intent_id.is_empty() {
         // A Checkout Session's PaymentIntent: the refund is made against it.
@@ -255,7 +417,7 @@ async fn refund_late(
             .await?
             .ok_or(ApiError::NotFound)?,
         crate::domain::order::Actor::Admin,
-        Some("your payment arrived after the order was cancelled and the items were no longer in stock, so it was refunded in full".to_owned()),
+        Some(late_refund_note(lapsed).to_owned()),
     )
     .await?;
     Ok(Applied {
@@ -433,7 +595,8 @@ pub async fn ask_stripe(state: &AppState, order: &Order) -> Result<Option<Fact>,
         return Ok((intent.status == "succeeded").then(|| Fact::Succeeded {
             order_id: order.id.clone(),
             intent_id: intent.id,
-            amount: intent.amount,
+            amount: intent.amount_received.unwrap_or(intent.amount),
+            currency: intent.currency.to_lowercase(),
         }));
     }
     if p.session_id.is_empty() {
@@ -450,7 +613,8 @@ pub async fn ask_stripe(state: &AppState, order: &Order) -> Result<Option<Fact>,
         &session.status,
         &session.payment_status,
         session.payment_intent.as_ref().map(|i| i.id().to_owned()),
-        session.amount_total.unwrap_or(order.total),
+        session.amount_total.unwrap_or(0),
+        session.currency.unwrap_or_default(),
     ))
 }
 
@@ -462,12 +626,14 @@ fn session_fact(
     payment_status: &str,
     intent_id: Option<String>,
     amount: i64,
+    currency: String,
 ) -> Option<Fact> {
     match (status, payment_status) {
         ("complete", "paid") => Some(Fact::Succeeded {
             order_id,
             intent_id: intent_id.unwrap_or_default(),
             amount,
+            currency: currency.to_lowercase(),
         }),
         ("expired", _) => Some(Fact::Expired {
             order_id,
@@ -506,15 +672,16 @@ pub async fn fact_of(
                 return Ok(None);
             };
             if kind == "payment_intent.succeeded" {
+                // What was taken; localstripe's PaymentIntents carry only `amount`.
                 let amount = object["amount_received"]
                     .as_i64()
-                    .filter(|a| *a > 0)
                     .or_else(|| object["amount"].as_i64())
                     .unwrap_or(0);
                 Fact::Succeeded {
                     order_id,
                     intent_id,
                     amount,
+                    currency: text(&object["currency"]).unwrap_or_default().to_lowercase(),
                 }
             } else {
                 Fact::Failed {
@@ -587,6 +754,7 @@ pub async fn fact_of(
                 &payment_status,
                 intent_id,
                 amount,
+                text(&object["currency"]).unwrap_or_default(),
             ));
         }
         _ => return Ok(None),

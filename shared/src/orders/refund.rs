@@ -29,8 +29,8 @@ pub struct Refunded {
 }
 
 /// Refunds `amount` (default: all that is left) of a paid order, optionally giving its stock
-/// back. 422 `refund_exceeds_balance` past what is left; 409 `invalid_transition` for an
-/// order with nothing paid.
+/// back. 422 `refund_exceeds_balance` past what is left (a fully refunded order included);
+/// 409 `invalid_transition` for an order with nothing paid.
 pub async fn refund(
     state: &AppState,
     order_id: &str,
@@ -50,10 +50,14 @@ pub async fn refund(
                 | OrderStatus::Delivered
                 | OrderStatus::PartiallyRefunded
         );
+        let left = order.payment.amount_paid - order.payment.amount_refunded;
+        // Paid and all of it given back (refunded, or cancelled and refunded): nothing is left.
+        if order.payment.amount_paid > 0 && left <= 0 {
+            return Err(ApiError::RefundExceedsBalance { left: 0 });
+        }
         if !refundable || order.payment.amount_paid == 0 {
             return Err(invalid(order.status, OrderStatus::Refunded));
         }
-        let left = order.payment.amount_paid - order.payment.amount_refunded;
         // A given amount is positive (checked where the request is read).
         let amount = amount.unwrap_or(left);
         if amount > left || left == 0 {
@@ -158,7 +162,7 @@ pub async fn settle(state: &AppState, order_id: &str, restock: bool) -> Result<O
                     .await?
                     .ok_or(ApiError::NotFound);
             }
-            Err(MoveError::Moved | MoveError::Short(_)) => continue,
+            Err(MoveError::Moved | MoveError::Lapsed(_)) => continue,
             Err(MoveError::Store(e)) => return Err(e.into()),
         }
     }
@@ -218,7 +222,7 @@ pub async fn cancel(
                     .ok_or(ApiError::NotFound)?;
                 return finish_cancel(state, fresh, note).await;
             }
-            Err(MoveError::Moved | MoveError::Short(_)) => {
+            Err(MoveError::Moved | MoveError::Lapsed(_)) => {
                 order = orders::get(state.reader(), &order.id)
                     .await?
                     .ok_or(ApiError::NotFound)?;
@@ -252,45 +256,8 @@ async fn finish_cancel(
                 .await?
                 .ok_or(ApiError::NotFound)?;
         }
-    } else if !order.payment.canceled
-        && (!order.payment.intent_id.is_empty() || !order.payment.session_id.is_empty())
-    {
-        // Nothing was paid: the PaymentIntent (or the Checkout Session's page) can no longer
-        // be used. If it was paid just now, the payment follow-up takes the stock again or
-        // refunds it.
-        let p = &order.payment;
-        let closed: Result<(), crate::stripe::StripeError> = if p.intent_id.is_empty() {
-            let key = format!("order-{}-expire", order.id);
-            let expired = state.stripe().expire_checkout_session(&p.session_id, &key);
-            // Refused: the session is closed already (its expiry may be what cancelled the
-            // order). Stripe unreachable: not closed, and a paid session takes the late path.
-            expired.await.map(|_| ()).or_else(|err| {
-                if err.is_transient() {
-                    return Err(err);
-                }
-                tracing::info!(error = %err, order = order.id, "the Checkout Session is closed already");
-                Ok(())
-            })
-        } else {
-            let key = format!("order-{}-cancel", order.id);
-            let cancelled = state.stripe().cancel_payment_intent(&p.intent_id, &key);
-            cancelled.await.map(|_| ())
-        };
-        match closed {
-            Ok(()) => {
-                orders::set(
-                    state.table(),
-                    &order.id,
-                    &[("payment.canceled = :v", AttributeValue::Bool(true))],
-                    None,
-                )
-                .await?;
-                order.payment.canceled = true;
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, order = order.id, "the payment could not be closed at Stripe");
-            }
-        }
+    } else if let Err(err) = close_payment(state, &mut order).await {
+        tracing::warn!(error = %err, order = order.id, "the payment could not be closed at Stripe");
     }
     // A refund made later (a payment that came after the cancel) is news of its own.
     let what = if refunded.is_some() {
@@ -306,4 +273,56 @@ async fn finish_cancel(
     .into_iter()
     .collect();
     Ok(Cancelled { order, mails })
+}
+
+/// Closes the payment of an order that is cancelled with nothing paid, so it can no longer be
+/// paid: its PaymentIntent cancelled, or its Checkout Session expired, at Stripe, and
+/// `payment.canceled` recorded. Idempotent (Stripe is asked with a key per order, and a closed
+/// payment is not asked again). If the buyer paid just before, the payment follow-up takes
+/// the order under checkout's conditions or refunds it.
+pub async fn close_payment(
+    state: &AppState,
+    order: &mut Order,
+) -> Result<(), crate::stripe::StripeError> {
+    let p = &order.payment;
+    let open = order.status == OrderStatus::Cancelled
+        && p.amount_paid == 0
+        && !p.canceled
+        && (!p.intent_id.is_empty() || !p.session_id.is_empty());
+    if !open {
+        return Ok(());
+    }
+    let closed = if p.intent_id.is_empty() {
+        let key = format!("order-{}-expire", order.id);
+        let expired = state.stripe().expire_checkout_session(&p.session_id, &key);
+        // Refused: the session is closed already (its expiry may be what cancelled the
+        // order). Stripe unreachable: not closed.
+        expired.await.map(|_| ()).or_else(|err| {
+            if err.is_transient() {
+                return Err(err);
+            }
+            tracing::info!(error = %err, order = order.id, "the Checkout Session is closed already");
+            Ok(())
+        })
+    } else {
+        let key = format!("order-{}-cancel", order.id);
+        state
+            .stripe()
+            .cancel_payment_intent(&p.intent_id, &key)
+            .await
+            .map(|_| ())
+    };
+    closed?;
+    if let Err(e) = orders::set(
+        state.table(),
+        &order.id,
+        &[("payment.canceled = :v", AttributeValue::Bool(true))],
+        None,
+    )
+    .await
+    {
+        tracing::warn!(error = ?e, order = order.id, "the closed payment was not recorded");
+    }
+    order.payment.canceled = true;
+    Ok(())
 }

@@ -140,6 +140,25 @@ pub struct Payment {
     pub canceled: bool,
     #[serde(default)]
     pub refunds: Vec<RefundRecord>,
+    /// Payments that arrived for this order but were not its total in its currency: never
+    /// counted as paid, each refunded in full.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<RejectedPayment>,
+}
+
+/// A payment refused for not matching its order (`orders::payment`), and its refund.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct RejectedPayment {
+    /// The PaymentIntent that was paid.
+    pub intent_id: String,
+    pub amount: i64,
+    /// As Stripe reported it (empty when it did not say).
+    pub currency: String,
+    /// What did not match.
+    pub problem: String,
+    /// The refund of the whole amount (`None` for an amount of 0).
+    pub refund_id: Option<String>,
+    pub at: String,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -882,18 +901,40 @@ pub enum MoveError {
     /// The order was not in the status it was read in (someone else moved it).
     #[error("the order moved meanwhile")]
     Moved,
-    /// Stock to take again is not there (a payment for a cancelled order).
-    #[error("not enough stock for {0:?}")]
-    Short(Vec<String>),
+    /// A condition checkout checked no longer holds, so the order cannot become paid.
+    #[error("{0}")]
+    Lapsed(Lapsed),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What checkout checked that no longer holds when the money arrives: every path to `paid`
+/// re-checks what the order does not already hold (docs/architecture.md, "No order is paid
+/// without the checks of checkout").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Lapsed {
+    /// Stock to take again is not there (a payment for a cancelled order).
+    #[error("not enough stock for {0:?}")]
+    Stock(Vec<String>),
+    /// The coupon cannot be redeemed again (used up, expired, inactive, or a luck coupon's
+    /// reservation ran out).
+    #[error("the coupon no longer applies")]
+    Coupon,
+    /// The order carries a first-time discount and its buyer has a paid order now (or no
+    /// account any more).
+    #[error("the buyer's first order is paid already")]
+    FirstOrder,
 }
 
 fn moved(e: TransactError) -> MoveError {
     e.on_condition(|c| {
         let short = c.failed_under("sku:");
         if !short.is_empty() {
-            Some(MoveError::Short(short))
+            Some(MoveError::Lapsed(Lapsed::Stock(short)))
+        } else if c.condition_failed("coupon") {
+            Some(MoveError::Lapsed(Lapsed::Coupon))
+        } else if c.condition_failed("buyer") {
+            Some(MoveError::Lapsed(Lapsed::FirstOrder))
         } else if c.condition_failed("order") {
             Some(MoveError::Moved)
         } else {
@@ -919,18 +960,26 @@ fn also<'t>(
         return Ok(tx);
     };
     if also.count_purchase {
+        let mut buyer = Update::builder()
+            .table_name(&name)
+            .key("PK", s(super::users::user_pk(user)))
+            .key("SK", s(super::users::PROFILE_SK))
+            .update_expression("ADD order_count :one, total_spent :total")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":total", n(order.total));
+        // A first-time discount is paid only as the buyer's first order, as checkout priced it.
+        buyer = if order.first_time_discount > 0 {
+            buyer
+                .condition_expression(
+                    "attribute_exists(PK) AND (attribute_not_exists(order_count) OR order_count = :zero)",
+                )
+                .expression_attribute_values(":zero", n(0))
+        } else {
+            buyer.condition_expression("attribute_exists(PK)")
+        };
         tx = tx.update(
             "buyer",
-            Update::builder()
-                .table_name(&name)
-                .key("PK", s(super::users::user_pk(user)))
-                .key("SK", s(super::users::PROFILE_SK))
-                .update_expression("ADD order_count :one, total_spent :total")
-                .condition_expression("attribute_exists(PK)")
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":total", n(order.total))
-                .build()
-                .expect("table, key and expression are set"),
+            buyer.build().expect("table, key and expression are set"),
         );
     }
     if let Some(note) = also.notification {
@@ -1032,8 +1081,11 @@ pub async fn give_back(
     tx.send().await.map(|_| ()).map_err(moved)
 }
 
-/// Takes the stock of a cancelled `order` again and marks it paid (a payment that arrived
-/// after it was cancelled): all of it or nothing.
+/// Makes a cancelled `order` paid again (a payment that arrived after it was cancelled) under
+/// every condition checkout placed it under, at `entry.at`: its stock taken again, its coupon
+/// redeemed again (active, within its limits and expiry, a luck coupon still reserved to the
+/// buyer) and, through `with`, a first-time discount only on the buyer's first order. All of
+/// it or nothing: [`MoveError::Lapsed`] says what no longer holds.
 pub async fn retake(
     table: &Table,
     order: &Order,
@@ -1044,6 +1096,9 @@ pub async fn retake(
     let name = table.name().to_owned();
     let mut sets: Vec<(&str, AttributeValue)> = extra.to_vec();
     sets.push(("stock_held = :v", AttributeValue::Bool(true)));
+    if order.coupon.is_some() {
+        sets.push(("coupon_redeemed = :v", AttributeValue::Bool(true)));
+    }
     // Only an order whose stock went back may take it again.
     let update = move_status_if(
         &name,
@@ -1057,6 +1112,12 @@ pub async fn retake(
     let mut tx = Transaction::new(table).update("order", update);
     for take in &order.takes {
         tx = tx.update(stock_label(&take.sku), take_stock(&name, take));
+    }
+    if let Some(code) = &order.coupon {
+        tx = tx.update(
+            "coupon",
+            redeem(&name, code, order.user_id.as_deref(), &entry.at),
+        );
     }
     let tx = also(tx, order, with)?;
     tx.send().await.map(|_| ()).map_err(moved)
@@ -1135,6 +1196,31 @@ pub async fn add_refund(table: &Table, id: &str, refund: &RefundRecord) -> Resul
         .expression_attribute_values(":r", AttributeValue::L(vec![value("refund", refund)?]))
         .expression_attribute_values(":ids", AttributeValue::Ss(vec![refund.id.clone()]))
         .expression_attribute_values(":id", s(&refund.id))
+        .send()
+        .await;
+    applied("UpdateItem", result)?;
+    Ok(())
+}
+
+/// Records a payment refused for not matching the order (once per PaymentIntent).
+pub async fn add_rejected(
+    table: &Table,
+    id: &str,
+    rejected: &RejectedPayment,
+) -> Result<(), StoreError> {
+    let result = table
+        .update_item()
+        .key("PK", s(pk(id)))
+        .key("SK", s(SK))
+        .update_expression(
+            "SET payment.rejected = list_append(if_not_exists(payment.rejected, :none), :r) \
+             ADD rejected_intents :ids",
+        )
+        .condition_expression("NOT contains(rejected_intents, :id)")
+        .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+        .expression_attribute_values(":r", AttributeValue::L(vec![value("rejected", rejected)?]))
+        .expression_attribute_values(":ids", AttributeValue::Ss(vec![rejected.intent_id.clone()]))
+        .expression_attribute_values(":id", s(&rejected.intent_id))
         .send()
         .await;
     applied("UpdateItem", result)?;

@@ -39,6 +39,9 @@ impl IdOrObject {
 pub struct PaymentIntent {
     pub id: String,
     pub amount: i64,
+    /// What was actually taken (Stripe's `amount_received`); absent from older API versions.
+    #[serde(default)]
+    pub amount_received: Option<i64>,
     pub currency: String,
     /// `requires_payment_method`, `requires_confirmation`, `requires_action`, `processing`,
     /// `succeeded`, `canceled`, ...
@@ -75,6 +78,8 @@ pub struct CheckoutSession {
     pub payment_status: String,
     #[serde(default)]
     pub amount_total: Option<i64>,
+    #[serde(default)]
+    pub currency: Option<String>,
     /// Made when the buyer pays (since API 2022-08-01).
     #[serde(default)]
     pub payment_intent: Option<IdOrObject>,
