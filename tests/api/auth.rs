@@ -273,6 +273,45 @@ async fn the_sixth_attempt_in_15_minutes_is_429_even_when_right() {
     app.login_ok(&other, PASSWORD).await;
 }
 
+/// Only failures count against the limit: an owner signing in again and again, from several
+/// devices at once, is never locked out, and a success clears the failures before it.
+#[tokio::test]
+async fn successful_sign_ins_never_count_against_the_limit() {
+    let app = TestApp::spawn().await;
+    let email = unique_email();
+    app.register(&email).await;
+    for _ in 0..8 {
+        app.login_ok(&email, PASSWORD).await;
+    }
+    // Six at once, past the limit of five: none is locked out; one that arrives while five
+    // others are being judged is asked to come back in a second (and then gets in).
+    let login_soon = || async {
+        for _ in 0..10 {
+            let r = app.login(&email, PASSWORD).await;
+            if r.status() != 429 {
+                return r.status().as_u16();
+            }
+            assert_eq!(r.headers()["retry-after"], "1");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        429
+    };
+    let together = futures_util::future::join_all((0..6).map(|_| login_soon())).await;
+    assert_eq!(together, [200; 6]);
+    // Four failures, a success (clearing them), four more failures: still let in.
+    for _ in 0..2 {
+        for _ in 0..4 {
+            assert_problem(
+                app.login(&email, "wrong password!").await,
+                401,
+                "invalid_credentials",
+            )
+            .await;
+        }
+        app.login_ok(&email, PASSWORD).await;
+    }
+}
+
 #[tokio::test]
 async fn refresh_tokens_rotate_and_a_reused_one_ends_the_family() {
     let app = TestApp::spawn().await;

@@ -14,7 +14,7 @@ use crate::catalog::{create_product, product, send, staff};
 use crate::helpers::{TestApp, assert_problem};
 
 /// A 1×1 PNG.
-const PNG: &[u8] = &[
+pub(crate) const PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
     0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
     0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
@@ -22,7 +22,13 @@ const PNG: &[u8] = &[
     0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
-async fn slot(app: &TestApp, staff: &str, id: &str, content_type: &str, size: usize) -> Value {
+pub(crate) async fn slot(
+    app: &TestApp,
+    staff: &str,
+    id: &str,
+    content_type: &str,
+    size: usize,
+) -> Value {
     let response = send(
         app,
         Method::POST,
@@ -35,7 +41,7 @@ async fn slot(app: &TestApp, staff: &str, id: &str, content_type: &str, size: us
     response.json().await.unwrap()
 }
 
-async fn upload(app: &TestApp, slot: &Value, content_type: &str, body: Vec<u8>) {
+pub(crate) async fn upload(app: &TestApp, slot: &Value, content_type: &str, body: Vec<u8>) {
     let put = app
         .http
         .put(slot["upload_url"].as_str().unwrap())

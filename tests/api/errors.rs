@@ -20,6 +20,43 @@ async fn unknown_paths_and_methods_are_problem_documents() {
         .await
         .unwrap();
     assert_problem(response, 405, "method_not_allowed").await;
+    // A path segment that is not UTF-8 is refused by the framework before the handler runs:
+    // still a problem document, not plain text.
+    for path in [
+        "/api/v1/products/%ff%fe",
+        "/api/v1/bundles/%c3",
+        "/api/v1/products/%ff/reviews",
+    ] {
+        let p = assert_problem(app.get(path).await, 400, "malformed_request").await;
+        assert!(p["detail"].as_str().unwrap().contains("UTF-8"), "{p}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_json_types_and_arrays_for_objects_are_422_naming_the_field() {
+    let app = TestApp::spawn().await;
+    // serde would read the struct from an array of its fields in order.
+    let array = app
+        .post_json(
+            "/api/v1/auth/register",
+            &json!(["a@example.com", "Passw0rd-123", "A"]),
+        )
+        .await;
+    let p = assert_problem(array, 422, "validation_failed").await;
+    assert_eq!(p["errors"][0]["field"], "body");
+    let admin = crate::settings::admin(&app).await;
+    let me = app.get_json("/api/v1/me", &admin).await;
+    let role_path = format!("/api/v1/admin/users/{}/role", me["id"].as_str().unwrap());
+    for wrong in [json!(null), json!(1), json!([]), json!({}), json!("boss")] {
+        let r = app
+            .authed(reqwest::Method::PUT, &role_path, &admin)
+            .json(&json!({ "role": wrong }))
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 422, "validation_failed").await;
+        assert_eq!(p["errors"][0]["field"], "role", "{wrong}: {p}");
+    }
 }
 
 #[derive(serde::Deserialize, serde::Serialize)]

@@ -12,6 +12,7 @@ mod catalog_images;
 mod catalog_listing;
 mod checkout_store;
 mod coupons;
+mod created;
 mod drift;
 mod errors;
 mod faults;

@@ -13,7 +13,7 @@ use crate::domain::{Email, Password, Role};
 use crate::error::ApiError;
 use crate::notify::{self, EmailKind, EmailMessage, Job};
 use crate::state::AppState;
-use crate::store::attempts::{self, Attempt};
+use crate::store::attempts::{self, Attempt, Counting};
 use crate::store::one_time_tokens::{self, Purpose};
 use crate::store::{sessions, users::User};
 
@@ -35,6 +35,15 @@ pub const VERIFY_RESEND: &str = "verify_resend";
 /// Counts one attempt at `action` for `subject` (an email key, a user id); past the limit it
 /// is refused with 429 `too_many_attempts` and how long to wait.
 pub async fn limit(state: &AppState, action: &str, subject: &str) -> Result<(), ApiError> {
+    limit_counting(state, action, subject, Counting::Attempts).await
+}
+
+async fn limit_counting(
+    state: &AppState,
+    action: &str,
+    subject: &str,
+    counting: Counting,
+) -> Result<(), ApiError> {
     match attempts::count(
         state.table(),
         action,
@@ -42,6 +51,7 @@ pub async fn limit(state: &AppState, action: &str, subject: &str) -> Result<(), 
         MAX_ATTEMPTS,
         ATTEMPT_WINDOW,
         now(),
+        counting,
     )
     .await?
     {
@@ -187,17 +197,18 @@ pub fn login_subject(email: &str) -> String {
         .unwrap_or_else(|_| email.trim().to_lowercase())
 }
 
-/// One attempt at a password, as login and account deletion make it: counted under `subject`
-/// before it is judged (429 past the limit, even when right), a password over 1 KiB never
-/// reaches Argon2, and a right one clears the count. `phc` `None` (no such account) costs the
-/// same time as a wrong password.
+/// One attempt at a password, as login and account deletion make it: it holds a slot under
+/// `subject` while it is judged, and only failures keep theirs (429 once 5 failed in the
+/// window, even when right; `store::attempts`); a password over 1 KiB never reaches Argon2,
+/// and a right one clears the failures. `phc` `None` (no such account) costs the same time as
+/// a wrong password.
 pub async fn attempt_password(
     state: &AppState,
     subject: &str,
     password: String,
     phc: Option<String>,
 ) -> Result<bool, ApiError> {
-    limit(state, LOGIN, subject).await?;
+    limit_counting(state, LOGIN, subject, Counting::Failures).await?;
     let password = if password.len() > 1024 {
         String::new()
     } else {
@@ -206,6 +217,8 @@ pub async fn attempt_password(
     let matches = verify_password(password, phc).await?;
     if matches {
         attempts::reset(state.table(), LOGIN, subject).await?;
+    } else {
+        attempts::failed(state.table(), LOGIN, subject).await?;
     }
     Ok(matches)
 }

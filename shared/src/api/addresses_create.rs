@@ -1,7 +1,7 @@
 //! `POST /api/v1/me/addresses`: saves an address. The first one is the default.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, StatusCode, header};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
@@ -23,14 +23,14 @@ pub const ROUTE: Route = Route {
 
 #[utoipa::path(post, path = "/api/v1/me/addresses", tag = "account", request_body = AddressInput, security(("bearer" = [])),
     responses(
-        (status = 201, description = "The saved address", body = AddressView),
+        (status = 201, description = "The saved address", body = AddressView, headers(("Location" = String, description = "The address: `/api/v1/me/addresses/{id}`"))),
         (status = 401, description = "No valid access token", body = Problem),
         (status = 422, description = "`validation_failed`, also past 20 addresses", body = Problem)))]
 pub async fn addresses_create(
     State(state): State<AppState>,
     user: AuthUser,
     Json(req): Json<AddressInput>,
-) -> Result<(StatusCode, Json<AddressView>), ApiError> {
+) -> Result<(StatusCode, [(HeaderName, String); 1], Json<AddressView>), ApiError> {
     let (address, make_default) = req.into_address(
         ulid::Ulid::new().to_string(),
         accounts::rfc3339(accounts::now()),
@@ -46,8 +46,10 @@ pub async fn addresses_create(
             CreateAddressError::Store(e) => e.into(),
         })?;
     let default_id = is_default.then_some(address.id.clone());
+    let location = format!("/api/v1/me/addresses/{}", address.id);
     Ok((
         StatusCode::CREATED,
+        [(header::LOCATION, location)],
         Json(AddressView::new(address, default_id.as_deref())),
     ))
 }

@@ -23,7 +23,7 @@ pub const ROUTE: Route = Route {
 
 #[utoipa::path(post, path = "/api/v1/admin/bundles", tag = "admin", request_body = BundleInput, security(("bearer" = [])),
     responses(
-        (status = 201, description = "The bundle with its prices; `Location` is its public URL", body = BundleView),
+        (status = 201, description = "The bundle with its prices", body = BundleView, headers(("Location" = String, description = "Its public URL: `/api/v1/bundles/{slug}`"))),
         (status = 401, description = "No valid access token", body = Problem),
         (status = 403, description = "`forbidden`: not staff", body = Problem),
         (status = 409, description = "`slug_taken` (by a bundle or a sku)", body = Problem),

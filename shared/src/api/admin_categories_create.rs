@@ -75,7 +75,7 @@ pub fn category_error(e: CategoryError) -> ApiError {
 
 #[utoipa::path(post, path = "/api/v1/admin/categories", tag = "admin", request_body = CategoryInput, security(("bearer" = [])),
     responses(
-        (status = 201, description = "The category; `Location` is its product listing", body = CategoryView),
+        (status = 201, description = "The category", body = CategoryView, headers(("Location" = String, description = "The category: `/api/v1/admin/categories/{slug}`"))),
         (status = 401, description = "No valid access token", body = Problem),
         (status = 403, description = "`forbidden`: not staff", body = Problem),
         (status = 409, description = "`slug_taken`", body = Problem),
@@ -102,7 +102,7 @@ pub async fn admin_categories_create(
     categories::create(state.table(), &category)
         .await
         .map_err(category_error)?;
-    let location = format!("/api/v1/products?category={}", category.slug);
+    let location = format!("/api/v1/admin/categories/{}", category.slug);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],

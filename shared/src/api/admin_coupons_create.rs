@@ -106,7 +106,7 @@ pub fn redemptions_limit(raw: i64, errors: &mut Vec<FieldError>) -> Option<u32> 
 #[utoipa::path(post, path = "/api/v1/admin/coupons", tag = "admin", request_body = NewCoupon,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "The coupon, with its code", body = CouponAdminView),
+        (status = 201, description = "The coupon, with its code", body = CouponAdminView, headers(("Location" = String, description = "The coupon: `/api/v1/admin/coupons/{code}`"))),
         (status = 401, description = "No valid access token", body = Problem),
         (status = 403, description = "`forbidden`: not an admin", body = Problem),
         (status = 409, description = "`coupon_code_taken`", body = Problem),

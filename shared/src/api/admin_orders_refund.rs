@@ -52,7 +52,7 @@ pub struct RefundView {
         ("Idempotency-Key" = Option<String>, Header, description = "The same key and body answer the first response for 24 h")),
     request_body = RefundRequest, security(("bearer" = [])),
     responses(
-        (status = 201, description = "The refund", body = RefundView),
+        (status = 201, description = "The refund", body = RefundView, headers(("Location" = String, description = "The order's payment, which lists its refunds: `/api/v1/orders/{id}/payment`"))),
         (status = 401, description = "No valid access token", body = Problem),
         (status = 403, description = "`forbidden`: not an admin", body = Problem),
         (status = 404, description = "`not_found`", body = Problem),
@@ -77,17 +77,27 @@ pub async fn admin_orders_refund(
         None => None,
     };
     let owner = format!("{}:{id}", admin.0.id());
-    idempotency::once(&state, &headers, &REFUND, &owner, &req, || async {
-        let done = refund::refund(&state, &id, req.amount, reason.clone(), req.restock).await?;
-        orders::post(&state, done.mails).await;
-        Ok((
-            StatusCode::CREATED,
-            RefundView {
-                id: done.refund.id,
-                amount: done.refund.amount,
-                status: done.refund.status,
-            },
-        ))
-    })
+    let payment = format!("/api/v1/orders/{id}/payment");
+    let location = |_: &serde_json::Value| Some(payment.clone());
+    idempotency::once(
+        &state,
+        &headers,
+        &REFUND,
+        &owner,
+        &req,
+        location,
+        || async {
+            let done = refund::refund(&state, &id, req.amount, reason.clone(), req.restock).await?;
+            orders::post(&state, done.mails).await;
+            Ok((
+                StatusCode::CREATED,
+                RefundView {
+                    id: done.refund.id,
+                    amount: done.refund.amount,
+                    status: done.refund.status,
+                },
+            ))
+        },
+    )
     .await
 }

@@ -46,7 +46,7 @@ pub struct AttachRequest {
 #[utoipa::path(post, path = "/api/v1/admin/products/{id}/images", tag = "admin", request_body = AttachRequest,
     params(("id" = String, Path, description = "The product's id")), security(("bearer" = [])),
     responses(
-        (status = 201, description = "The product with the image attached", body = StaffProductView),
+        (status = 201, description = "The product with the image attached", body = StaffProductView, headers(("Location" = String, description = "The image: `/api/v1/admin/products/{id}/images/{image_id}`"))),
         (status = 401, description = "No valid access token", body = Problem),
         (status = 403, description = "`forbidden`: not staff", body = Problem),
         (status = 404, description = "`not_found`: no such product", body = Problem),
@@ -99,7 +99,7 @@ pub async fn admin_product_images_attach(
     let (product, variants) = products::get(state.reader(), &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let location = format!("/api/v1/admin/products/{id}");
+    let location = format!("/api/v1/admin/products/{id}/images/{}", image.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],

@@ -23,7 +23,7 @@ pub const ROUTE: Route = Route {
 
 #[utoipa::path(post, path = "/api/v1/admin/products", tag = "admin", request_body = ProductInput, security(("bearer" = [])),
     responses(
-        (status = 201, description = "The product as staff see it; `Location` is its staff URL", body = StaffProductView),
+        (status = 201, description = "The product as staff see it", body = StaffProductView, headers(("Location" = String, description = "Its staff URL: `/api/v1/admin/products/{id}`"))),
         (status = 401, description = "No valid access token", body = Problem),
         (status = 403, description = "`forbidden`: not staff", body = Problem),
         (status = 409, description = "`slug_taken`; `sku_taken` with `skus`", body = Problem),

@@ -2,7 +2,7 @@
 //! signs the new user in.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, StatusCode, header};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -38,13 +38,13 @@ pub struct RegisterRequest {
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Signed up and signed in", body = SignedIn),
+        (status = 201, description = "Signed up and signed in", body = SignedIn, headers(("Location" = String, description = "The account: `/api/v1/me`"))),
         (status = 409, description = "`email_taken`", body = Problem),
         (status = 422, description = "`validation_failed`", body = Problem)))]
 pub async fn auth_register(
     State(state): State<AppState>,
     Json(req): Json<RegisterRequest>,
-) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
+) -> Result<(StatusCode, [(HeaderName, String); 1], Json<SignedIn>), ApiError> {
     let name = req
         .name
         .as_deref()
@@ -70,6 +70,7 @@ pub async fn auth_register(
     tracing::info!(user = user.id, email = %req.email.redacted(), "account created");
     Ok((
         StatusCode::CREATED,
+        [(header::LOCATION, "/api/v1/me".to_owned())],
         Json(SignedIn {
             user: UserView::from(&user),
             tokens,

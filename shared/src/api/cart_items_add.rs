@@ -4,7 +4,7 @@
 //! `insufficient_stock` past what is left.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, StatusCode, header};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -34,7 +34,7 @@ pub struct AddItem {
     params(("X-Cart-Token" = Option<String>, Header, description = "A guest's cart token")),
     security((), ("bearer" = [])),
     responses(
-        (status = 201, description = "The cart (with `cart_token` for a guest)", body = CartView),
+        (status = 201, description = "The cart (with `cart_token` for a guest)", body = CartView, headers(("Location" = String, description = "The line: `/api/v1/cart/items/{sku}`"))),
         (status = 401, description = "`invalid_access_token` or `invalid_cart_token`", body = Problem),
         (status = 404, description = "`not_found`: no such sku on sale; `cart_not_found`: the guest cart was merged or expired", body = Problem),
         (status = 409, description = "`insufficient_stock`: more than is left, naming the skus", body = Problem),
@@ -43,7 +43,7 @@ pub async fn cart_items_add(
     State(state): State<AppState>,
     caller: Caller,
     Json(req): Json<AddItem>,
-) -> Result<(StatusCode, Json<CartView>), ApiError> {
+) -> Result<(StatusCode, [(HeaderName, String); 1], Json<CartView>), ApiError> {
     let quantity = cart::quantity(req.quantity, false)?;
     let target = cart::target(&state, &req.sku).await?;
     let view = cart::change(&state, &caller, true, |cart| {
@@ -73,5 +73,10 @@ pub async fn cart_items_add(
         Ok(Some(target.sku.clone()))
     })
     .await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    let location = format!("/api/v1/cart/items/{}", target.sku);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(view),
+    ))
 }

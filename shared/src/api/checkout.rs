@@ -34,7 +34,7 @@ pub const ROUTE: Route = Route {
         ("Idempotency-Key" = Option<String>, Header, description = "The same key and body answer the first response for 24 h")),
     security((), ("bearer" = [])),
     responses(
-        (status = 201, description = "The pending order and how to pay it: `client_secret` or `checkout_url` (a guest also gets `order_token`); the same answer for a cart already checked out and unchanged", body = CheckoutResponse),
+        (status = 201, description = "The pending order and how to pay it: `client_secret` or `checkout_url` (a guest also gets `order_token`); the same answer for a cart already checked out and unchanged", body = CheckoutResponse, headers(("Location" = String, description = "The order: `/api/v1/orders/{id}` (a guest's with `?token=`)"))),
         (status = 401, description = "`unauthenticated` (neither a bearer token nor a cart token), `invalid_cart_token`", body = Problem),
         (status = 404, description = "`cart_not_found`: the guest cart expired or was merged", body = Problem),
         (status = 409, description = "`cart_empty`; `insufficient_stock` naming each short sku; a coupon's own code (`coupon_exhausted`, `coupon_expired`, ...) when it no longer holds; `idempotency_in_progress`", body = Problem),
@@ -47,9 +47,26 @@ pub async fn checkout(
     Json(req): Json<CheckoutRequest>,
 ) -> Result<Response, ApiError> {
     let owner = caller.cart_id().ok_or(ApiError::Unauthenticated)?;
-    idempotency::once(&state, &headers, &CHECKOUT, &owner, &req, || async {
-        let answer = checkout::checkout(&state, &caller, &req).await?;
-        Ok((StatusCode::CREATED, answer))
-    })
+    idempotency::once(
+        &state,
+        &headers,
+        &CHECKOUT,
+        &owner,
+        &req,
+        order_location,
+        || async {
+            let answer = checkout::checkout(&state, &caller, &req).await?;
+            Ok((StatusCode::CREATED, answer))
+        },
+    )
     .await
+}
+
+/// The order a checkout answer made: `/api/v1/orders/{id}`, with a guest's `?token=`.
+fn order_location(answer: &serde_json::Value) -> Option<String> {
+    let id = answer["order"]["id"].as_str()?;
+    Some(match answer["order_token"].as_str() {
+        Some(token) => format!("/api/v1/orders/{id}?token={token}"),
+        None => format!("/api/v1/orders/{id}"),
+    })
 }

@@ -24,7 +24,7 @@ pub const ROUTE: Route = Route {
 #[utoipa::path(post, path = "/api/v1/products/{slug}/reviews", tag = "catalog", request_body = ReviewInput,
     params(("slug" = String, Path, description = "The product's slug")), security(("bearer" = [])),
     responses(
-        (status = 201, description = "The review", body = ReviewView),
+        (status = 201, description = "The review", body = ReviewView, headers(("Location" = String, description = "The review: `/api/v1/reviews/{id}`"))),
         (status = 401, description = "No valid access token", body = Problem),
         (status = 404, description = "`not_found`", body = Problem),
         (status = 409, description = "`review_exists`: one review per user and product", body = Problem)))]
@@ -63,7 +63,7 @@ pub async fn products_reviews_create(
     reviews::create(table, &review)
         .await
         .map_err(review_error)?;
-    let location = format!("/api/v1/products/{slug}/reviews");
+    let location = format!("/api/v1/reviews/{}", review.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],

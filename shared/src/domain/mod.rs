@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod country;
 pub mod coupon;
+pub mod currency;
 mod email;
 pub mod id;
 pub mod order;

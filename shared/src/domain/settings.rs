@@ -205,13 +205,14 @@ impl SettingsInput {
                 100_000,
             ),
             currency: match &self.currency {
-                Some(Value::String(s))
-                    if s.len() == 3 && s.bytes().all(|b| b.is_ascii_alphabetic()) =>
-                {
-                    s.to_ascii_lowercase()
+                Some(Value::String(s)) if super::currency::parse(s).is_some() => {
+                    super::currency::parse(s).unwrap_or_default().to_owned()
                 }
                 _ => {
-                    c.fail("currency", "must be a three-letter ISO 4217 code, like gbp");
+                    c.fail(
+                        "currency",
+                        "must be an ISO 4217 code Stripe charges in, like gbp",
+                    );
                     String::new()
                 }
             },
@@ -327,5 +328,11 @@ mod tests {
         v["staff_email"] = json!("");
         let s = input(v).validate().unwrap();
         assert_eq!((s.currency.as_str(), s.staff_email), ("eur", None));
+        for made_up in ["xxx", "abc", "qqq"] {
+            let mut v = serde_json::to_value(Settings::default()).unwrap();
+            v["currency"] = json!(made_up);
+            let errors = input(v).validate().unwrap_err();
+            assert_eq!(errors[0].field, "currency", "{made_up}");
+        }
     }
 }

@@ -34,13 +34,15 @@ pub const REFUND: Scope = Scope {
 const WAIT: Duration = Duration::from_secs(15);
 
 /// Runs `work` once per `(owner, Idempotency-Key)`, or at once when no key was sent.
-/// Answers of 5xx are not kept (the work may be tried again with the same key).
+/// Answers of 5xx are not kept (the work may be tried again with the same key). A 201, first
+/// or repeated, carries the `Location` that `location` reads from its body.
 pub async fn once<T, F, Fut>(
     state: &AppState,
     headers: &HeaderMap,
     scope: &Scope,
     owner: &str,
     request: &impl Serialize,
+    location: impl Fn(&serde_json::Value) -> Option<String>,
     work: F,
 ) -> Result<Response, ApiError>
 where
@@ -49,7 +51,12 @@ where
     Fut: Future<Output = Result<(StatusCode, T), ApiError>>,
 {
     let Some(raw) = headers.get(HEADER) else {
-        return work().await.map(|(status, body)| json(status, &body));
+        let (status, body) = work().await?;
+        let saved = Saved {
+            status: status.as_u16(),
+            body: serde_json::to_string(&body).map_err(ApiError::internal)?,
+        };
+        return Ok(answer(&saved, &location));
     };
     let key = raw
         .to_str()
@@ -64,7 +71,7 @@ where
     loop {
         let now = time::OffsetDateTime::now_utc();
         match idempotency::try_start(table, scope, &stored_key, &fingerprint, now).await {
-            Ok(NextAction::ReturnSaved(saved)) => return Ok(replay(&saved)),
+            Ok(NextAction::ReturnSaved(saved)) => return Ok(answer(&saved, &location)),
             Ok(NextAction::StartProcessing) => break,
             Err(IdempotencyError::InProgress) if tokio::time::Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -94,7 +101,7 @@ where
         body,
     };
     idempotency::save(table, scope, &stored_key, &saved).await?;
-    Ok(replay(&saved))
+    Ok(answer(&saved, &location))
 }
 
 fn invalid_key() -> ApiError {
@@ -107,12 +114,8 @@ fn invalid_key() -> ApiError {
     )
 }
 
-fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    (status, crate::http::Json(body)).into_response()
-}
-
-/// A kept answer, as it was first given.
-fn replay(saved: &Saved) -> Response {
+/// An answer (kept or new), as it was first given, with its `Location` when it is a 201.
+fn answer(saved: &Saved, location: &impl Fn(&serde_json::Value) -> Option<String>) -> Response {
     let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
     let content_type = if status.is_success() {
         "application/json"
@@ -123,5 +126,13 @@ fn replay(saved: &Saved) -> Response {
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let created = (status == StatusCode::CREATED)
+        .then(|| serde_json::from_str(&saved.body).ok())
+        .flatten()
+        .and_then(|body| location(&body))
+        .and_then(|l| HeaderValue::from_str(&l).ok());
+    if let Some(l) = created {
+        response.headers_mut().insert(header::LOCATION, l);
+    }
     response
 }

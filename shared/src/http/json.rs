@@ -52,17 +52,22 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
         return Err(ApiError::MalformedJson(e.to_string()));
     }
+    // Every body is an object: serde would read a struct from an array of its fields in order.
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "body",
+            "must be a JSON object",
+        )]));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
+    // The body is well-formed JSON (checked above), so whatever the typed pass refuses is a
+    // value of the wrong shape or type, a 422 naming the field, even where serde_json calls it
+    // a syntax error (a `null` or a number where an enum's name belongs).
     serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = if path == "." { "body".to_owned() } else { path };
-                ApiError::Validation(vec![FieldError::new(field, strip_position(&inner))])
-            }
-            _ => ApiError::MalformedJson(inner.to_string()),
-        }
+        let field = if path == "." { "body".to_owned() } else { path };
+        ApiError::Validation(vec![FieldError::new(field, strip_position(&inner))])
     })
 }
 
@@ -149,6 +154,53 @@ mod tests {
             Err(ApiError::Validation(errors)) => assert!(errors[0].message.contains("quantity")),
             other => panic!("expected a validation error, got {other:?}"),
         }
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    enum Role {
+        #[serde(rename = "customer")]
+        Customer,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct WithEnum {
+        role: Role,
+        name: String,
+    }
+
+    #[test]
+    fn a_wrong_type_for_an_enum_is_422_naming_the_field_not_malformed() {
+        for body in [
+            &b"{\"role\": null, \"name\": \"a\"}"[..],
+            b"{\"role\": 1, \"name\": \"a\"}",
+            b"{\"role\": [], \"name\": \"a\"}",
+            b"{\"role\": {}, \"name\": \"a\"}",
+            b"{\"role\": \"boss\", \"name\": \"a\"}",
+        ] {
+            match parse::<WithEnum>(body) {
+                Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "role"),
+                other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
+            }
+        }
+    }
+
+    #[test]
+    fn an_array_or_a_scalar_in_place_of_the_object_is_422() {
+        for body in [
+            &b"[\"customer\", \"a\"]"[..],
+            b" [\"customer\", \"a\"]",
+            b"\"x\"",
+            b"1",
+            b"null",
+        ] {
+            match parse::<WithEnum>(body) {
+                Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "body"),
+                other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
+            }
+        }
+        assert!(parse::<WithEnum>(b" {\"role\": \"customer\", \"name\": \"a\"}").is_ok());
     }
 
     #[test]

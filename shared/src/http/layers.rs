@@ -27,6 +27,7 @@ pub fn wrap(router: Router) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a handler panicked").into_response()
         }))
+        .layer(middleware::map_response(problems_only))
         .layer(middleware::map_response(security_headers))
         .layer(middleware::from_fn(access_log))
 }
@@ -55,6 +56,36 @@ async fn security_headers(mut response: Response) -> Response {
             "default-src 'none'; frame-ancestors 'none'",
         ));
     response
+}
+
+/// Every error the API answers is a problem document: an error response that something
+/// other than `ApiError` wrote (axum's own rejections, such as a path segment that is not
+/// UTF-8, which it answers in plain text) is rewritten as one, keeping its status.
+async fn problems_only(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| {
+            v.as_bytes()
+                .starts_with(crate::error::PROBLEM_JSON.as_bytes())
+        });
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&body).trim().to_owned();
+    let error = match status.as_u16() {
+        404 => ApiError::NoSuchRoute,
+        405 => ApiError::MethodNotAllowed,
+        413 => ApiError::PayloadTooLarge { limit: BODY_LIMIT },
+        415 => ApiError::UnsupportedMediaType,
+        s if s < 500 => ApiError::MalformedRequest(text),
+        _ => ApiError::internal(text),
+    };
+    error.into_response()
 }
 
 /// Refuses a body whose declared length is over the limit before anything reads it.

@@ -97,12 +97,15 @@ pub struct OrderSummaryLine {
 pub fn money(amount: i64, currency: &str) -> String {
     let sign = if amount < 0 { "-" } else { "" };
     let a = amount.unsigned_abs();
-    format!(
-        "{sign}{}.{:02} {}",
-        a / 100,
-        a % 100,
-        currency.to_uppercase()
-    )
+    let code = currency.to_uppercase();
+    match crate::domain::currency::decimals(currency) {
+        0 => format!("{sign}{a} {code}"),
+        d => {
+            let unit = 10u64.pow(d);
+            let width = d as usize;
+            format!("{sign}{}.{:0width$} {code}", a / unit, a % unit)
+        }
+    }
 }
 
 impl EmailKind {
@@ -272,6 +275,14 @@ mod tests {
         assert!(!email.html.contains("<script>"));
         assert!(email.html.contains("&lt;script&gt;"));
         assert!(email.text.contains("<script>x</script>"));
+    }
+
+    #[test]
+    fn money_is_written_in_the_currencys_own_minor_unit() {
+        assert_eq!(money(1234, "gbp"), "12.34 GBP");
+        assert_eq!(money(-5, "eur"), "-0.05 EUR");
+        assert_eq!(money(1234, "jpy"), "1234 JPY");
+        assert_eq!(money(1234, "kwd"), "1.234 KWD");
     }
 
     #[test]

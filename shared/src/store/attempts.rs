@@ -1,6 +1,13 @@
 //! Brute-force limits: a counter per (action, subject) in a fixed window, `ATTEMPTS#<action>#<subject>`
 //! with a TTL. Each attempt is counted *before* it is judged, with one atomic ADD, so parallel
 //! guesses cannot slip past the limit.
+//!
+//! Requests that are limited as such (password-reset mails) count every attempt. Password
+//! guesses count only their failures ([`Counting::Failures`]): an attempt holds a slot while
+//! it is judged (`attempts`), a failure keeps it and adds to `failures`, a success clears the
+//! window ([`reset`]). So at most `limit` wrong guesses are ever judged in a window, however
+//! many arrive at once, and a right password is refused only while `limit` other guesses are
+//! being judged at that moment: then with `Retry-After: 1`, not the rest of the window.
 
 use std::time::Duration;
 
@@ -25,6 +32,15 @@ fn pk(action: &str, subject: &str) -> String {
     format!("ATTEMPTS#{action}#{}", crate::crypto::sha256_hex(subject))
 }
 
+/// What counts against the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    /// Every attempt.
+    Attempts,
+    /// Failed attempts only (recorded with [`failed`]); a success is [`reset`].
+    Failures,
+}
+
 /// Counts one attempt; refuses it when it is beyond `limit` within the current `window`.
 pub async fn count(
     table: &Table,
@@ -33,6 +49,7 @@ pub async fn count(
     limit: u32,
     window: Duration,
     now: OffsetDateTime,
+    counting: Counting,
 ) -> Result<Attempt, StoreError> {
     let now_s = now.unix_timestamp();
     for _ in 0..3 {
@@ -58,12 +75,20 @@ pub async fn count(
                         .and_then(|v| v.parse::<i64>().ok())
                         .unwrap_or(0)
                 };
-                return Ok(if get("attempts") > i64::from(limit) {
-                    Attempt::Refused {
-                        retry_after: Duration::from_secs((get("window_ends") - now_s).max(1) as u64),
-                    }
-                } else {
-                    Attempt::Allowed
+                if get("attempts") <= i64::from(limit) {
+                    return Ok(Attempt::Allowed);
+                }
+                let locked = Attempt::Refused {
+                    retry_after: Duration::from_secs((get("window_ends") - now_s).max(1) as u64),
+                };
+                if counting == Counting::Attempts || get("failures") >= i64::from(limit) {
+                    return Ok(locked);
+                }
+                // The slots are held by attempts being judged right now: this one gives its
+                // slot back and is asked to come again in a moment.
+                add(table, action, subject, -1).await?;
+                return Ok(Attempt::Refused {
+                    retry_after: Duration::from_secs(1),
                 });
             }
             Err(e) if condition_failed(&e) => {}
@@ -77,6 +102,7 @@ pub async fn count(
             .item("SK", s("WINDOW"))
             .item("type", s("attempts"))
             .item("attempts", n(1))
+            .item("failures", n(0))
             .item("window_ends", n(window_ends))
             .item("expires_at", n(window_ends))
             .condition_expression("attribute_not_exists(PK) OR window_ends <= :now")
@@ -93,6 +119,35 @@ pub async fn count(
         "attempts",
         "the attempt counter kept changing under contention",
     ))
+}
+
+/// Adds `by` to the window's attempts, if the window is still there.
+async fn add(table: &Table, action: &str, subject: &str, by: i64) -> Result<(), StoreError> {
+    let result = table
+        .update_item()
+        .key("PK", s(pk(action, subject)))
+        .key("SK", s("WINDOW"))
+        .update_expression("ADD attempts :by")
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_values(":by", n(by))
+        .send()
+        .await;
+    super::applied("UpdateItem", result).map(|_| ())
+}
+
+/// Records that a counted attempt failed (under [`Counting::Failures`]): it keeps its slot.
+/// A window cleared meanwhile by a success is left cleared.
+pub async fn failed(table: &Table, action: &str, subject: &str) -> Result<(), StoreError> {
+    let result = table
+        .update_item()
+        .key("PK", s(pk(action, subject)))
+        .key("SK", s("WINDOW"))
+        .update_expression("ADD failures :one")
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_values(":one", n(1))
+        .send()
+        .await;
+    super::applied("UpdateItem", result).map(|_| ())
 }
 
 /// Clears the counter (after a successful login).
