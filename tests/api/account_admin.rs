@@ -112,6 +112,106 @@ async fn deleting_an_account_takes_everything_personal_and_frees_the_address() {
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
 }
 
+/// The orders of a deleted account stay for the books (amounts, lines, status) without a
+/// trace of the person: the whole table is read afterwards and holds neither the email
+/// address nor the name, street, postcode or phone it was sent to.
+#[tokio::test]
+async fn a_deleted_accounts_orders_are_kept_without_its_personal_data() {
+    let app = TestApp::spawn().await;
+    let staff = crate::catalog::staff(&app).await;
+    let admin = crate::settings::admin(&app).await;
+    let (mut who, sku, email) = crate::orders::buyer_with_cart(&app, &staff, 10, 1).await;
+    let token = crate::orders::token(&who).to_owned();
+    let personal = [
+        "Grace Brewster Hopper",
+        "17 Cobol Crescent",
+        "Flat 9 Compiler House",
+        "Arlington Fields",
+        "ZX9 8QW",
+        "+44 20 7946 0999",
+        "a note only Grace wrote",
+        "a gift message only Grace wrote",
+    ];
+    let shipping = json!({"name": personal[0], "line1": personal[1], "line2": personal[2],
+        "city": personal[3], "postcode": personal[4], "country": "GB", "phone": personal[5]});
+    let saved = app
+        .authed(Method::POST, "/api/v1/me/addresses", &token)
+        .json(&shipping)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 201);
+    // One order paid (with an Idempotency-Key: its answer is kept), one pending.
+    let body =
+        json!({"shipping_address": shipping, "notes": personal[6], "gift_message": personal[7]});
+    let first = crate::orders::checkout(&app, &who, &body, Some(&unique())).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let paid_id = first["order"]["id"].as_str().unwrap().to_owned();
+    crate::orders::pay_on_stripe(
+        &app,
+        first["payment"]["payment_intent_id"].as_str().unwrap(),
+    )
+    .await;
+    let synced = app
+        .authed(
+            Method::POST,
+            &format!("/api/v1/orders/{paid_id}/payment/sync"),
+            &token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(synced.status(), 200);
+    crate::cart::add_ok(&app, &mut who, &sku, 1).await;
+    let pending = crate::orders::checkout_ok(&app, &who, &body).await;
+    let by_email = format!("/api/v1/admin/orders?email={email}");
+    assert_eq!(
+        app.get_json(&by_email, &admin).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let deleted = delete_me(&app, &token, json!({"password": PASSWORD})).await;
+    assert_eq!(deleted.status(), 204);
+
+    // Nothing of the person anywhere in the table.
+    let lower = email.to_lowercase();
+    for item in crate::helpers::every_item(&app, None).await {
+        let text = format!("{item:?}");
+        assert!(!text.to_lowercase().contains(&lower), "{text}");
+        for p in personal {
+            assert!(!text.contains(p), "{p} in {text}");
+        }
+    }
+    assert_eq!(
+        app.get_json(&by_email, &admin).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    // The orders themselves are kept, with what the books need.
+    let all = app.get_json("/api/v1/admin/orders", &admin).await;
+    for (answer, status) in [(&first, "paid"), (&pending, "pending")] {
+        let id = answer["order"]["id"].as_str().unwrap();
+        let o = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == id)
+            .unwrap_or_else(|| panic!("order {id} kept: {all}"));
+        assert_eq!(o["status"], status);
+        for kept in ["total", "subtotal", "lines", "number", "currency"] {
+            assert_eq!(o[kept], answer["order"][kept], "{kept}");
+        }
+        assert_eq!(o["shipping_address"]["country"], "GB");
+        assert!(o["notes"].is_null() && o["gift_message"].is_null(), "{o}");
+    }
+}
+
 #[tokio::test]
 async fn a_google_only_account_is_deleted_with_a_fresh_google_id_token() {
     let app = TestApp::spawn().await;

@@ -84,6 +84,7 @@ pub async fn admin_orders_refund(
         &headers,
         &REFUND,
         &owner,
+        None,
         &req,
         location,
         || async {

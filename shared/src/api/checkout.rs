@@ -52,6 +52,7 @@ pub async fn checkout(
         &headers,
         &CHECKOUT,
         &owner,
+        caller.user_id(),
         &req,
         order_location,
         || async {

@@ -14,7 +14,7 @@ use crate::accounts;
 use crate::error::{ApiError, Problem};
 use crate::http::{AuthUser, Json};
 use crate::state::{AppState, Need};
-use crate::store::users;
+use crate::store::{orders, users};
 
 pub const ROUTE: Route = Route {
     name: "me_delete",
@@ -72,9 +72,17 @@ pub async fn me_delete(
         // An account with neither cannot sign in at all; a reset gives it a password.
         (None, None) => return Err(ApiError::InvalidCredentials),
     }
+    // The orders kept for the books lose their personal data first: if the deletion then
+    // fails, the account can try again; the other way round, nobody could.
+    let erased = orders::erase_buyer(table, &user.id).await?;
     let removed = users::delete_account(table, user)
         .await?
         .ok_or(ApiError::InvalidAccessToken)?;
-    tracing::info!(user = user.id, items_removed = removed, "account deleted");
+    tracing::info!(
+        user = user.id,
+        items_removed = removed,
+        orders_erased = erased,
+        "account deleted"
+    );
     Ok(StatusCode::NO_CONTENT)
 }

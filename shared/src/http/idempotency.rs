@@ -35,12 +35,16 @@ const WAIT: Duration = Duration::from_secs(15);
 
 /// Runs `work` once per `(owner, Idempotency-Key)`, or at once when no key was sent.
 /// Answers of 5xx are not kept (the work may be tried again with the same key). A 201, first
-/// or repeated, carries the `Location` that `location` reads from its body.
+/// or repeated, carries the `Location` that `location` reads from its body. When the owner is
+/// a signed-in user (`home`), the kept answer lives in their account's partition, so that
+/// deleting the account deletes it.
+#[allow(clippy::too_many_arguments)]
 pub async fn once<T, F, Fut>(
     state: &AppState,
     headers: &HeaderMap,
     scope: &Scope,
     owner: &str,
+    home: Option<&str>,
     request: &impl Serialize,
     location: impl Fn(&serde_json::Value) -> Option<String>,
     work: F,
@@ -70,7 +74,7 @@ where
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let now = time::OffsetDateTime::now_utc();
-        match idempotency::try_start(table, scope, &stored_key, &fingerprint, now).await {
+        match idempotency::try_start_at(table, scope, home, &stored_key, &fingerprint, now).await {
             Ok(NextAction::ReturnSaved(saved)) => return Ok(answer(&saved, &location)),
             Ok(NextAction::StartProcessing) => break,
             Err(IdempotencyError::InProgress) if tokio::time::Instant::now() < deadline => {
@@ -88,7 +92,7 @@ where
             serde_json::to_string(&body).map_err(ApiError::internal)?,
         ),
         Err(err) if err.status().is_server_error() => {
-            idempotency::release(table, scope, &stored_key).await?;
+            idempotency::release_at(table, scope, home, &stored_key).await?;
             return Err(err);
         }
         Err(err) => (
@@ -100,7 +104,7 @@ where
         status: status.as_u16(),
         body,
     };
-    idempotency::save(table, scope, &stored_key, &saved).await?;
+    idempotency::save_at(table, scope, home, &stored_key, &saved).await?;
     Ok(answer(&saved, &location))
 }
 

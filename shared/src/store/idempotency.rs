@@ -91,11 +91,20 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
     crate::crypto::sha256_hex_bytes(&joined)
 }
 
-fn key_attrs(scope: &Scope, key: &str) -> [(&'static str, AttributeValue); 2] {
-    [
-        ("PK", s(format!("IDEMPOTENCY#{}#{key}", scope.name))),
-        ("SK", s("KEY")),
-    ]
+/// Where a key's record lives: its own partition, or (`home`) the partition of the user it
+/// belongs to, so that deleting the account deletes it too (a kept checkout answer holds the
+/// buyer's email and address).
+fn key_attrs(scope: &Scope, home: Option<&str>, key: &str) -> [(&'static str, AttributeValue); 2] {
+    match home {
+        None => [
+            ("PK", s(format!("IDEMPOTENCY#{}#{key}", scope.name))),
+            ("SK", s("KEY")),
+        ],
+        Some(user_id) => [
+            ("PK", s(super::users::user_pk(user_id))),
+            ("SK", s(format!("IDEMPOTENCY#{}#{key}", scope.name))),
+        ],
+    }
 }
 
 fn valid_key(key: &str) -> bool {
@@ -110,10 +119,22 @@ pub async fn try_start(
     fingerprint: &str,
     now: OffsetDateTime,
 ) -> Result<NextAction, IdempotencyError> {
+    try_start_at(table, scope, None, key, fingerprint, now).await
+}
+
+/// [`try_start`] for a key whose record lives in user `home`'s partition.
+pub async fn try_start_at(
+    table: &Table,
+    scope: &Scope,
+    home: Option<&str>,
+    key: &str,
+    fingerprint: &str,
+    now: OffsetDateTime,
+) -> Result<NextAction, IdempotencyError> {
     if !valid_key(key) {
         return Err(IdempotencyError::InvalidKey);
     }
-    let [pk, sk] = key_attrs(scope, key);
+    let [pk, sk] = key_attrs(scope, home, key);
     let result = table
         .put_item()
         .item(pk.0, pk.1)
@@ -176,7 +197,18 @@ pub async fn save(
     key: &str,
     saved: &Saved,
 ) -> Result<(), StoreError> {
-    let [pk, sk] = key_attrs(scope, key);
+    save_at(table, scope, None, key, saved).await
+}
+
+/// [`save`] for a key whose record lives in user `home`'s partition.
+pub async fn save_at(
+    table: &Table,
+    scope: &Scope,
+    home: Option<&str>,
+    key: &str,
+    saved: &Saved,
+) -> Result<(), StoreError> {
+    let [pk, sk] = key_attrs(scope, home, key);
     table
         .update_item()
         .key(pk.0, pk.1)
@@ -198,7 +230,17 @@ pub async fn save(
 /// Gives a claim back after the work failed, so the next attempt can start at once.
 /// A record that is done (or gone) is left as it is.
 pub async fn release(table: &Table, scope: &Scope, key: &str) -> Result<(), StoreError> {
-    let [pk, sk] = key_attrs(scope, key);
+    release_at(table, scope, None, key).await
+}
+
+/// [`release`] for a key whose record lives in user `home`'s partition.
+pub async fn release_at(
+    table: &Table,
+    scope: &Scope,
+    home: Option<&str>,
+    key: &str,
+) -> Result<(), StoreError> {
+    let [pk, sk] = key_attrs(scope, home, key);
     let result = table
         .delete_item()
         .key(pk.0, pk.1)

@@ -1253,6 +1253,60 @@ pub async fn fail_refund(
     applied("UpdateItem", result)
 }
 
+/// What stands in an order for personal data that was erased.
+pub const ERASED: &str = "[erased]";
+
+/// Erases the personal data of every order `user_id` placed, for an account being deleted
+/// (API.md: orders are kept for the books with personal data removed). The amounts, lines,
+/// taxes, status and the shipping country stay; the email, the buyer's id, the name, street,
+/// city, postcode, phone, notes and gift message go, and the order leaves the buyer's index
+/// (GSI1). Answers how many orders it erased. The buyer's orders are read from GSI1, which is
+/// eventually consistent: an order placed in the last moment before the deletion can be
+/// missed.
+pub async fn erase_buyer(table: &Table, user_id: &str) -> Result<usize, StoreError> {
+    #[derive(Deserialize)]
+    struct Head {
+        id: String,
+    }
+    let query = table
+        .query()
+        .index_name("GSI1")
+        .key_condition_expression("GSI1PK = :pk")
+        .expression_attribute_values(":pk", s(user_key(user_id)))
+        .projection_expression("id");
+    let heads: Vec<Head> = super::every_page(query, "order").await?;
+    for head in &heads {
+        let erased_head = table
+            .update_item()
+            .key("PK", s(pk(&head.id)))
+            .key("SK", s(SK))
+            .update_expression("SET email = :erased, user_id = :null REMOVE GSI1PK, GSI1SK")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":erased", s(ERASED))
+            .expression_attribute_values(":null", AttributeValue::Null(true))
+            .send();
+        let erased_details = table
+            .update_item()
+            .key("PK", s(pk(&head.id)))
+            .key("SK", s(DETAILS_SK))
+            .update_expression(
+                "SET shipping_address.#name = :erased, shipping_address.line1 = :erased, \
+                 shipping_address.line2 = :null, shipping_address.city = :erased, \
+                 shipping_address.postcode = :erased, shipping_address.phone = :null, \
+                 notes = :null, gift_message = :null",
+            )
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#name", "name")
+            .expression_attribute_values(":erased", s(ERASED))
+            .expression_attribute_values(":null", AttributeValue::Null(true))
+            .send();
+        let (h, d) = tokio::join!(erased_head, erased_details);
+        applied("UpdateItem", h)?;
+        applied("UpdateItem", d)?;
+    }
+    Ok(heads.len())
+}
+
 /// Whether `user_id` bought `product_id`: one of their orders that was paid (and not
 /// cancelled or refunded in full) has a line of it. Reads the user's order heads (GSI1, only
 /// their id and status), then those orders' lines.
