@@ -663,6 +663,55 @@ async fn fifty_concurrent_reviews_make_an_exact_rating() {
     assert_eq!(seen.len(), 50);
 }
 
+/// No public answer about reviews carries a user id: not the reviews' ids, not the list's
+/// cursor (a signed key), not the answer to the author.
+#[tokio::test]
+async fn public_review_answers_carry_no_user_id() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let (_, slug) = active_product(&app, &staff).await;
+    let mut user_ids = Vec::new();
+    for rating in [3, 5] {
+        let s = app.register(&unique_email()).await;
+        user_ids.push(s.user["id"].as_str().unwrap().to_owned());
+        let written = review(&app, &s.access, &slug, rating).await;
+        assert_eq!(written.status(), 201);
+        let text = written.text().await.unwrap();
+        assert!(!text.contains(user_ids.last().unwrap().as_str()), "{text}");
+        // One review per user and product, still.
+        assert_eq!(review(&app, &s.access, &slug, 1).await.status(), 409);
+    }
+    let mut cursor: Option<String> = None;
+    let mut seen = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/products/{slug}/reviews?limit=1&cursor={c}"),
+            None => format!("/api/v1/products/{slug}/reviews?limit=1"),
+        };
+        let text = app.get(&path).await.text().await.unwrap();
+        let page: Value = serde_json::from_str(&text).unwrap();
+        seen += page["items"].as_array().unwrap().len();
+        let mut decoded = String::new();
+        if let Some(c) = page["next_cursor"].as_str() {
+            use base64::Engine;
+            for part in c.split('.') {
+                if let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part) {
+                    decoded.push_str(&String::from_utf8_lossy(&bytes));
+                }
+            }
+        }
+        for id in &user_ids {
+            assert!(!text.contains(id.as_str()), "{text}");
+            assert!(!decoded.contains(id.as_str()), "{decoded}");
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 2);
+}
+
 #[tokio::test]
 async fn reviews_are_edited_and_deleted_by_their_authors_and_votes_count_once() {
     let app = TestApp::spawn().await;

@@ -48,7 +48,7 @@ pub async fn products_reviews_create(
     // One of the user's paid orders has this product.
     let verified_purchase = orders::bought(table, user.id(), &product.id).await?;
     let review = Review {
-        id: reviews::review_id(&product.id, user.id()),
+        id: reviews::new_review_id(&product.id),
         product_id: product.id,
         user_id: user.id().to_owned(),
         author: user.user.name.clone(),

@@ -11,7 +11,7 @@ use crate::domain::Role;
 use crate::error::{ApiError, Problem};
 use crate::http::AuthUser;
 use crate::state::{AppState, Need};
-use crate::store::reviews;
+use crate::store::reviews::{self, Editor};
 
 pub const ROUTE: Route = Route {
     name: "reviews_delete",
@@ -30,12 +30,12 @@ pub async fn reviews_delete(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let allowed = reviews::parse_id(&id)
-        .is_some_and(|(_, author)| author == user.id() || user.role().allows(Role::Staff));
-    if !allowed {
-        return Err(ApiError::NotFound);
-    }
-    reviews::delete(state.table(), &id)
+    let editor = if user.role().allows(Role::Staff) {
+        Editor::Staff
+    } else {
+        Editor::Author(user.id())
+    };
+    reviews::delete(state.table(), &id, editor)
         .await
         .map_err(review_error)?;
     Ok(StatusCode::NO_CONTENT)

@@ -30,10 +30,6 @@ pub async fn reviews_helpful(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let (_, author) = reviews::parse_id(&id).ok_or(ApiError::NotFound)?;
-    if author == user.id() {
-        return Err(ApiError::Forbidden);
-    }
     reviews::vote_helpful(state.table(), &id, user.id())
         .await
         .map_err(review_error)?;

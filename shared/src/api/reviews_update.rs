@@ -32,12 +32,8 @@ pub async fn reviews_update(
     Json(patch): Json<ReviewPatch>,
 ) -> Result<Json<ReviewView>, ApiError> {
     let change = patch.checked()?;
-    let own = reviews::parse_id(&id).is_some_and(|(_, author)| author == user.id());
-    if !own {
-        return Err(ApiError::NotFound);
-    }
     let now = accounts::rfc3339(accounts::now());
-    let review = reviews::update(state.table(), &id, &change, &now)
+    let review = reviews::update(state.table(), &id, user.id(), &change, &now)
         .await
         .map_err(review_error)?;
     Ok(Json(review.into()))

@@ -91,6 +91,7 @@ pub fn review_error(e: ReviewError) -> ApiError {
     match e {
         ReviewError::Exists => ApiError::ReviewExists,
         ReviewError::NotFound => ApiError::NotFound,
+        ReviewError::Own => ApiError::Forbidden,
         ReviewError::Store(e) => e.into(),
     }
 }

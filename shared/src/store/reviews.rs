@@ -1,9 +1,12 @@
 //! Reviews and helpful votes.
 //!
-//! - `REVIEWS#<product id>`/`USER#<user id>`: one review per user and product by its key; its id
-//!   is `<product id>-<user id>`, so every look-up by id is one consistent GetItem. On GSI1
+//! - `REVIEWS#<product id>`/`REVIEW#<review ulid>`: a review; its public id is
+//!   `<product id>-<review ulid>`, so every look-up by id is one consistent GetItem, and
+//!   neither the id nor a list cursor (the item's key) carries its author's user id. On GSI1
 //!   `REVIEWS#<product id>` / `<created_at>#<id>`: a product's reviews, newest first. Kept out
 //!   of the product's own partition, so reading a product never reads its reviews.
+//! - `REVIEWS#<product id>`/`BY#<user id>`: the author's claim, written in the same
+//!   transaction as the review: one review per user and product. On no index.
 //! - `VOTE#<review id>`/`USER#<voter id>`: a helpful vote, once per user by its key.
 //!
 //! The product's `rating_sum` and `rating_count` change in the same transaction as the review
@@ -57,18 +60,36 @@ struct ReviewItem {
     review: Review,
 }
 
-pub fn review_id(product_id: &str, user_id: &str) -> String {
-    format!("{product_id}-{user_id}")
+/// A new review's public id: its product and a ULID of its own (never its author's id).
+pub fn new_review_id(product_id: &str) -> String {
+    format!("{product_id}-{}", ulid::Ulid::new())
 }
 
-/// The product and user of a review id (`None`: it cannot be one of ours).
-pub fn parse_id(id: &str) -> Option<(&str, &str)> {
-    let (product, user) = id.split_once('-')?;
-    (is_ulid(product) && is_ulid(user)).then_some((product, user))
+/// The product and the review's own ULID of a review id (`None`: it cannot be one of ours).
+fn parse_id(id: &str) -> Option<(&str, &str)> {
+    let (product, review) = id.split_once('-')?;
+    (is_ulid(product) && is_ulid(review)).then_some((product, review))
 }
 
-fn key(product_id: &str, user_id: &str) -> (String, String) {
-    (format!("REVIEWS#{product_id}"), format!("USER#{user_id}"))
+/// The review's item key, from its public id.
+fn key(id: &str) -> Option<(String, String)> {
+    let (product, review) = parse_id(id)?;
+    Some((format!("REVIEWS#{product}"), format!("REVIEW#{review}")))
+}
+
+/// The author's claim on their one review of a product.
+fn author_key(product_id: &str, user_id: &str) -> (String, String) {
+    (format!("REVIEWS#{product_id}"), format!("BY#{user_id}"))
+}
+
+fn claim_delete(table: &Table, review: &Review) -> Delete {
+    let (pk, sk) = author_key(&review.product_id, &review.user_id);
+    Delete::builder()
+        .table_name(table.name())
+        .key("PK", s(pk))
+        .key("SK", s(sk))
+        .build()
+        .expect("table and key are set")
 }
 
 fn rating_update(table: &Table, product_id: &str, sum: i64, count: i64, condition: &str) -> Update {
@@ -90,13 +111,16 @@ pub enum ReviewError {
     Exists,
     #[error("no such review (or product)")]
     NotFound,
+    #[error("one's own review")]
+    Own,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 /// Adds a review to an active product and its rating to the product, in one transaction.
 pub async fn create(table: &Table, review: &Review) -> Result<(), ReviewError> {
-    let (pk, sk) = key(&review.product_id, &review.user_id);
+    let (pk, sk) = key(&review.id)
+        .ok_or_else(|| StoreError::serde("review", "a review id is made by new_review_id"))?;
     let item = serde_dynamo::to_item(ReviewItem {
         gsi1pk: pk.clone(),
         gsi1sk: format!("{}#{}", review.created_at, review.id),
@@ -109,6 +133,16 @@ pub async fn create(table: &Table, review: &Review) -> Result<(), ReviewError> {
     let put = Put::builder()
         .table_name(table.name())
         .set_item(Some(item))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()
+        .expect("table and item are set");
+    let (claim_pk, claim_sk) = author_key(&review.product_id, &review.user_id);
+    let claim = Put::builder()
+        .table_name(table.name())
+        .item("PK", s(claim_pk))
+        .item("SK", s(claim_sk))
+        .item("type", s("review_author"))
+        .item("review_id", s(&review.id))
         .condition_expression("attribute_not_exists(PK)")
         .build()
         .expect("table and item are set");
@@ -125,13 +159,14 @@ pub async fn create(table: &Table, review: &Review) -> Result<(), ReviewError> {
         .build()
         .expect("table, key and expression are set");
     Transaction::new(table)
+        .put("author", claim)
         .put("review", put)
         .update("product", product)
         .send()
         .await
         .map_err(|e| {
             e.on_condition(|c| {
-                if c.condition_failed("review") {
+                if c.condition_failed("author") || c.condition_failed("review") {
                     Some(ReviewError::Exists)
                 } else {
                     c.condition_failed("product")
@@ -144,10 +179,9 @@ pub async fn create(table: &Table, review: &Review) -> Result<(), ReviewError> {
 }
 
 pub async fn get(table: &TableReader, id: &str) -> Result<Option<Review>, StoreError> {
-    let Some((product_id, user_id)) = parse_id(id) else {
+    let Some((pk, sk)) = key(id) else {
         return Ok(None);
     };
-    let (pk, sk) = key(product_id, user_id);
     get_item(table, pk, &sk)
         .await?
         .map(|item| serde_dynamo::from_item::<_, ReviewItem>(item).map(|i| i.review))
@@ -184,16 +218,42 @@ fn raced(err: &TransactError) -> bool {
     err.cancelled().is_some()
 }
 
-/// Edits a review and moves the product's rating sum by the change, in one transaction.
+/// Who may change a review.
+#[derive(Debug, Clone, Copy)]
+pub enum Editor<'a> {
+    /// Its author only (anyone else's review is not found).
+    Author(&'a str),
+    /// Staff, who may delete any review.
+    Staff,
+}
+
+/// The review `id` if `editor` may change it.
+async fn editable(
+    table: &TableReader,
+    id: &str,
+    editor: Editor<'_>,
+) -> Result<(Review, (String, String)), ReviewError> {
+    let review = get(table, id).await?.ok_or(ReviewError::NotFound)?;
+    match editor {
+        Editor::Author(user) if review.user_id != user => Err(ReviewError::NotFound),
+        _ => {
+            let key = key(id).ok_or(ReviewError::NotFound)?;
+            Ok((review, key))
+        }
+    }
+}
+
+/// Edits its author's review and moves the product's rating sum by the change, in one
+/// transaction.
 pub async fn update(
     table: &Table,
     id: &str,
+    author: &str,
     change: &ReviewChange,
     now: &str,
 ) -> Result<Review, ReviewError> {
     for _ in 0..ATTEMPTS {
-        let old = get(table, id).await?.ok_or(ReviewError::NotFound)?;
-        let (pk, sk) = key(&old.product_id, &old.user_id);
+        let (old, (pk, sk)) = editable(table, id, Editor::Author(author)).await?;
         let rating = change.rating.unwrap_or(old.rating);
         let title = change.title.clone().unwrap_or_else(|| old.title.clone());
         let comment = change
@@ -244,11 +304,11 @@ pub async fn update(
     Err(contended().into())
 }
 
-/// Deletes a review (and its rating from the product), in one transaction.
-pub async fn delete(table: &Table, id: &str) -> Result<(), ReviewError> {
+/// Deletes a review (its author's claim, and its rating from the product), in one
+/// transaction.
+pub async fn delete(table: &Table, id: &str, editor: Editor<'_>) -> Result<(), ReviewError> {
     for _ in 0..ATTEMPTS {
-        let old = get(table, id).await?.ok_or(ReviewError::NotFound)?;
-        let (pk, sk) = key(&old.product_id, &old.user_id);
+        let (old, (pk, sk)) = editable(table, id, editor).await?;
         let review = Delete::builder()
             .table_name(table.name())
             .key("PK", s(pk))
@@ -266,6 +326,7 @@ pub async fn delete(table: &Table, id: &str) -> Result<(), ReviewError> {
         );
         match Transaction::new(table)
             .delete("review", review)
+            .delete("author", claim_delete(table, &old))
             .update("product", product)
             .send()
             .await
@@ -282,11 +343,13 @@ pub async fn delete(table: &Table, id: &str) -> Result<(), ReviewError> {
 }
 
 /// Counts a helpful vote once per user: `false` when this user had voted already.
+/// [`ReviewError::Own`] for a vote on one's own review.
 pub async fn vote_helpful(table: &Table, id: &str, voter_id: &str) -> Result<bool, ReviewError> {
-    let Some((product_id, user_id)) = parse_id(id) else {
-        return Err(ReviewError::NotFound);
-    };
-    let (pk, sk) = key(product_id, user_id);
+    let review = get(table, id).await?.ok_or(ReviewError::NotFound)?;
+    if review.user_id == voter_id {
+        return Err(ReviewError::Own);
+    }
+    let (pk, sk) = key(id).ok_or(ReviewError::NotFound)?;
     let vote = Put::builder()
         .table_name(table.name())
         .item("PK", s(format!("VOTE#{id}")))
