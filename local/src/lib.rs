@@ -310,6 +310,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
     let mut tasks = Vec::new();
     let app = app(state.clone(), &opts, template.cors.as_ref(), meter.clone());
     tasks.push(tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "the local server stopped");
         }

@@ -93,13 +93,21 @@ pub fn router(route: &Route, state: AppState) -> axum::Router {
     crate::http::wrap(router.with_state(state))
 }
 
-/// Uses Lambda's request id as the request id, so logs and responses agree with CloudWatch.
+/// Uses Lambda's request id as the request id, so logs and responses agree with CloudWatch,
+/// and keeps the source address API Gateway saw, for per-client limits.
 async fn lambda_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
     if !req.headers().contains_key(REQUEST_ID) {
         let id = req.lambda_context_ref().map(|c| c.request_id.clone());
         if let Some(value) = id.and_then(|id| http::HeaderValue::from_str(&id).ok()) {
             req.headers_mut().insert(REQUEST_ID, value);
         }
+    }
+    let source = match req.request_context_ref() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+        _ => None,
+    };
+    if let Some(ip) = source {
+        req.extensions_mut().insert(crate::http::SourceIp(ip));
     }
     req
 }

@@ -19,6 +19,7 @@ mod faults;
 mod google;
 mod health;
 mod idempotency;
+mod limits;
 mod luck;
 mod openapi;
 mod orders;

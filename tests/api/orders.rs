@@ -282,6 +282,7 @@ async fn the_whole_path_add_checkout_pay_webhook_paid_and_emailed() {
 #[tokio::test]
 async fn a_hundred_concurrent_checkouts_of_ten_units_make_ten_orders() {
     let app = TestApp::spawn().await;
+    crate::limits::many_guests_from_one_machine(&app).await;
     let staff = staff(&app).await;
     let sku = item(&app, &staff, 1000, 10).await;
     let mut guests = Vec::new();
@@ -318,6 +319,7 @@ async fn a_hundred_concurrent_checkouts_of_ten_units_make_ten_orders() {
 #[tokio::test]
 async fn a_coupon_limited_to_three_goes_into_at_most_three_orders() {
     let app = TestApp::spawn().await;
+    crate::limits::many_guests_from_one_machine(&app).await;
     let staff = staff(&app).await;
     let admin = admin(&app).await;
     let sku = item(&app, &staff, 1000, 100).await;

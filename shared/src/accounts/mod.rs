@@ -13,7 +13,7 @@ use crate::domain::{Email, Password, Role};
 use crate::error::ApiError;
 use crate::notify::{self, EmailKind, EmailMessage, Job};
 use crate::state::AppState;
-use crate::store::attempts::{self, Attempt, Counting};
+use crate::store::attempts::{self, Counting};
 use crate::store::one_time_tokens::{self, Purpose};
 use crate::store::{sessions, users::User};
 
@@ -44,22 +44,15 @@ async fn limit_counting(
     subject: &str,
     counting: Counting,
 ) -> Result<(), ApiError> {
-    match attempts::count(
+    attempts::within_limit(
         state.table(),
         action,
         subject,
         MAX_ATTEMPTS,
         ATTEMPT_WINDOW,
-        now(),
         counting,
     )
-    .await?
-    {
-        Attempt::Allowed => Ok(()),
-        Attempt::Refused { retry_after } => Err(ApiError::TooManyAttempts {
-            retry_after_secs: retry_after.as_secs(),
-        }),
-    }
+    .await
 }
 
 /// A user as the API shows it (`GET /me`).

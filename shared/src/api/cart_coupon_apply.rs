@@ -12,8 +12,9 @@ use super::Route;
 use crate::cart::{self, Caller, CartView};
 use crate::domain::coupon::{Refusal, parse_code};
 use crate::error::{ApiError, Problem};
-use crate::http::Json;
+use crate::http::{ClientAddress, Json};
 use crate::state::{AppState, Need};
+use crate::store::attempts::{self, Counting};
 
 pub const ROUTE: Route = Route {
     name: "cart_coupon_apply",
@@ -35,18 +36,48 @@ pub struct ApplyCoupon {
         (status = 200, description = "The cart with the coupon applied", body = CartView),
         (status = 401, description = "`invalid_access_token` or `invalid_cart_token`", body = Problem),
         (status = 404, description = "`cart_not_found`: the guest cart was merged or expired", body = Problem),
-        (status = 422, description = "`coupon_invalid`, `coupon_expired`, `coupon_min_subtotal`, `coupon_exhausted` or `coupon_reserved`", body = Problem)))]
+        (status = 422, description = "`coupon_invalid`, `coupon_expired`, `coupon_min_subtotal`, `coupon_exhausted` or `coupon_reserved`", body = Problem),
+        (status = 429, description = "`too_many_attempts` (with Retry-After): the caller's refused codes past the hour's limit (settings `limits.coupon_failures_per_hour`)", body = Problem)))]
 pub async fn cart_coupon_apply(
     State(state): State<AppState>,
     caller: Caller,
+    ClientAddress(client): ClientAddress,
     Json(req): Json<ApplyCoupon>,
 ) -> Result<Json<CartView>, ApiError> {
-    let code = parse_code(&req.code).ok_or(ApiError::from(Refusal::CouponInvalid))?;
+    // Codes refused per caller are limited, so codes cannot be guessed by trying them all.
+    let subject = caller.user_id().map_or(client, str::to_owned);
+    let limit = cart::current_settings(&state)
+        .await?
+        .limits
+        .coupon_failures_per_hour;
+    let table = state.table();
+    attempts::within_limit(
+        table,
+        ACTION,
+        &subject,
+        limit,
+        attempts::HOUR,
+        Counting::Failures,
+    )
+    .await?;
+    let applied = apply(&state, &caller, &req.code).await;
+    match &applied {
+        Err(ApiError::Coupon { .. }) => attempts::failed(table, ACTION, &subject).await?,
+        _ => attempts::give_back(table, ACTION, &subject).await?,
+    }
+    applied.map(Json)
+}
+
+/// What a refused code counts under.
+const ACTION: &str = "coupon";
+
+async fn apply(state: &AppState, caller: &Caller, raw: &str) -> Result<CartView, ApiError> {
+    let code = parse_code(raw).ok_or(ApiError::from(Refusal::CouponInvalid))?;
     if crate::store::coupons::get(state.reader(), &code)
         .await?
         .is_none()
     {
         return Err(ApiError::from(Refusal::CouponInvalid));
     }
-    Ok(Json(cart::apply_coupon(&state, &caller, &code).await?))
+    cart::apply_coupon(state, caller, &code).await
 }

@@ -11,8 +11,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::Route;
 use crate::cart::Caller;
 use crate::error::{ApiError, Problem};
-use crate::http::Json;
 use crate::http::idempotency::{self, CHECKOUT};
+use crate::http::{ClientAddress, Json};
 use crate::orders::checkout::{self, CheckoutRequest, CheckoutResponse};
 use crate::state::{AppState, Need};
 
@@ -38,11 +38,13 @@ pub const ROUTE: Route = Route {
         (status = 401, description = "`unauthenticated` (neither a bearer token nor a cart token), `invalid_cart_token`", body = Problem),
         (status = 404, description = "`cart_not_found`: the guest cart expired or was merged", body = Problem),
         (status = 409, description = "`cart_empty`; `insufficient_stock` naming each short sku; a coupon's own code (`coupon_exhausted`, `coupon_expired`, ...) when it no longer holds; `idempotency_in_progress`", body = Problem),
-        (status = 422, description = "`validation_failed` (address, email, notes, gift_message, mode, success_url, cancel_url); `cart_too_large` (over 90 skus); `idempotency_key_reused`", body = Problem),
+        (status = 422, description = "`validation_failed` (address, email, notes, gift_message, mode, success_url, cancel_url; `cart` when the total is past what one Stripe payment can take, 99999999 minor units); `cart_too_large` (over 90 skus); `idempotency_key_reused`", body = Problem),
+        (status = 429, description = "`too_many_attempts` (with Retry-After): past the caller's orders per hour, or a guest's orders per email or source address (settings `limits`); `busy`", body = Problem),
         (status = 503, description = "`payment_provider_unavailable`: Stripe failed; nothing was reserved", body = Problem)))]
 pub async fn checkout(
     State(state): State<AppState>,
     caller: Caller,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     Json(req): Json<CheckoutRequest>,
 ) -> Result<Response, ApiError> {
@@ -56,7 +58,7 @@ pub async fn checkout(
         &req,
         order_location,
         || async {
-            let answer = checkout::checkout(&state, &caller, &req).await?;
+            let answer = checkout::checkout(&state, &caller, &client, &req).await?;
             Ok((StatusCode::CREATED, answer))
         },
     )

@@ -6,11 +6,11 @@ use axum::extract::State;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
-use crate::cart::luck;
+use crate::cart::{self, luck, luck::LuckAnswer};
 use crate::error::{ApiError, Problem};
-use crate::http::{AuthUser, Json};
+use crate::http::{AuthUser, ClientAddress, Json};
 use crate::state::{AppState, Need};
-use crate::store::luck::Outcome;
+use crate::store::attempts::{self, Counting};
 
 pub const ROUTE: Route = Route {
     name: "coupons_try_luck",
@@ -20,12 +20,24 @@ pub const ROUTE: Route = Route {
 
 #[utoipa::path(post, path = "/api/v1/coupons/try-luck", tag = "cart", security(("bearer" = [])),
     responses(
-        (status = 200, description = "`{won, position, coupon?}`: the same answer for every try within 24 hours", body = Outcome),
+        (status = 200, description = "`{won, coupon?}`: the same answer for every try within 24 hours (the position drawn is not shown: it would tell a watcher when the next try wins)", body = LuckAnswer),
         (status = 401, description = "No valid access token", body = Problem),
-        (status = 429, description = "`busy`: another try of this user is still being decided", body = Problem)))]
+        (status = 429, description = "`busy`: another try of this user is still being decided; `too_many_attempts` (with Retry-After): past the tries per source address per hour (settings `limits.luck_tries_per_address_per_hour`)", body = Problem)))]
 pub async fn coupons_try_luck(
     State(state): State<AppState>,
     user: AuthUser,
-) -> Result<Json<Outcome>, ApiError> {
-    Ok(Json(luck::try_luck(&state, user).await?))
+    ClientAddress(client): ClientAddress,
+) -> Result<Json<LuckAnswer>, ApiError> {
+    // Accounts are cheap to make: tries are limited per source address too.
+    let limits = cart::current_settings(&state).await?.limits;
+    attempts::within_limit(
+        state.table(),
+        "luck_address",
+        &client,
+        limits.luck_tries_per_address_per_hour,
+        attempts::HOUR,
+        Counting::Attempts,
+    )
+    .await?;
+    Ok(Json(luck::try_luck(&state, user).await?.into()))
 }

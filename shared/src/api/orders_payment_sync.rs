@@ -7,10 +7,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::error::{ApiError, Problem};
-use crate::http::Json;
+use crate::http::{ClientAddress, Json};
 use crate::orders::payment;
 use crate::orders::{self, Asker, PaymentView};
 use crate::state::{AppState, Need};
+use crate::store::attempts::{self, Counting};
+use crate::store::settings;
 
 pub const ROUTE: Route = Route {
     name: "orders_payment_sync",
@@ -31,12 +33,29 @@ pub const ROUTE: Route = Route {
         (status = 200, description = "The payment as it is now", body = PaymentView),
         (status = 401, description = "`unauthenticated`", body = Problem),
         (status = 404, description = "`not_found` (also someone else's order)", body = Problem),
+        (status = 429, description = "`too_many_attempts` (with Retry-After): past the caller's syncs per hour (settings `limits.payment_syncs_per_hour`)", body = Problem),
         (status = 503, description = "`payment_provider_unavailable`: Stripe could not be asked", body = Problem)))]
 pub async fn orders_payment_sync(
     State(state): State<AppState>,
     asker: Asker,
+    ClientAddress(client): ClientAddress,
     Path(id): Path<String>,
 ) -> Result<Json<PaymentView>, ApiError> {
+    // Each sync asks Stripe: limited per caller (a user, or a guest's source address).
+    let limit = settings::current(state.reader())
+        .await?
+        .limits
+        .payment_syncs_per_hour;
+    let subject = asker.user_id().map_or(client, str::to_owned);
+    attempts::within_limit(
+        state.table(),
+        "payment_sync",
+        &subject,
+        limit,
+        attempts::HOUR,
+        Counting::Attempts,
+    )
+    .await?;
     let order = orders::owned(&state, &asker, &id).await?;
     let Some(fact) = payment::ask_stripe(&state, &order).await? else {
         return Ok(Json(PaymentView::from(&order)));

@@ -12,8 +12,10 @@ use crate::catalog::{self, review::ReviewInput, review::ReviewView};
 use crate::error::{ApiError, Problem};
 use crate::http::{AuthUser, Json};
 use crate::state::{AppState, Need};
+use crate::store::attempts::{self, Counting};
 use crate::store::orders;
 use crate::store::reviews::{self, Review};
+use crate::store::settings;
 
 pub const ROUTE: Route = Route {
     name: "products_reviews_create",
@@ -27,7 +29,8 @@ pub const ROUTE: Route = Route {
         (status = 201, description = "The review", body = ReviewView, headers(("Location" = String, description = "The review: `/api/v1/reviews/{id}`"))),
         (status = 401, description = "No valid access token", body = Problem),
         (status = 404, description = "`not_found`", body = Problem),
-        (status = 409, description = "`review_exists`: one review per user and product", body = Problem)))]
+        (status = 409, description = "`review_exists`: one review per user and product", body = Problem),
+        (status = 429, description = "`too_many_attempts` (with Retry-After): past the user's reviews per hour (settings `limits.reviews_per_hour`)", body = Problem)))]
 pub async fn products_reviews_create(
     State(state): State<AppState>,
     user: AuthUser,
@@ -43,6 +46,19 @@ pub async fn products_reviews_create(
 > {
     let (rating, title, comment) = req.checked()?;
     let table = state.table();
+    let limit = settings::current(state.reader())
+        .await?
+        .limits
+        .reviews_per_hour;
+    attempts::within_limit(
+        table,
+        "review",
+        user.id(),
+        limit,
+        attempts::HOUR,
+        Counting::Attempts,
+    )
+    .await?;
     let (product, _) = catalog::active_product(table, &slug).await?;
     let now = accounts::rfc3339(accounts::now());
     // One of the user's paid orders has this product.

@@ -13,10 +13,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::error::{ApiError, Problem};
-use crate::http::Json;
+use crate::http::{ClientAddress, Json};
 use crate::notify::{Job, enqueue_keyed};
 use crate::state::{AppState, Need};
-use crate::store::stripe_events;
+use crate::store::attempts::{self, Counting};
+use crate::store::{settings, stripe_events};
 use crate::stripe::event::Event;
 use crate::stripe::signature::{self, TOLERANCE_SECS};
 
@@ -25,6 +26,9 @@ pub const ROUTE: Route = Route {
     needs: &[Need::TableWrite, Need::Queue, Need::StripeWebhook],
     router: || OpenApiRouter::new().routes(routes!(stripe_webhook)),
 };
+
+/// What a bad signature counts under.
+const BAD_SIGNATURE: &str = "webhook_signature";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Received {
@@ -39,9 +43,11 @@ pub struct Received {
     responses(
         (status = 200, description = "Received (and queued once per event id)", body = Received),
         (status = 400, description = "`invalid_signature`; `malformed_json` for a signed body that is not an event", body = Problem),
+        (status = 429, description = "`too_many_attempts` (with Retry-After): too many bad signatures from this source address in the hour (settings `limits.bad_webhook_signatures_per_hour`)", body = Problem),
         (status = 503, description = "`upstream_unavailable`: the follow-up could not be queued; Stripe retries", body = Problem)))]
 pub async fn stripe_webhook(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Received>, ApiError> {
@@ -49,17 +55,34 @@ pub async fn stripe_webhook(
     let header = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok());
-    signature::verify(
+    // Bad signatures are counted per source address (Stripe's own deliveries never fail it).
+    let table = state.table();
+    let limit = settings::current(state.reader())
+        .await?
+        .limits
+        .bad_webhook_signatures_per_hour;
+    attempts::within_limit(
+        table,
+        BAD_SIGNATURE,
+        &client,
+        limit,
+        attempts::HOUR,
+        Counting::Failures,
+    )
+    .await?;
+    let verified = signature::verify(
         header,
         &body,
         &[state.stripe_webhook_secret()],
         now,
         TOLERANCE_SECS,
-    )
-    .map_err(|e| {
+    );
+    if let Err(e) = verified {
         tracing::warn!(error = %e, "a webhook call with a bad signature was refused");
-        ApiError::InvalidSignature
-    })?;
+        attempts::failed(table, BAD_SIGNATURE, &client).await?;
+        return Err(ApiError::InvalidSignature);
+    }
+    attempts::give_back(table, BAD_SIGNATURE, &client).await?;
     let event = Event::parse(&body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     if !event.acted_on() {
         return Ok(Json(Received {

@@ -26,6 +26,24 @@ const STALE: time::Duration = time::Duration::seconds(30);
 /// How long a concurrent second try waits for the first one's outcome.
 const WAIT: Duration = Duration::from_secs(3);
 
+/// What a try answers: won or not, and the coupon won. The position drawn stays in the table:
+/// shown, it would tell anyone watching when the next try wins.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct LuckAnswer {
+    pub won: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<WonCoupon>,
+}
+
+impl From<Outcome> for LuckAnswer {
+    fn from(o: Outcome) -> Self {
+        Self {
+            won: o.won,
+            coupon: o.coupon,
+        }
+    }
+}
+
 pub async fn try_luck(state: &AppState, user: AuthUser) -> Result<Outcome, ApiError> {
     let table = state.table();
     let now = accounts::now();

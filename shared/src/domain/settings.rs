@@ -39,7 +39,81 @@ pub struct Settings {
     /// Where stock alerts go; none sends none.
     pub staff_email: Option<String>,
     pub seller: Seller,
+    /// Per-client limits against abuse; absent in older settings: the defaults.
+    #[serde(default)]
+    pub limits: Limits,
 }
+
+/// Per-client limits against abuse (docs/operations.md, "Limits"). A caller is a signed-in
+/// user, or for an anonymous caller the source address API Gateway reports. Past a limit the
+/// answer is 429 `too_many_attempts` with `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct Limits {
+    /// New orders one caller may place in an hour.
+    pub checkouts_per_hour: u32,
+    /// Guest orders placed for one email address within a reservation's time (what one address
+    /// can hold pending at once).
+    pub guest_orders_per_email: u32,
+    /// Guest orders placed from one source address within a reservation's time.
+    pub guest_orders_per_address: u32,
+    /// Coupon codes one caller may get refused in an hour (wrong, expired, used up...).
+    pub coupon_failures_per_hour: u32,
+    /// Counted tries of luck from one source address in an hour (an account tries once a day).
+    pub luck_tries_per_address_per_hour: u32,
+    /// Payment syncs one caller may ask for in an hour.
+    pub payment_syncs_per_hour: u32,
+    /// Reviews one user may write in an hour.
+    pub reviews_per_hour: u32,
+    /// Webhook deliveries with a bad signature from one source address in an hour.
+    pub bad_webhook_signatures_per_hour: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            checkouts_per_hour: 30,
+            guest_orders_per_email: 5,
+            guest_orders_per_address: 20,
+            coupon_failures_per_hour: 10,
+            luck_tries_per_address_per_hour: 20,
+            payment_syncs_per_hour: 120,
+            reviews_per_hour: 10,
+            bad_webhook_signatures_per_hour: 30,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits and their values by name, in the order of the struct.
+    fn fields(&mut self) -> [(&'static str, &mut u32); 8] {
+        [
+            ("checkouts_per_hour", &mut self.checkouts_per_hour),
+            ("guest_orders_per_email", &mut self.guest_orders_per_email),
+            (
+                "guest_orders_per_address",
+                &mut self.guest_orders_per_address,
+            ),
+            (
+                "coupon_failures_per_hour",
+                &mut self.coupon_failures_per_hour,
+            ),
+            (
+                "luck_tries_per_address_per_hour",
+                &mut self.luck_tries_per_address_per_hour,
+            ),
+            ("payment_syncs_per_hour", &mut self.payment_syncs_per_hour),
+            ("reviews_per_hour", &mut self.reviews_per_hour),
+            (
+                "bad_webhook_signatures_per_hour",
+                &mut self.bad_webhook_signatures_per_hour,
+            ),
+        ]
+    }
+}
+
+/// The most any limit may be set to.
+pub const MAX_LIMIT: i64 = 1_000_000;
 
 /// Who sells, as invoices show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
@@ -73,6 +147,7 @@ impl Default for Settings {
                 vat_number: String::new(),
                 vat_rate_percent: 20,
             },
+            limits: Limits::default(),
         }
     }
 }
@@ -112,6 +187,9 @@ pub struct SettingsInput {
     pub staff_email: Option<Value>,
     #[schema(value_type = Seller)]
     pub seller: Option<Value>,
+    /// Absent: the defaults; a limit left out keeps its default.
+    #[schema(value_type = Option<Limits>)]
+    pub limits: Option<Value>,
 }
 
 /// Collects field errors while reading.
@@ -266,6 +344,7 @@ impl SettingsInput {
                     Seller::default()
                 }
             },
+            limits: limits(&mut c, self.limits.as_ref()),
         };
         if c.0.is_empty() {
             Ok(settings)
@@ -275,10 +354,70 @@ impl SettingsInput {
     }
 }
 
+/// The limits as sent: each a whole number from 1 to [`MAX_LIMIT`]; one left out keeps its
+/// default.
+fn limits(c: &mut Check, v: Option<&Value>) -> Limits {
+    let mut limits = Limits::default();
+    let m = match v {
+        None | Some(Value::Null) => return limits,
+        Some(Value::Object(m)) => m,
+        Some(_) => {
+            c.fail("limits", "must be an object of limits");
+            return limits;
+        }
+    };
+    let mut fields = limits.fields();
+    for key in m.keys() {
+        if !fields.iter().any(|(name, _)| name == key) {
+            c.fail(&format!("limits.{key}"), "is not a limit");
+        }
+    }
+    for (name, value) in fields.iter_mut() {
+        if let Some(given) = m.get(*name) {
+            let field = format!("limits.{name}");
+            **value = c.int(&field, &Some(given.clone()), 1, MAX_LIMIT) as u32;
+        }
+    }
+    limits
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn limits_keep_their_defaults_unless_given_and_refuse_nonsense() {
+        let mut v = serde_json::to_value(Settings::default()).unwrap();
+        v.as_object_mut().unwrap().remove("limits");
+        assert_eq!(
+            input(v.clone()).validate().unwrap().limits,
+            Limits::default()
+        );
+        v["limits"] = json!({"checkouts_per_hour": 3});
+        let s = input(v.clone()).validate().unwrap();
+        assert_eq!(s.limits.checkouts_per_hour, 3);
+        assert_eq!(
+            s.limits.reviews_per_hour,
+            Limits::default().reviews_per_hour
+        );
+        v["limits"] = json!({"checkouts_per_hour": 0, "nope": 1, "reviews_per_hour": "x"});
+        let errors = input(v).validate().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "limits.nope",
+                "limits.checkouts_per_hour",
+                "limits.reviews_per_hour"
+            ]
+        );
+        // Settings stored before limits existed read with the defaults.
+        let mut old = serde_json::to_value(Settings::default()).unwrap();
+        old.as_object_mut().unwrap().remove("limits");
+        let read: Settings = serde_json::from_value(old).unwrap();
+        assert_eq!(read.limits, Limits::default());
+    }
 
     fn input(v: Value) -> SettingsInput {
         serde_json::from_value(v).unwrap()

@@ -30,6 +30,7 @@ use crate::domain::return_url::ReturnOrigins;
 use crate::domain::{Email, text};
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
+use crate::store::attempts::{self, Counting};
 use crate::store::carts::{self, Cart};
 use crate::store::orders::{
     self, Also, MoveError, Order, OrderLine, Payment, PlaceError, ShippingAddress, Take,
@@ -282,6 +283,7 @@ const ATTEMPTS: u32 = 4;
 pub async fn checkout(
     state: &AppState,
     caller: &Caller,
+    client: &str,
     req: &CheckoutRequest,
 ) -> Result<CheckoutResponse, ApiError> {
     if matches!(caller, Caller::Nobody) {
@@ -296,6 +298,7 @@ pub async fn checkout(
             .ok_or_else(|| ApiError::field("shipping_address_id", "no such saved address"))?,
         _ => unreachable!("check() requires an address"),
     };
+    let mut counted = false;
     for _ in 0..ATTEMPTS {
         let Some(cart) = cart::stored(state, caller).await? else {
             return Err(ApiError::CartEmpty);
@@ -309,6 +312,20 @@ pub async fn checkout(
             return Err(ApiError::CartEmpty);
         }
         let order = build(state, caller, &cart, &checked, address.clone()).await?;
+        if order.total > MAX_STRIPE_AMOUNT {
+            return Err(ApiError::field(
+                "cart",
+                format!(
+                    "the total {} is more than one payment can take ({MAX_STRIPE_AMOUNT} in minor units)",
+                    order.total
+                ),
+            ));
+        }
+        if !counted {
+            // A new order is about to hold stock: counted once per checkout, not per retry.
+            within_limits(state, caller, client, checked.email.as_ref()).await?;
+            counted = true;
+        }
         match orders::place(state.table(), &order, cart.version).await {
             Ok(()) if order.total == 0 => return paid_already(state, caller, order).await,
             Ok(()) => return pay(state, caller, order, &checked.mode).await,
@@ -332,6 +349,66 @@ pub async fn checkout(
         }
     }
     Err(ApiError::Busy)
+}
+
+/// The most one Stripe payment can take: 8 digits in minor units.
+pub const MAX_STRIPE_AMOUNT: i64 = 99_999_999;
+
+/// Per-client limits on placing orders (settings `limits`): orders per caller per hour, and
+/// for a guest, orders per email address and per source address within a reservation's time
+/// (what one can hold pending at once). 429 `too_many_attempts` past one.
+async fn within_limits(
+    state: &AppState,
+    caller: &Caller,
+    client: &str,
+    email: Option<&Email>,
+) -> Result<(), ApiError> {
+    let settings = cart::current_settings(state).await?;
+    let limits = settings.limits;
+    let table = state.table();
+    let counted = Counting::Attempts;
+    let subject = caller.user_id().unwrap_or(client);
+    attempts::within_limit(
+        table,
+        "checkout",
+        subject,
+        limits.checkouts_per_hour,
+        attempts::HOUR,
+        counted,
+    )
+    .await?;
+    if caller.user_id().is_none() {
+        let reservation = Duration::from_secs(
+            60 * u64::from(
+                settings
+                    .stock_reservation_minutes
+                    .max(MIN_SESSION_MINUTES as u32),
+            ),
+        );
+        if let Some(email) = email {
+            let per_email = limits.guest_orders_per_email;
+            attempts::within_limit(
+                table,
+                "guest_order_email",
+                &email.key(),
+                per_email,
+                reservation,
+                counted,
+            )
+            .await?;
+        }
+        let per_address = limits.guest_orders_per_address;
+        attempts::within_limit(
+            table,
+            "guest_order_address",
+            client,
+            per_address,
+            reservation,
+            counted,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Whether the caller's cart is no longer the version `read` (changed, or locked to an order).

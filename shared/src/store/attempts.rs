@@ -17,6 +17,9 @@ use time::OffsetDateTime;
 use super::{StoreError, condition_failed, n, s};
 use crate::aws::Table;
 
+/// The window of the per-client limits that count per hour.
+pub const HOUR: Duration = Duration::from_secs(3600);
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Attempt {
     Allowed,
@@ -119,6 +122,31 @@ pub async fn count(
         "attempts",
         "the attempt counter kept changing under contention",
     ))
+}
+
+/// Counts one attempt at `action` by `subject` (see [`count`]); past `limit` in `window` it is
+/// refused with 429 `too_many_attempts` and how long to wait.
+pub async fn within_limit(
+    table: &Table,
+    action: &str,
+    subject: &str,
+    limit: u32,
+    window: Duration,
+    counting: Counting,
+) -> Result<(), crate::error::ApiError> {
+    let now = OffsetDateTime::now_utc();
+    match count(table, action, subject, limit, window, now, counting).await? {
+        Attempt::Allowed => Ok(()),
+        Attempt::Refused { retry_after } => Err(crate::error::ApiError::TooManyAttempts {
+            retry_after_secs: retry_after.as_secs(),
+        }),
+    }
+}
+
+/// Gives a counted attempt's slot back (under [`Counting::Failures`]: it succeeded, and a
+/// success must not clear the failures around it, as one of a coupon code would).
+pub async fn give_back(table: &Table, action: &str, subject: &str) -> Result<(), StoreError> {
+    add(table, action, subject, -1).await
 }
 
 /// Adds `by` to the window's attempts, if the window is still there.
