@@ -106,9 +106,10 @@ def main():
     dynamodb = os.environ.get("DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:8000")
     services = os.environ.get("AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:5050")
     stripe = os.environ.get("STRIPE_API_BASE", "http://127.0.0.1:8420")
+    admin_password = "bench-admin-password-1"
     env = dict(os.environ, PORT=str(args.port), LOCAL_PREFIX=args.prefix, LOCAL_DEMO_CATALOG="1",
                DYNAMODB_ENDPOINT_URL=dynamodb, AWS_SERVICES_ENDPOINT_URL=services,
-               STRIPE_API_BASE=stripe, RUST_LOG="warn")
+               STRIPE_API_BASE=stripe, RUST_LOG="warn", LOCAL_ADMIN_PASSWORD=admin_password)
     server = os.path.join(ROOT, "target", "bench-local", "shop-local")
     proc, base = start_server(server, env, args.port)
     try:
@@ -116,6 +117,12 @@ def main():
         _, session = call(base, "POST", "/api/v1/auth/register",
                           body={"email": email, "password": "bench-password-1"})
         token = session["access_token"]
+        # One customer checks out hundreds of times: lift the orders-per-hour limit.
+        _, signed = call(base, "POST", "/api/v1/auth/login",
+                         body={"email": "admin@shop.example", "password": admin_password})
+        _, current = call(base, "GET", "/api/v1/admin/settings", signed["access_token"])
+        current["limits"]["checkouts_per_hour"] = 1_000_000
+        call(base, "PUT", "/api/v1/admin/settings", signed["access_token"], current)
         _, page = call(base, "GET", "/api/v1/products?limit=100&in_stock=true&sort=price")
         skus, product_of = [], {}
         for p in page["items"]:

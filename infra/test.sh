@@ -36,6 +36,12 @@ export TEST_STRIPE_API_BASE="http://127.0.0.1:$STRIPE_PORT"
 step "build every Lambda binary"
 cargo build --quiet -p functions
 
+step "schemathesis: every phase and check, as an anonymous caller, a customer and an admin"
+set +e
+bash infra/fuzz.sh
+fuzz_status=$?
+set -e
+
 step "tests: unit tests of every crate, HTTP tests against the emulators (cargo nextest)"
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "[test] installing cargo-nextest (not on this machine)"
@@ -53,6 +59,10 @@ bash infra/stop.sh >/dev/null
 summary="$(grep -E '^ +Summary' "$log" | tail -n1)"
 passed="$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$summary")"
 failed="$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$summary")"
+if [ "$fuzz_status" -ne 0 ]; then
+  echo "schemathesis found failures: see above (and .local/fuzz/)"
+  [ "$status" -ne 0 ] || status="$fuzz_status"
+fi
 echo
 echo "tests: ${passed:-0} passed, ${failed:-0} failed"
 exit "$status"

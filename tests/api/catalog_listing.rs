@@ -203,6 +203,8 @@ async fn every_filter_sort_and_search_lists_exactly_the_expected_products() {
         ("min_price=1500&max_price=2500", &["red mug", "hose"]),
         ("min_price=1200&max_price=1200", &["tree", "blue mug"]),
         ("max_price=1199", &[]),
+        // A range that ends before it starts lists nothing (it is no error).
+        ("min_price=10&max_price=5", &[]),
         ("in_stock=true", &["red mug", "hose", "blue mug"]),
         ("in_stock=false", &["tree", "teapot"]),
         ("featured=true", &["red mug", "blue mug"]),
@@ -345,7 +347,6 @@ async fn bad_listing_input_is_422_naming_the_field() {
         ("sort=cheapest", "sort"),
         ("min_price=-1", "min_price"),
         ("max_price=1.5", "max_price"),
-        ("min_price=10&max_price=5", "max_price"),
         ("in_stock=yes", "in_stock"),
         ("featured=1", "featured"),
         ("tier=gold", "tier"),

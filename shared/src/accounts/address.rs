@@ -11,14 +11,22 @@ use crate::store::addresses::Address;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
+    #[schema(schema_with = crate::domain::schema::optional_text::<50>)]
     pub label: Option<String>,
+    #[schema(schema_with = crate::domain::schema::text::<100>)]
     pub name: String,
+    #[schema(schema_with = crate::domain::schema::text::<200>)]
     pub line1: String,
+    #[schema(schema_with = crate::domain::schema::optional_text::<200>)]
     pub line2: Option<String>,
+    #[schema(schema_with = crate::domain::schema::text::<100>)]
     pub city: String,
+    #[schema(schema_with = crate::domain::schema::text::<20>)]
     pub postcode: String,
     /// ISO 3166-1 alpha-2, e.g. `GB`.
+    #[schema(schema_with = crate::domain::schema::country)]
     pub country: String,
+    #[schema(schema_with = crate::domain::schema::optional_phone)]
     pub phone: Option<String>,
     #[serde(default)]
     pub is_default: bool,

@@ -57,7 +57,7 @@ pub struct AbandonedLine {
 
 #[utoipa::path(get, path = "/api/v1/admin/carts/abandoned", tag = "admin",
     params(
-        ("limit" = Option<i32>, Query, description = "1..=100, default 20"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     security(("bearer" = [])),
     responses(

@@ -24,12 +24,13 @@ pub const ROUTE: Route = Route {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryInput {
-    #[schema(value_type = String, example = "mugs")]
+    #[schema(schema_with = crate::domain::schema::slug, example = "mugs")]
     pub slug: Slug,
     /// 1 to 100 characters.
+    #[schema(schema_with = crate::domain::schema::text::<100>)]
     pub name: String,
     /// The parent category's slug.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::domain::schema::slug_or_null)]
     pub parent: Option<Slug>,
 }
 

@@ -24,10 +24,11 @@ pub const ROUTE: Route = Route {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryPatch {
+    #[schema(schema_with = crate::domain::schema::text_or_null::<100>)]
     pub name: Option<String>,
     /// A slug to move under, or `null` to move to the top; absent leaves it.
     #[serde(default, deserialize_with = "crate::domain::patch::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::domain::schema::slug_or_null)]
     pub parent: Option<Option<Slug>>,
 }
 

@@ -29,12 +29,20 @@ pub const ROUTE: Route = Route {
 #[serde(deny_unknown_fields)]
 pub struct NewCoupon {
     /// 3 to 32 letters, digits or dashes; generated when absent.
+    #[schema(schema_with = crate::domain::schema::coupon_code_or_null)]
     pub code: Option<String>,
+    /// 1 to 100; exactly one of `percent_off` and `amount_off`.
+    #[schema(schema_with = crate::domain::schema::optional_int::<1, 100>)]
     pub percent_off: Option<i64>,
+    /// Minor units, 1 to 100000000.
+    #[schema(schema_with = crate::domain::schema::optional_int::<1, 100000000>)]
     pub amount_off: Option<i64>,
+    #[schema(schema_with = crate::domain::schema::optional_int::<0, 100000000>)]
     pub min_subtotal: Option<i64>,
     /// RFC 3339, in the future.
+    #[schema(schema_with = crate::domain::schema::time_or_null)]
     pub expires_at: Option<String>,
+    #[schema(schema_with = crate::domain::schema::optional_int::<1, 1000000>)]
     pub max_redemptions: Option<i64>,
 }
 

@@ -20,7 +20,7 @@ pub const ROUTE: Route = Route {
 
 #[utoipa::path(get, path = "/api/v1/admin/coupons", tag = "admin",
     params(
-        ("limit" = Option<i32>, Query, description = "1..=100, default 20"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     security(("bearer" = [])),
     responses(

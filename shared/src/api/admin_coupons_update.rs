@@ -29,11 +29,11 @@ pub struct CouponPatch {
     pub active: Option<bool>,
     /// RFC 3339 in the future, or `null` for no expiry.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::domain::schema::time_or_null)]
     pub expires_at: Option<Option<String>>,
-    /// 1 or more, or `null` for no limit.
+    /// 1 to 1000000, or `null` for no limit.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(schema_with = crate::domain::schema::optional_int::<1, 1000000>)]
     pub max_redemptions: Option<Option<i64>>,
 }
 

@@ -21,11 +21,11 @@ pub const ROUTE: Route = Route {
 
 #[utoipa::path(get, path = "/api/v1/admin/orders", tag = "admin", security(("bearer" = [])),
     params(
-        ("status" = Option<String>, Query, description = "Only orders in this status"),
-        ("email" = Option<String>, Query, description = "Only the orders of this email"),
-        ("from" = Option<String>, Query, description = "Placed at or after (RFC 3339)"),
-        ("to" = Option<String>, Query, description = "Placed at or before (RFC 3339)"),
-        ("limit" = Option<i32>, Query, description = "1..=100, default 20"),
+        ("status" = Option<crate::domain::order::OrderStatus>, Query, description = "Only orders in this status"),
+        ("email" = Option<String>, Query, format = Email, description = "Only the orders of this email"),
+        ("from" = Option<String>, Query, format = DateTime, description = "Placed at or after (RFC 3339)"),
+        ("to" = Option<String>, Query, format = DateTime, description = "Placed at or before (RFC 3339); before `from` lists nothing"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
         (status = 200, description = "A page of orders, newest first (a page may hold fewer than `limit` when `email` filters)", body = List<OrderView>),

@@ -32,7 +32,9 @@ pub const ROUTE: Route = Route {
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// Minor units; default: everything that is left.
+    #[schema(schema_with = crate::domain::schema::optional_int::<1, 100000000>)]
     pub amount: Option<i64>,
+    #[schema(schema_with = crate::domain::schema::optional_text::<500>)]
     pub reason: Option<String>,
     /// Give the order's stock back.
     #[serde(default)]
@@ -49,7 +51,7 @@ pub struct RefundView {
 
 #[utoipa::path(post, path = "/api/v1/admin/orders/{id}/refund", tag = "admin",
     params(("id" = String, Path, description = "The order id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "The same key and body answer the first response for 24 h")),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[\\x21-\\x7e]+$", description = "1 to 255 printable ASCII characters, no spaces: the same key and body answer the first response for 24 h")),
     request_body = RefundRequest, security(("bearer" = [])),
     responses(
         (status = 201, description = "The refund", body = RefundView, headers(("Location" = String, description = "The order's payment, which lists its refunds: `/api/v1/orders/{id}/payment`"))),

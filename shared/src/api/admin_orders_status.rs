@@ -33,10 +33,15 @@ pub const ROUTE: Route = Route {
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     /// `processing`, `shipped`, `delivered` or `cancelled`.
+    #[schema(value_type = crate::domain::order::OrderStatus)]
     pub status: String,
+    #[schema(schema_with = crate::domain::schema::optional_text::<100>)]
     pub tracking_number: Option<String>,
+    #[schema(schema_with = crate::domain::schema::optional_text::<100>)]
     pub carrier: Option<String>,
+    #[schema(schema_with = crate::domain::schema::optional_text::<200>)]
     pub location: Option<String>,
+    #[schema(schema_with = crate::domain::schema::optional_text::<500>)]
     pub note: Option<String>,
 }
 

@@ -40,6 +40,7 @@ pub struct AttachRequest {
     pub key: String,
     /// What the image shows, at most 200 characters.
     #[serde(default)]
+    #[schema(schema_with = crate::domain::schema::text_or_blank::<200>)]
     pub alt: String,
 }
 

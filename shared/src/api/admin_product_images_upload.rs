@@ -31,8 +31,10 @@ const UPLOAD_WINDOW: Duration = Duration::from_secs(15 * 60);
 #[serde(deny_unknown_fields)]
 pub struct UploadRequest {
     /// `image/jpeg`, `image/png` or `image/webp`.
+    #[schema(schema_with = crate::domain::schema::image_content_type)]
     pub content_type: String,
     /// Bytes, 1 to 10485760.
+    #[schema(minimum = 1, maximum = 10485760)]
     pub size: i64,
 }
 

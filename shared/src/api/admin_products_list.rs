@@ -24,11 +24,11 @@ pub const ROUTE: Route = Route {
 
 #[utoipa::path(get, path = "/api/v1/admin/products", tag = "admin", security(("bearer" = [])),
     params(
-        ("q" = Option<String>, Query, description = "words over names and skus (a sku also whole)"),
-        ("status" = Option<String>, Query, description = "`draft`, `active` or `archived`"),
-        ("category" = Option<String>, Query, description = "a category's slug: products in it or under it"),
+        ("q" = Option<String>, Query, max_length = 200, description = "words over names and skus (a sku also whole)"),
+        ("status" = Option<crate::domain::catalog::ProductStatus>, Query, description = "`draft`, `active` or `archived`"),
+        ("category" = Option<String>, Query, pattern = "^\\s*(?=[a-z0-9-]{1,100}\\s*$)[a-z0-9]+(?:-[a-z0-9]+)*\\s*$", description = "a category's slug: products in it or under it"),
         ("low_stock" = Option<bool>, Query, description = "`true`: products with a variant at or under the low-stock threshold"),
-        ("limit" = Option<i32>, Query, description = "1..=100, default 20"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page (same filters)")),
     responses(
         (status = 200, description = "A page of products, newest first", body = List<StaffProductView>),

@@ -26,11 +26,13 @@ pub const ROUTE: Route = Route {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StockRequest {
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::domain::schema::sku)]
     pub sku: Sku,
-    /// The new stock, 0 to 1000000.
+    /// The new stock, 0 to 1000000; exactly one of `set` and `delta`.
+    #[schema(schema_with = crate::domain::schema::optional_int::<0, 1000000>)]
     pub set: Option<i64>,
     /// Added to the stock (negative takes away), -1000000 to 1000000.
+    #[schema(schema_with = crate::domain::schema::optional_int::<-1000000, 1000000>)]
     pub delta: Option<i64>,
 }
 

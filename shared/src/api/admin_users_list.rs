@@ -52,9 +52,9 @@ struct Filter {
 
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])),
     params(
-        ("email" = Option<String>, Query, description = "exactly this address (any letter case)"),
-        ("role" = Option<String>, Query, description = "`customer`, `staff` or `admin`"),
-        ("limit" = Option<i32>, Query, description = "1..=100, default 20"),
+        ("email" = Option<String>, Query, format = Email, description = "exactly this address (any letter case)"),
+        ("role" = Option<crate::domain::Role>, Query, description = "`customer`, `staff` or `admin`"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
         (status = 200, description = "A page of users, newest first", body = List<AdminUserView>),

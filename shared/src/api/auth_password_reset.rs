@@ -24,7 +24,7 @@ pub const ROUTE: Route = Route {
 
 #[derive(Deserialize, ToSchema)]
 pub struct PasswordResetRequest {
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::domain::schema::email)]
     pub email: Email,
 }
 

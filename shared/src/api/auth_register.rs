@@ -28,11 +28,13 @@ pub const ROUTE: Route = Route {
 
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    #[schema(value_type = String, example = "ada@example.com")]
+    #[schema(schema_with = crate::domain::schema::email, example = "ada@example.com")]
     pub email: Email,
     /// 8 to 128 characters.
     #[schema(value_type = String, min_length = 8, max_length = 128)]
     pub password: Password,
+    /// 1 to 100 characters, or `null`.
+    #[schema(schema_with = crate::domain::schema::text_or_null::<100>)]
     pub name: Option<String>,
 }
 

@@ -29,8 +29,8 @@ struct Filter {
 
 #[utoipa::path(get, path = "/api/v1/bundles", tag = "catalog",
     params(
-        ("type" = Option<String>, Query, description = "`standard`, `pro` or `special`"),
-        ("limit" = Option<i32>, Query, description = "1..=100, default 20"),
+        ("type" = Option<crate::store::bundles::BundleType>, Query, description = "`standard`, `pro` or `special`"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
         (status = 200, description = "A page of bundles, newest first", body = List<BundleView>),

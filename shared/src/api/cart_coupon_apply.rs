@@ -26,6 +26,7 @@ pub const ROUTE: Route = Route {
 #[serde(deny_unknown_fields)]
 pub struct ApplyCoupon {
     /// The code, in any letter case.
+    #[schema(schema_with = crate::domain::schema::coupon_code)]
     pub code: String,
 }
 

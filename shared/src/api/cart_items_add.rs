@@ -25,8 +25,10 @@ pub const ROUTE: Route = Route {
 #[serde(deny_unknown_fields)]
 pub struct AddItem {
     /// A product variant's sku, or a bundle's slug.
+    #[schema(schema_with = crate::domain::schema::sku)]
     pub sku: String,
     /// 1 to 99.
+    #[schema(minimum = 1, maximum = 99)]
     pub quantity: i64,
 }
 

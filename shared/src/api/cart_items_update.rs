@@ -22,6 +22,7 @@ pub const ROUTE: Route = Route {
 #[serde(deny_unknown_fields)]
 pub struct SetQuantity {
     /// 0 to 99; 0 removes the line.
+    #[schema(minimum = 0, maximum = 99)]
     pub quantity: i64,
 }
 

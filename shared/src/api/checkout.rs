@@ -31,7 +31,7 @@ pub const ROUTE: Route = Route {
 #[utoipa::path(post, path = "/api/v1/checkout", tag = "orders", request_body = CheckoutRequest,
     params(
         ("X-Cart-Token" = Option<String>, Header, description = "A guest's cart token"),
-        ("Idempotency-Key" = Option<String>, Header, description = "The same key and body answer the first response for 24 h")),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[\\x21-\\x7e]+$", description = "1 to 255 printable ASCII characters, no spaces: the same key and body answer the first response for 24 h")),
     security((), ("bearer" = [])),
     responses(
         (status = 201, description = "The pending order and how to pay it: `client_secret` or `checkout_url` (a guest also gets `order_token`); the same answer for a cart already checked out and unchanged", body = CheckoutResponse, headers(("Location" = String, description = "The order: `/api/v1/orders/{id}` (a guest's with `?token=`)"))),

@@ -24,11 +24,13 @@ pub const ROUTE: Route = Route {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
+    /// 1 to 100 characters; `null` removes it.
     #[serde(default, deserialize_with = "crate::domain::patch::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::domain::schema::text_or_null::<100>)]
     pub name: Option<Option<String>>,
+    /// 6 to 15 digits, optionally starting with `+`; `null` removes it.
     #[serde(default, deserialize_with = "crate::domain::patch::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::domain::schema::phone_or_null)]
     pub phone: Option<Option<String>>,
     pub marketing_opt_in: Option<bool>,
 }

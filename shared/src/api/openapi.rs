@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use utoipa::OpenApi;
@@ -11,10 +12,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
 use crate::error::{FieldError, Problem};
+use crate::state::{AppState, Need};
+
+mod rules;
 
 pub const ROUTE: Route = Route {
     name: "openapi",
-    needs: &[],
+    // Links: the storefront's origins, which the document gives as the return URLs' pattern.
+    needs: &[Need::Links],
     router: || OpenApiRouter::new().routes(routes!(openapi)),
 };
 
@@ -48,15 +53,31 @@ pub fn base_document() -> utoipa::openapi::OpenApi {
     BaseDocument::openapi()
 }
 
-/// The whole document, rendered once.
+/// The whole document, rendered once, as any deployment's (return URLs described by their
+/// rules, not by this deployment's origins).
 pub fn document_json() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| document().to_string())
+}
+
+/// The document as this function serves it: with the return URLs this deployment accepts
+/// (`PUBLIC_BASE_URL` and `ALLOWED_RETURN_ORIGINS`), rendered once per container.
+fn served_json(state: &AppState) -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
     DOC.get_or_init(|| {
-        let (_, mut api) = super::all().split_for_parts();
-        document_body_errors(&mut api);
-        problems_as_problem_json(&mut api);
-        api.to_json().expect("the OpenAPI document serializes")
+        let mut doc = document();
+        rules::return_urls(&mut doc, &state.return_origins());
+        doc.to_string()
     })
+}
+
+fn document() -> serde_json::Value {
+    let (_, mut api) = super::all().split_for_parts();
+    document_body_errors(&mut api);
+    problems_as_problem_json(&mut api);
+    let mut doc = serde_json::to_value(&api).expect("the OpenAPI document serializes");
+    rules::apply(&mut doc);
+    doc
 }
 
 /// Every operation of the document.
@@ -143,9 +164,9 @@ fn document_body_errors(api: &mut utoipa::openapi::OpenApi) {
 
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health",
     responses((status = 200, description = "The OpenAPI 3.1 document of every route", content_type = "application/json")))]
-pub async fn openapi() -> impl IntoResponse {
+pub async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        document_json(),
+        served_json(&state),
     )
 }

@@ -22,11 +22,12 @@ pub const ROUTE: Route = Route {
 #[utoipa::path(get, path = "/api/v1/products/{slug}/reviews", tag = "catalog",
     params(
         ("slug" = String, Path, description = "The product's slug"),
-        ("limit" = Option<i32>, Query, description = "1..=100, default 20"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
         (status = 200, description = "A page of reviews, newest first", body = List<ReviewView>),
         (status = 400, description = "`invalid_cursor`", body = Problem),
+        (status = 422, description = "`validation_failed`: `limit` outside 1..=100", body = Problem),
         (status = 404, description = "`not_found`", body = Problem)))]
 pub async fn products_reviews_list(
     State(state): State<AppState>,

@@ -42,11 +42,12 @@ pub struct WishView {
 
 #[utoipa::path(get, path = "/api/v1/wishlist", tag = "wishlist", security(("bearer" = [])),
     params(
-        ("limit" = Option<i32>, Query, description = "1..=100, default 20"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
         (status = 200, description = "A page of the wishlist", body = List<WishView>),
         (status = 400, description = "`invalid_cursor`", body = Problem),
+        (status = 422, description = "`validation_failed`: `limit` outside 1..=100", body = Problem),
         (status = 401, description = "No valid access token", body = Problem)))]
 pub async fn wishlist_list(
     State(state): State<AppState>,

@@ -27,18 +27,21 @@ const MAX_SKUS: usize = 20;
 #[serde(deny_unknown_fields)]
 pub struct BundleInput {
     /// 1 to 200 characters.
+    #[schema(schema_with = crate::domain::schema::text::<200>)]
     pub name: String,
     /// Made from the name when absent.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::domain::schema::slug_or_null)]
     pub slug: Option<Slug>,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::schema::text_or_blank::<2000>)]
     pub description: String,
     #[serde(default = "standard")]
     pub r#type: BundleType,
     /// One unit of each; 3 to 20 skus of at least 3 distinct products.
-    #[schema(value_type = Vec<String>)]
+    #[schema(schema_with = crate::domain::schema::bundle_skus)]
     pub skus: Vec<Sku>,
     /// 1 to 90, default 10.
+    #[schema(schema_with = crate::domain::schema::optional_int::<1, 90>)]
     pub discount_percent: Option<i64>,
 }
 
@@ -50,11 +53,14 @@ fn standard() -> BundleType {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BundlePatch {
+    #[schema(schema_with = crate::domain::schema::text_or_null::<200>)]
     pub name: Option<String>,
+    #[schema(schema_with = crate::domain::schema::optional_text::<2000>)]
     pub description: Option<String>,
     pub r#type: Option<BundleType>,
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(schema_with = crate::domain::schema::bundle_skus_or_null)]
     pub skus: Option<Vec<Sku>>,
+    #[schema(schema_with = crate::domain::schema::optional_int::<1, 90>)]
     pub discount_percent: Option<i64>,
 }
 

@@ -71,8 +71,10 @@ impl Reader {
     }
 
     fn query(&mut self, raw: &Option<String>) -> Option<search::Query> {
+        // Counted as sent, as the OpenAPI document's maxLength counts.
+        let sent = raw.as_deref().map_or(0, |r| r.chars().count());
         let raw = Self::given(raw)?;
-        if raw.chars().count() > MAX_QUERY {
+        if sent > MAX_QUERY {
             self.fail("q", "at most 200 characters");
             return None;
         }
@@ -149,13 +151,10 @@ impl PublicParams {
         let mut r = Reader::default();
         let min_price = r.price("min_price", &self.min_price);
         let max_price = r.price("max_price", &self.max_price);
-        if let (Some(min), Some(max)) = (min_price, max_price)
-            && min > max
-        {
-            r.fail("max_price", "must not be below min_price");
-        }
+        // A price range that ends before it starts simply lists nothing.
+        let tag_sent = self.tag.as_deref().map_or(0, |t| t.chars().count());
         let tag = Reader::given(&self.tag).and_then(|t| {
-            if t.chars().count() > MAX_TAG {
+            if tag_sent > MAX_TAG {
                 r.fail("tag", "at most 40 characters");
                 return None;
             }

@@ -20,18 +20,21 @@ const MAX_ATTRIBUTES: usize = 20;
 #[serde(deny_unknown_fields)]
 pub struct ProductInput {
     /// 1 to 200 characters.
+    #[schema(schema_with = crate::domain::schema::text::<200>)]
     pub name: String,
     /// Made from the name when absent.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::domain::schema::slug_or_null)]
     pub slug: Option<Slug>,
     /// At most 5000 characters.
     #[serde(default)]
+    #[schema(schema_with = crate::domain::schema::text_or_blank::<5000>)]
     pub description: String,
     /// A category's slug.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::domain::schema::slug_or_null)]
     pub category: Option<Slug>,
     /// At most 20, each 1 to 40 characters.
     #[serde(default)]
+    #[schema(schema_with = crate::domain::schema::tags)]
     pub tags: Vec<String>,
     #[serde(default)]
     pub featured: bool,
@@ -40,24 +43,28 @@ pub struct ProductInput {
     #[serde(default)]
     pub status: ProductStatus,
     /// 1 to 40 variants, skus unique.
+    #[schema(min_items = 1, max_items = 40)]
     pub variants: Vec<VariantInput>,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VariantInput {
-    #[schema(value_type = String, example = "MUG-BLUE")]
+    #[schema(schema_with = crate::domain::schema::sku, example = "MUG-BLUE")]
     pub sku: Sku,
     /// 1 to 100 characters.
+    #[schema(schema_with = crate::domain::schema::text::<100>)]
     pub name: String,
     /// Minor units (pence), 0 to 100000000.
-    #[schema(value_type = i64)]
+    #[schema(schema_with = crate::domain::schema::int::<0, 100000000>)]
     pub price: Price,
     /// 0 to 1000000 (0 or 1 for a one-of-a-kind variant).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub stock: i64,
     /// At most 20, keys 1 to 50 and values 1 to 200 characters.
     #[serde(default)]
+    #[schema(schema_with = crate::domain::schema::attributes)]
     pub attributes: BTreeMap<String, String>,
     /// One of a kind: at most 1 in stock and 1 per order.
     #[serde(default)]
@@ -528,30 +535,36 @@ mod tests {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductPatch {
+    #[schema(schema_with = crate::domain::schema::text_or_null::<200>)]
     pub name: Option<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::domain::schema::slug_or_null)]
     pub slug: Option<Slug>,
+    #[schema(schema_with = crate::domain::schema::optional_text::<5000>)]
     pub description: Option<String>,
     /// A category's slug, or `null` to take the product out of its category.
     #[serde(default, deserialize_with = "crate::domain::patch::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::domain::schema::slug_or_null)]
     pub category: Option<Option<Slug>>,
+    #[schema(schema_with = crate::domain::schema::tags_or_null)]
     pub tags: Option<Vec<String>>,
     pub featured: Option<bool>,
     pub tier: Option<Tier>,
     pub status: Option<ProductStatus>,
     #[serde(default)]
+    #[schema(max_items = 40)]
     pub variants: Vec<VariantPatch>,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VariantPatch {
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::domain::schema::sku)]
     pub sku: Sku,
+    #[schema(schema_with = crate::domain::schema::text_or_null::<100>)]
     pub name: Option<String>,
-    #[schema(value_type = Option<i64>)]
+    #[schema(schema_with = crate::domain::schema::optional_int::<0, 100000000>)]
     pub price: Option<Price>,
+    #[schema(schema_with = crate::domain::schema::attributes_or_null)]
     pub attributes: Option<BTreeMap<String, String>>,
     pub unique: Option<bool>,
 }
@@ -574,6 +587,7 @@ impl ProductPatch {
             "" => String::new(),
             d => clean("description".into(), d, 5000).unwrap_or_default(),
         });
+        let too_many_tags = self.tags.as_ref().is_some_and(|t| t.len() > MAX_TAGS);
         let tags = self.tags.as_ref().map(|tags| {
             let mut out = BTreeSet::new();
             for (i, tag) in tags.iter().enumerate() {
@@ -625,6 +639,9 @@ impl ProductPatch {
         }
         if variants.len() > MAX_VARIANTS {
             errors.push(FieldError::new("variants", "at most 40 variants"));
+        }
+        if too_many_tags {
+            errors.push(FieldError::new("tags", "at most 20 tags"));
         }
         if !errors.is_empty() {
             return Err(ApiError::Validation(errors));

@@ -12,10 +12,13 @@ use crate::store::reviews::{Review, ReviewChange, ReviewError};
 #[serde(deny_unknown_fields)]
 pub struct ReviewInput {
     /// 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: i64,
     /// 1 to 120 characters.
+    #[schema(schema_with = crate::domain::schema::text::<120>)]
     pub title: String,
     /// 1 to 2000 characters.
+    #[schema(schema_with = crate::domain::schema::text::<2000>)]
     pub comment: String,
 }
 
@@ -23,8 +26,11 @@ pub struct ReviewInput {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewPatch {
+    #[schema(schema_with = crate::domain::schema::optional_int::<1, 5>)]
     pub rating: Option<i64>,
+    #[schema(schema_with = crate::domain::schema::text_or_null::<120>)]
     pub title: Option<String>,
+    #[schema(schema_with = crate::domain::schema::text_or_null::<2000>)]
     pub comment: Option<String>,
 }
 

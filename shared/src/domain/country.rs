@@ -8,6 +8,11 @@ MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
 SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG \
 UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
+/// Every assigned code, upper-case.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    CODES.split(' ')
+}
+
 /// The upper-case code when `raw` (any case) is an assigned alpha-2 code.
 pub fn parse(raw: &str) -> Option<String> {
     let code = raw.trim().to_ascii_uppercase();

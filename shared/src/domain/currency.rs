@@ -27,11 +27,16 @@ const THREE_DECIMAL: [&str; 5] = ["bhd", "jod", "kwd", "omr", "tnd"];
 
 /// `code` as Stripe writes it (lower-case), if it is a currency Stripe charges in.
 pub fn parse(code: &str) -> Option<&'static str> {
-    let lower = code.to_ascii_lowercase();
+    let lower = code.trim().to_ascii_lowercase();
     STRIPE
         .binary_search(&lower.as_str())
         .ok()
         .map(|i| STRIPE[i])
+}
+
+/// Every code, lower-case.
+pub fn codes() -> &'static [&'static str] {
+    &STRIPE
 }
 
 /// How many decimals the minor unit of `code` has (2 for most).

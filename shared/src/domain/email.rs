@@ -33,11 +33,13 @@ fn is_atext(b: u8) -> bool {
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, InvalidEmail> {
+        // Counted as sent, spaces around included, as the OpenAPI document's maxLength counts.
+        let sent = raw.chars().count();
         let raw = raw.trim();
         if raw.is_empty() {
             return Err(InvalidEmail("must not be empty"));
         }
-        if raw.len() > 254 {
+        if sent > 254 {
             return Err(InvalidEmail("must be at most 254 characters"));
         }
         if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {

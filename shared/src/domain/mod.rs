@@ -13,6 +13,7 @@ pub mod pricing;
 mod refresh_token;
 pub mod return_url;
 mod role;
+pub mod schema;
 pub mod settings;
 pub mod text;
 

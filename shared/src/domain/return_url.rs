@@ -31,6 +31,11 @@ impl ReturnOrigins {
         }
     }
 
+    /// The origins (`https://shop.example`), as their URLs serialize them.
+    pub fn origins(&self) -> &[String] {
+        &self.origins
+    }
+
     /// `raw` if the buyer may be sent back there, else why not.
     pub fn check(&self, raw: &str) -> Result<String, String> {
         if raw.len() > MAX_URL {

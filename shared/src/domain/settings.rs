@@ -152,43 +152,84 @@ impl Default for Settings {
     }
 }
 
+/// `seller` as `PUT /admin/settings` takes it (the document's schema of what is checked).
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
+pub struct SellerInput {
+    #[schema(schema_with = super::schema::text::<200>)]
+    name: String,
+    #[schema(schema_with = super::schema::optional_text::<500>)]
+    address: Option<String>,
+    #[schema(schema_with = super::schema::optional_text::<40>)]
+    vat_number: Option<String>,
+    #[schema(minimum = 0, maximum = 50)]
+    vat_rate_percent: u8,
+}
+
+/// `limits` as `PUT /admin/settings` takes it: each 1 to 1000000, one left out keeps its
+/// default.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsInput {
+    #[schema(minimum = 1, maximum = 1000000)]
+    checkouts_per_hour: Option<u32>,
+    #[schema(minimum = 1, maximum = 1000000)]
+    guest_orders_per_email: Option<u32>,
+    #[schema(minimum = 1, maximum = 1000000)]
+    guest_orders_per_address: Option<u32>,
+    #[schema(minimum = 1, maximum = 1000000)]
+    coupon_failures_per_hour: Option<u32>,
+    #[schema(minimum = 1, maximum = 1000000)]
+    luck_tries_per_address_per_hour: Option<u32>,
+    #[schema(minimum = 1, maximum = 1000000)]
+    payment_syncs_per_hour: Option<u32>,
+    #[schema(minimum = 1, maximum = 1000000)]
+    reviews_per_hour: Option<u32>,
+    #[schema(minimum = 1, maximum = 1000000)]
+    bad_webhook_signatures_per_hour: Option<u32>,
+}
+
 /// The body of `PUT /admin/settings` as sent: every field is read leniently so that each bad
 /// one is reported, not only the first.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsInput {
-    #[schema(value_type = u32, minimum = 1, maximum = 1000000)]
+    #[schema(required = true, value_type = u32, minimum = 1, maximum = 1000000)]
     pub nth_customer: Option<Value>,
-    #[schema(value_type = u8, minimum = 1, maximum = 90)]
+    #[schema(required = true, value_type = u8, minimum = 1, maximum = 90)]
     pub coupon_percent: Option<Value>,
-    #[schema(value_type = u32, minimum = 1, maximum = 1440)]
+    #[schema(required = true, value_type = u32, minimum = 1, maximum = 1440)]
     pub coupon_reservation_minutes: Option<Value>,
-    #[schema(value_type = i64, minimum = 0)]
+    #[schema(required = true, value_type = i64, minimum = 0, maximum = 100000000)]
     pub free_delivery_threshold: Option<Value>,
-    #[schema(value_type = i64, minimum = 0)]
+    #[schema(required = true, value_type = i64, minimum = 0, maximum = 100000000)]
     pub delivery_fee: Option<Value>,
-    #[schema(value_type = u8, minimum = 0, maximum = 90)]
+    #[schema(required = true, value_type = u8, minimum = 0, maximum = 90)]
     pub first_time_discount_percent: Option<Value>,
-    #[schema(value_type = u8, minimum = 1, maximum = 90)]
+    #[schema(required = true, value_type = u8, minimum = 1, maximum = 90)]
     pub bundle_discount_percent: Option<Value>,
-    #[schema(value_type = u32, minimum = 1, maximum = 1440)]
+    #[schema(required = true, value_type = u32, minimum = 1, maximum = 1440)]
     pub stock_reservation_minutes: Option<Value>,
-    #[schema(value_type = i64, minimum = 0, maximum = 100000)]
+    #[schema(required = true, value_type = i64, minimum = 0, maximum = 100000)]
     pub low_stock_threshold: Option<Value>,
-    #[schema(value_type = String)]
+    /// An ISO 4217 code Stripe charges in, in any letter case (stored lower-case).
+    #[schema(required = true, schema_with = super::schema::currency)]
     pub currency: Option<Value>,
-    #[schema(value_type = u32, minimum = 1, maximum = 365)]
+    #[schema(required = true, value_type = u32, minimum = 1, maximum = 365)]
     pub guest_cart_days: Option<Value>,
-    #[schema(value_type = u32, minimum = 1, maximum = 43200)]
+    #[schema(required = true, value_type = u32, minimum = 1, maximum = 43200)]
     pub abandoned_cart_minutes: Option<Value>,
-    #[schema(value_type = u32, minimum = 0, maximum = 365)]
+    #[schema(required = true, value_type = u32, minimum = 0, maximum = 365)]
     pub return_window_days: Option<Value>,
-    #[schema(value_type = Option<String>)]
+    /// An email address; `null` or blank for none.
+    #[schema(schema_with = super::schema::email_or_blank)]
     pub staff_email: Option<Value>,
-    #[schema(value_type = Seller)]
+    #[schema(required = true, value_type = SellerInput)]
     pub seller: Option<Value>,
     /// Absent: the defaults; a limit left out keeps its default.
-    #[schema(value_type = Option<Limits>)]
+    #[schema(value_type = Option<LimitsInput>)]
     pub limits: Option<Value>,
 }
 
@@ -373,7 +414,7 @@ fn limits(c: &mut Check, v: Option<&Value>) -> Limits {
         }
     }
     for (name, value) in fields.iter_mut() {
-        if let Some(given) = m.get(*name) {
+        if let Some(given) = m.get(*name).filter(|v| !v.is_null()) {
             let field = format!("limits.{name}");
             **value = c.int(&field, &Some(given.clone()), 1, MAX_LIMIT) as u32;
         }

@@ -10,14 +10,15 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Trims `raw` and checks it is 1..=`max` characters with no control characters and no
-/// bidirectional controls.
+/// Trims `raw` and checks it is 1..=`max` characters (counted as sent, so that what the
+/// OpenAPI document's `maxLength` allows is exactly what passes) with no control characters
+/// and no bidirectional controls.
 pub fn clean(raw: &str, max: usize) -> Result<String, String> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err("must not be empty".to_owned());
     }
-    if trimmed.chars().count() > max {
+    if raw.chars().count() > max {
         return Err(format!("must be at most {max} characters"));
     }
     if trimmed.chars().any(char::is_control) {

@@ -16,6 +16,9 @@ use crate::store::idempotency::{self, IdempotencyError, NextAction, Saved, Scope
 
 pub const HEADER: &str = "idempotency-key";
 
+/// The longest `Idempotency-Key` (API.md: 1 to 255 printable characters).
+pub const MAX_HEADER_LEN: usize = 255;
+
 /// Checkouts: the claim outlasts a slow Stripe call.
 pub const CHECKOUT: Scope = Scope {
     name: "checkout",
@@ -65,7 +68,9 @@ where
     let key = raw
         .to_str()
         .ok()
-        .filter(|k| !k.is_empty() && k.len() <= idempotency::MAX_KEY_LEN)
+        .filter(|k| {
+            (1..=MAX_HEADER_LEN).contains(&k.len()) && k.bytes().all(|b| (0x21..0x7f).contains(&b))
+        })
         .ok_or_else(invalid_key)?;
     let stored_key = format!("{owner}:{key}");
     let body = serde_json::to_vec(request).map_err(ApiError::internal)?;
@@ -113,7 +118,7 @@ fn invalid_key() -> ApiError {
         "Idempotency-Key",
         format!(
             "an idempotency key is 1 to {} printable ASCII characters",
-            idempotency::MAX_KEY_LEN
+            MAX_HEADER_LEN
         ),
     )
 }

@@ -49,26 +49,43 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "the body is not UTF-8: {e}"
         )));
     }
-    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-        return Err(ApiError::MalformedJson(e.to_string()));
-    }
+    let mut value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     // Every body is an object: serde would read a struct from an array of its fields in order.
-    if bytes.trim_ascii_start().first() != Some(&b'{') {
+    if !value.is_object() {
         return Err(ApiError::Validation(vec![FieldError::new(
             "body",
             "must be a JSON object",
         )]));
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // JSON has one number type: `2.0` is the integer 2 (as JSON Schema says), not a refusal.
+    integral_floats_as_integers(&mut value);
     // The body is well-formed JSON (checked above), so whatever the typed pass refuses is a
     // value of the wrong shape or type, a 422 naming the field, even where serde_json calls it
     // a syntax error (a `null` or a number where an enum's name belongs).
-    serde_path_to_error::deserialize(&mut de).map_err(|err| {
+    serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         let field = if path == "." { "body".to_owned() } else { path };
         ApiError::Validation(vec![FieldError::new(field, strip_position(&inner))])
     })
+}
+
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(members) => members.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
 }
 
 fn strip_position(err: &serde_json::Error) -> String {
@@ -183,6 +200,18 @@ mod tests {
                 Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "role"),
                 other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
             }
+        }
+    }
+
+    #[test]
+    fn a_whole_number_written_with_a_fraction_is_that_number() {
+        assert!(matches!(
+            parse::<Body>(b"{\"quantity\": 3.0}"),
+            Ok(Body { quantity: 3 })
+        ));
+        match parse::<Body>(b"{\"quantity\": 3.5}") {
+            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "quantity"),
+            other => panic!("{other:?}"),
         }
     }
 

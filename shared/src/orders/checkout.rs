@@ -50,16 +50,21 @@ const MIN_SESSION_MINUTES: i64 = 31;
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckoutRequest {
-    /// One of the signed-in buyer's saved addresses...
+    /// One of the signed-in buyer's saved addresses (not for guests)...
+    #[schema(max_length = 64)]
     pub shipping_address_id: Option<String>,
-    /// ...or an address given here.
+    /// ...or an address given here: exactly one of the two.
     pub shipping_address: Option<ShippingInput>,
     /// A guest's address for the receipt (required for a guest; a user's account email is used).
+    #[schema(schema_with = crate::domain::schema::optional_email)]
     pub email: Option<String>,
+    #[schema(schema_with = crate::domain::schema::optional_text::<500>)]
     pub notes: Option<String>,
+    #[schema(schema_with = crate::domain::schema::optional_text::<500>)]
     pub gift_message: Option<String>,
     /// `payment_intent` (the default: confirm with Stripe.js and `client_secret`) or
     /// `checkout_session` (send the buyer to `checkout_url`, Stripe's hosted page).
+    #[schema(value_type = Option<CheckoutMode>)]
     pub mode: Option<String>,
     /// With `checkout_session`: where Stripe sends the buyer after paying: an https URL under
     /// the storefront's origin (`PUBLIC_BASE_URL`) or one of `ALLOWED_RETURN_ORIGINS`, at most
@@ -71,16 +76,32 @@ pub struct CheckoutRequest {
     pub cancel_url: Option<String>,
 }
 
+/// How the buyer pays (the document's name for `mode`).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum CheckoutMode {
+    PaymentIntent,
+    CheckoutSession,
+}
+
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShippingInput {
+    #[schema(schema_with = crate::domain::schema::text::<100>)]
     pub name: String,
+    #[schema(schema_with = crate::domain::schema::text::<200>)]
     pub line1: String,
+    #[schema(schema_with = crate::domain::schema::optional_text::<200>)]
     pub line2: Option<String>,
+    #[schema(schema_with = crate::domain::schema::text::<100>)]
     pub city: String,
+    #[schema(schema_with = crate::domain::schema::text::<20>)]
     pub postcode: String,
     /// ISO 3166-1 alpha-2, e.g. `GB`.
+    #[schema(schema_with = crate::domain::schema::country)]
     pub country: String,
+    #[schema(schema_with = crate::domain::schema::optional_phone)]
     pub phone: Option<String>,
 }
 
@@ -136,19 +157,23 @@ fn check(
 ) -> Result<Checked, ApiError> {
     let mut errors = Vec::new();
     let mode = mode(&mut errors, req, origins);
-    let email = match (&req.email, caller) {
-        (Some(raw), Caller::Guest(_) | Caller::Nobody) => match Email::parse(raw) {
-            Ok(e) => Some(e),
-            Err(e) => {
-                errors.push(FieldError::new("email", e.to_string()));
-                None
-            }
-        },
-        (None, Caller::Guest(_) | Caller::Nobody) => {
+    // A given email must be one, whoever sends it; a signed-in buyer's account email is used.
+    let given = req
+        .email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .unwrap_or_else(|e| {
+            errors.push(FieldError::new("email", e.to_string()));
+            None
+        });
+    let email = match (given, caller) {
+        (None, Caller::Guest(_) | Caller::Nobody) if req.email.is_none() => {
             errors.push(FieldError::new("email", "a guest checkout needs an email"));
             None
         }
         (_, Caller::User(_)) => None,
+        (given, _) => given,
     };
     let mut address = None;
     match (&req.shipping_address_id, &req.shipping_address, caller) {

@@ -37,11 +37,6 @@ pub fn filter(uri: &Uri, with_email: bool) -> Result<OrderFilter, ApiError> {
     };
     let from = when("from", raw.from)?;
     let to = when("to", raw.to)?;
-    if let (Some(f), Some(t)) = (&from, &to)
-        && f > t
-    {
-        return Err(ApiError::field("from", "must not be after `to`"));
-    }
     let email = match raw.email.filter(|e| !e.is_empty()) {
         Some(e) if with_email => Some(
             crate::domain::Email::parse(&e)

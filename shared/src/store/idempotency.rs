@@ -45,7 +45,8 @@ pub const EMAIL: Scope = Scope {
 };
 
 /// The longest key accepted (an `Idempotency-Key` header is a UUID in practice).
-pub const MAX_KEY_LEN: usize = 255;
+/// The longest stored key: an `Idempotency-Key` header (at most 255) with its owner before it.
+pub const MAX_KEY_LEN: usize = 512;
 
 /// What the work produced, to answer a repeated request with.
 #[derive(Debug, Clone, PartialEq, Eq)]

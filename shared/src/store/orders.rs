@@ -460,6 +460,12 @@ pub async fn page(
         }
         (None, _) => ("GSI3", "GSI3PK", ALL.to_owned()),
     };
+    // A range that ends before it starts holds nothing.
+    if let (Some(from), Some(to)) = (&filter.from, &filter.to)
+        && from > to
+    {
+        return Ok((Vec::new(), None));
+    }
     let sort_name = format!("{}SK", &key_name[..4]);
     let mut condition = "#pk = :pk".to_owned();
     let mut query = table
