@@ -47,20 +47,9 @@ pub async fn cart_coupon_apply(
 ) -> Result<Json<CartView>, ApiError> {
     // Codes refused per caller are limited, so codes cannot be guessed by trying them all.
     let subject = caller.user_id().map_or(client, str::to_owned);
-    let limit = cart::current_settings(&state)
-        .await?
-        .limits
-        .coupon_failures_per_hour;
     let table = state.table();
-    attempts::within_limit(
-        table,
-        ACTION,
-        &subject,
-        limit,
-        attempts::HOUR,
-        Counting::Failures,
-    )
-    .await?;
+    let per_hour = |l: &crate::domain::settings::Limits| l.coupon_failures_per_hour;
+    attempts::within_hourly_limit(table, ACTION, &subject, per_hour, Counting::Failures).await?;
     let applied = apply(&state, &caller, &req.code).await;
     match &applied {
         Err(ApiError::Coupon { .. }) => attempts::failed(table, ACTION, &subject).await?,

@@ -6,7 +6,7 @@ use axum::extract::State;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
-use crate::cart::{self, luck, luck::LuckAnswer};
+use crate::cart::{luck, luck::LuckAnswer};
 use crate::error::{ApiError, Problem};
 use crate::http::{AuthUser, ClientAddress, Json};
 use crate::state::{AppState, Need};
@@ -29,13 +29,11 @@ pub async fn coupons_try_luck(
     ClientAddress(client): ClientAddress,
 ) -> Result<Json<LuckAnswer>, ApiError> {
     // Accounts are cheap to make: tries are limited per source address too.
-    let limits = cart::current_settings(&state).await?.limits;
-    attempts::within_limit(
+    attempts::within_hourly_limit(
         state.table(),
         "luck_address",
         &client,
-        limits.luck_tries_per_address_per_hour,
-        attempts::HOUR,
+        |l| l.luck_tries_per_address_per_hour,
         Counting::Attempts,
     )
     .await?;

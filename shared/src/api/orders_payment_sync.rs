@@ -12,7 +12,6 @@ use crate::orders::payment;
 use crate::orders::{self, Asker, PaymentView};
 use crate::state::{AppState, Need};
 use crate::store::attempts::{self, Counting};
-use crate::store::settings;
 
 pub const ROUTE: Route = Route {
     name: "orders_payment_sync",
@@ -42,17 +41,12 @@ pub async fn orders_payment_sync(
     Path(id): Path<String>,
 ) -> Result<Json<PaymentView>, ApiError> {
     // Each sync asks Stripe: limited per caller (a user, or a guest's source address).
-    let limit = settings::current(state.reader())
-        .await?
-        .limits
-        .payment_syncs_per_hour;
     let subject = asker.user_id().map_or(client, str::to_owned);
-    attempts::within_limit(
+    attempts::within_hourly_limit(
         state.table(),
         "payment_sync",
         &subject,
-        limit,
-        attempts::HOUR,
+        |l| l.payment_syncs_per_hour,
         Counting::Attempts,
     )
     .await?;

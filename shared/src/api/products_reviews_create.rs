@@ -15,7 +15,6 @@ use crate::state::{AppState, Need};
 use crate::store::attempts::{self, Counting};
 use crate::store::orders;
 use crate::store::reviews::{self, Review};
-use crate::store::settings;
 
 pub const ROUTE: Route = Route {
     name: "products_reviews_create",
@@ -46,19 +45,8 @@ pub async fn products_reviews_create(
 > {
     let (rating, title, comment) = req.checked()?;
     let table = state.table();
-    let limit = settings::current(state.reader())
-        .await?
-        .limits
-        .reviews_per_hour;
-    attempts::within_limit(
-        table,
-        "review",
-        user.id(),
-        limit,
-        attempts::HOUR,
-        Counting::Attempts,
-    )
-    .await?;
+    let per_hour = |l: &crate::domain::settings::Limits| l.reviews_per_hour;
+    attempts::within_hourly_limit(table, "review", user.id(), per_hour, Counting::Attempts).await?;
     let (product, _) = catalog::active_product(table, &slug).await?;
     let now = accounts::rfc3339(accounts::now());
     // One of the user's paid orders has this product.

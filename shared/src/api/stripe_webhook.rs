@@ -17,7 +17,7 @@ use crate::http::{ClientAddress, Json};
 use crate::notify::{Job, enqueue_keyed};
 use crate::state::{AppState, Need};
 use crate::store::attempts::{self, Counting};
-use crate::store::{settings, stripe_events};
+use crate::store::stripe_events;
 use crate::stripe::event::Event;
 use crate::stripe::signature::{self, TOLERANCE_SECS};
 
@@ -57,19 +57,9 @@ pub async fn stripe_webhook(
         .and_then(|v| v.to_str().ok());
     // Bad signatures are counted per source address (Stripe's own deliveries never fail it).
     let table = state.table();
-    let limit = settings::current(state.reader())
-        .await?
-        .limits
-        .bad_webhook_signatures_per_hour;
-    attempts::within_limit(
-        table,
-        BAD_SIGNATURE,
-        &client,
-        limit,
-        attempts::HOUR,
-        Counting::Failures,
-    )
-    .await?;
+    let per_hour = |l: &crate::domain::settings::Limits| l.bad_webhook_signatures_per_hour;
+    attempts::within_hourly_limit(table, BAD_SIGNATURE, &client, per_hour, Counting::Failures)
+        .await?;
     let verified = signature::verify(
         header,
         &body,

@@ -33,8 +33,7 @@ use crate::state::AppState;
 use crate::store::attempts::{self, Counting};
 use crate::store::carts::{self, Cart};
 use crate::store::orders::{
-    self, Also, MoveError, Order, OrderLine, Payment, PlaceError, ShippingAddress, Take,
-    TrackingEntry,
+    self, Order, OrderLine, Payment, PlaceError, ShippingAddress, Take, TrackingEntry,
 };
 use crate::store::{addresses, coupons};
 use crate::stripe::{NewCheckoutSession, NewPaymentIntent, Payments, SessionLine};
@@ -824,31 +823,7 @@ async fn paid_already(
 
 /// Gives back what a placed order took (its PaymentIntent could not be made).
 async fn undo(state: &AppState, order: &Order) -> Result<(), ApiError> {
-    let entry = TrackingEntry::new(
-        OrderStatus::Cancelled,
-        &accounts::rfc3339(accounts::now()),
-        Some("the payment could not be started".to_owned()),
-    );
-    let nothing = Also {
-        count_purchase: false,
-        notification: None,
-    };
-    match orders::release(
-        state.table(),
-        order,
-        OrderStatus::Pending,
-        &entry,
-        &[],
-        None,
-        &nothing,
-    )
-    .await
-    {
-        Ok(()) | Err(MoveError::Moved | MoveError::Lapsed(_)) => {}
-        Err(MoveError::Store(e)) => return Err(e.into()),
-    }
-    carts::unlock(state.table(), &order.cart_id, &order.id).await?;
-    Ok(())
+    super::refund::release_quietly(state, order, "the payment could not be started").await
 }
 
 #[cfg(test)]

@@ -204,7 +204,7 @@ async fn succeeded(
             // A pending order whose first-time discount went to another paid order: given up
             // (stock and coupon back), then refunded as a late payment on the next round.
             Err(MoveError::Lapsed(lapsed)) if order.status == OrderStatus::Pending => {
-                give_up(state, &order, &lapsed).await?;
+                refund::release_quietly(state, &order, &lapsed.to_string()).await?;
             }
             Err(MoveError::Lapsed(lapsed)) => {
                 tracing::warn!(order = order_id, %lapsed, "paid after it was cancelled, and checkout's conditions no longer hold: refunding");
@@ -339,35 +339,6 @@ async fn after_paid(state: &AppState, order: Order, made_paid: bool) -> Result<A
         made_paid,
         mails,
     })
-}
-
-/// Gives up a pending order that can no longer become paid: stock and coupon back, the cart
-/// unlocked (no email: the refund that follows tells the customer).
-async fn give_up(state: &AppState, order: &Order, lapsed: &Lapsed) -> Result<(), ApiError> {
-    let at = accounts::rfc3339(accounts::now());
-    let entry = TrackingEntry::new(OrderStatus::Cancelled, &at, Some(lapsed.to_string()));
-    let quiet = Also {
-        count_purchase: false,
-        notification: None,
-    };
-    match orders::release(
-        state.table(),
-        order,
-        OrderStatus::Pending,
-        &entry,
-        &[],
-        None,
-        &quiet,
-    )
-    .await
-    {
-        Ok(()) => {
-            carts::unlock(state.table(), &order.cart_id, &order.id).await?;
-            Ok(())
-        }
-        Err(MoveError::Moved | MoveError::Lapsed(_)) => Ok(()),
-        Err(MoveError::Store(e)) => Err(e.into()),
-    }
 }
 
 /// What the customer is told when a late payment is refunded.

@@ -275,6 +275,33 @@ async fn finish_cancel(
     Ok(Cancelled { order, mails })
 }
 
+/// Gives up a pending order without telling anyone yet (the caller's next step does): its
+/// stock and coupon back, cancelled with `note` in its tracking, and the cart unlocked. An
+/// order someone else moved meanwhile is left as it is.
+pub async fn release_quietly(state: &AppState, order: &Order, note: &str) -> Result<(), ApiError> {
+    let at = accounts::rfc3339(accounts::now());
+    let entry = TrackingEntry::new(OrderStatus::Cancelled, &at, Some(note.to_owned()));
+    let quiet = Also {
+        count_purchase: false,
+        notification: None,
+    };
+    let released = orders::release(
+        state.table(),
+        order,
+        OrderStatus::Pending,
+        &entry,
+        &[],
+        None,
+        &quiet,
+    );
+    match released.await {
+        Ok(()) | Err(MoveError::Moved | MoveError::Lapsed(_)) => {}
+        Err(MoveError::Store(e)) => return Err(e.into()),
+    }
+    carts::unlock(state.table(), &order.cart_id, &order.id).await?;
+    Ok(())
+}
+
 /// Closes the payment of an order that is cancelled with nothing paid, so it can no longer be
 /// paid: its PaymentIntent cancelled, or its Checkout Session expired, at Stripe, and
 /// `payment.canceled` recorded. Idempotent (Stripe is asked with a key per order, and a closed

@@ -143,6 +143,19 @@ pub async fn within_limit(
     }
 }
 
+/// [`within_limit`] for one of the settings' per-client limits per hour (`limit` picks it
+/// from `limits`).
+pub async fn within_hourly_limit(
+    table: &Table,
+    action: &str,
+    subject: &str,
+    limit: fn(&crate::domain::settings::Limits) -> u32,
+    counting: Counting,
+) -> Result<(), crate::error::ApiError> {
+    let limits = super::settings::current(table).await?.limits;
+    within_limit(table, action, subject, limit(&limits), HOUR, counting).await
+}
+
 /// Gives a counted attempt's slot back (under [`Counting::Failures`]: it succeeded, and a
 /// success must not clear the failures around it, as one of a coupon code would).
 pub async fn give_back(table: &Table, action: &str, subject: &str) -> Result<(), StoreError> {
