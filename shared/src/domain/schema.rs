@@ -97,13 +97,7 @@ pub fn matching(pattern: &str, max: usize, nullable: bool) -> Schema {
 
 /// [`text`], or `null`.
 pub fn text_or_null<const MAX: usize>() -> Schema {
-    string(true)
-        .min_length(Some(1))
-        .max_length(Some(MAX))
-        .pattern(Some(format!(
-            "^[^{NOT_IN_TEXT}]*[^\\s{NOT_IN_TEXT}][^{NOT_IN_TEXT}]*$"
-        )))
-        .into()
+    text_schema(MAX, true)
 }
 
 /// Digits with an optional leading `+`, and spaces, dashes, dots or brackets: 6 to 15 digits
@@ -188,7 +182,11 @@ fn text_json(max: usize) -> serde_json::Value {
 }
 
 fn text_with(max: usize) -> Schema {
-    string(false)
+    text_schema(max, false)
+}
+
+fn text_schema(max: usize, nullable: bool) -> Schema {
+    string(nullable)
         .min_length(Some(1))
         .max_length(Some(max))
         .pattern(Some(format!(

@@ -89,7 +89,7 @@ pub async fn count(
                 }
                 // The slots are held by attempts being judged right now: this one gives its
                 // slot back and is asked to come again in a moment.
-                add(table, action, subject, -1).await?;
+                add(table, action, subject, "attempts", -1).await?;
                 return Ok(Attempt::Refused {
                     retry_after: Duration::from_secs(1),
                 });
@@ -159,17 +159,25 @@ pub async fn within_hourly_limit(
 /// Gives a counted attempt's slot back (under [`Counting::Failures`]: it succeeded, and a
 /// success must not clear the failures around it, as one of a coupon code would).
 pub async fn give_back(table: &Table, action: &str, subject: &str) -> Result<(), StoreError> {
-    add(table, action, subject, -1).await
+    add(table, action, subject, "attempts", -1).await
 }
 
-/// Adds `by` to the window's attempts, if the window is still there.
-async fn add(table: &Table, action: &str, subject: &str, by: i64) -> Result<(), StoreError> {
+/// Adds `by` to the window's `counter` (`attempts` or `failures`), if the window is still
+/// there.
+async fn add(
+    table: &Table,
+    action: &str,
+    subject: &str,
+    counter: &str,
+    by: i64,
+) -> Result<(), StoreError> {
     let result = table
         .update_item()
         .key("PK", s(pk(action, subject)))
         .key("SK", s("WINDOW"))
-        .update_expression("ADD attempts :by")
+        .update_expression("ADD #counter :by")
         .condition_expression("attribute_exists(PK)")
+        .expression_attribute_names("#counter", counter)
         .expression_attribute_values(":by", n(by))
         .send()
         .await;
@@ -179,16 +187,7 @@ async fn add(table: &Table, action: &str, subject: &str, by: i64) -> Result<(), 
 /// Records that a counted attempt failed (under [`Counting::Failures`]): it keeps its slot.
 /// A window cleared meanwhile by a success is left cleared.
 pub async fn failed(table: &Table, action: &str, subject: &str) -> Result<(), StoreError> {
-    let result = table
-        .update_item()
-        .key("PK", s(pk(action, subject)))
-        .key("SK", s("WINDOW"))
-        .update_expression("ADD failures :one")
-        .condition_expression("attribute_exists(PK)")
-        .expression_attribute_values(":one", n(1))
-        .send()
-        .await;
-    super::applied("UpdateItem", result).map(|_| ())
+    add(table, action, subject, "failures", 1).await
 }
 
 /// Clears the counter (after a successful login).
