@@ -40,6 +40,7 @@ BUILDERS = {
     "table-read": ".with_reader(env.reader().await)", "table-write": ".with_table(env.table().await)",
     "queue": ".with_queue(env.queue().await)", "mailer": ".with_mailer(env.mailer().await)", "blobs": ".with_blobs(env.blobs().await)",
     "image-queue": ".with_image_queue(env.image_queue().await)",
+    "stripe": ".with_stripe(env.stripe())",
 }
 
 

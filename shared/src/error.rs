@@ -128,6 +128,18 @@ pub enum ApiError {
     },
     #[error("only {left} is left to refund")]
     RefundExceedsBalance { left: i64 },
+    /// The order is not where the request needs it (a return before delivery).
+    #[error("the order is {status}; {needs}")]
+    InvalidState {
+        status: &'static str,
+        needs: &'static str,
+    },
+    #[error("{sku}: only {returnable} more can be returned")]
+    ReturnExceedsDelivered { sku: String, returnable: u32 },
+    #[error("the return window of {days} days after delivery has closed")]
+    ReturnWindowClosed { days: u32 },
+    #[error("the invoice is not made yet; it is made once the order is paid")]
+    InvoiceNotReady,
     #[error("the Stripe-Signature header does not match this body")]
     InvalidSignature,
     #[error("no route matches this path")]
@@ -175,10 +187,14 @@ impl ApiError {
             | Self::CartEmpty
             | Self::IdempotencyInProgress
             | Self::InvalidTransition { .. }
+            | Self::InvalidState { .. }
+            | Self::InvoiceNotReady
             | Self::InsufficientStock { .. } => StatusCode::CONFLICT,
             Self::CartTooLarge { .. }
             | Self::IdempotencyKeyReused
-            | Self::RefundExceedsBalance { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            | Self::RefundExceedsBalance { .. }
+            | Self::ReturnExceedsDelivered { .. }
+            | Self::ReturnWindowClosed { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PaymentProviderUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Coupon { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidToken | Self::InvalidCursor | Self::InvalidSignature => {
@@ -238,6 +254,10 @@ impl ApiError {
             Self::IdempotencyInProgress => "idempotency_in_progress",
             Self::InvalidTransition { .. } => "invalid_transition",
             Self::RefundExceedsBalance { .. } => "refund_exceeds_balance",
+            Self::InvalidState { .. } => "invalid_state",
+            Self::ReturnExceedsDelivered { .. } => "return_exceeds_delivered",
+            Self::ReturnWindowClosed { .. } => "return_window_closed",
+            Self::InvoiceNotReady => "invoice_not_ready",
             Self::InvalidSignature => "invalid_signature",
             Self::NoSuchRoute => "no_such_route",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -287,6 +307,16 @@ impl ApiError {
             Self::InvalidTransition { from, to } => {
                 members.insert("from".into(), (*from).into());
                 members.insert("to".into(), (*to).into());
+            }
+            Self::InvalidState { status, .. } => {
+                members.insert("order_status".into(), (*status).into());
+            }
+            Self::ReturnExceedsDelivered { sku, returnable } => {
+                members.insert("sku".into(), sku.clone().into());
+                members.insert("returnable".into(), (*returnable).into());
+            }
+            Self::ReturnWindowClosed { days } => {
+                members.insert("return_window_days".into(), (*days).into());
             }
             Self::RefundExceedsBalance { left } => {
                 members.insert("refundable".into(), (*left).into());

@@ -267,6 +267,40 @@ async fn every_create_answers_201_with_the_location_of_what_it_made() {
         assert_eq!(seen.status(), 200);
     }
 
+    // A return of a delivered order: the order's returns.
+    let (buyer, order_id, sku, _) = paid_order(&app, &staff, 1).await;
+    for status in ["processing", "shipped", "delivered"] {
+        let path = format!("/api/v1/admin/orders/{order_id}/status");
+        let moved = send(
+            &app,
+            Method::POST,
+            &path,
+            &admin,
+            &json!({"status": status}),
+        )
+        .await;
+        assert_eq!(moved.status(), 200);
+    }
+    let r = buyer
+        .request(
+            &app,
+            Method::POST,
+            &format!("/api/v1/orders/{order_id}/returns"),
+        )
+        .json(&json!({"lines": [{"sku": sku, "quantity": 1}], "reason": "other"}))
+        .send()
+        .await
+        .unwrap();
+    let got = location(&r, "return");
+    check(
+        "POST",
+        "/api/v1/orders/{id}/returns",
+        got.clone(),
+        format!("/api/v1/orders/{order_id}/returns"),
+    );
+    let seen = buyer.request(&app, Method::GET, &got).send().await.unwrap();
+    assert_eq!(seen.status(), 200);
+
     // Exactly the routes whose OpenAPI answers include a 201, each declaring its Location.
     let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     let mut declared = BTreeSet::new();

@@ -27,6 +27,7 @@ mod payment_rules;
 mod payments;
 mod probe;
 mod resources;
+mod returns;
 mod roles;
 mod schedules;
 mod settings;

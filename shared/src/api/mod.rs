@@ -28,6 +28,9 @@ pub mod admin_products_get;
 pub mod admin_products_list;
 pub mod admin_products_stock;
 pub mod admin_products_update;
+pub mod admin_returns_list;
+pub mod admin_returns_receive;
+pub mod admin_returns_reject;
 pub mod admin_settings_get;
 pub mod admin_settings_update;
 pub mod admin_users_list;
@@ -65,6 +68,8 @@ pub mod orders_get;
 pub mod orders_list;
 pub mod orders_payment;
 pub mod orders_payment_sync;
+pub mod orders_returns_create;
+pub mod orders_returns_list;
 pub mod orders_tracking;
 pub mod products_get;
 pub mod products_list;
@@ -200,6 +205,11 @@ pub const ROUTES: &[Route] = &[
     admin_orders_list::ROUTE,
     admin_orders_status::ROUTE,
     admin_orders_refund::ROUTE,
+    orders_returns_create::ROUTE,
+    orders_returns_list::ROUTE,
+    admin_returns_list::ROUTE,
+    admin_returns_receive::ROUTE,
+    admin_returns_reject::ROUTE,
 ];
 
 /// Looks a route up by its name.

@@ -12,6 +12,7 @@ pub mod patch;
 pub mod pricing;
 mod refresh_token;
 pub mod return_url;
+pub mod returns;
 mod role;
 pub mod schema;
 pub mod settings;

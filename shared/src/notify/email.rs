@@ -60,6 +60,15 @@ pub enum EmailKind {
         intent_id: String,
         refund_id: Option<String>,
     },
+    /// A return moved: `requested` (what to send back), `received`, `refunded` (with the
+    /// amount) or `rejected` (with the shop's note).
+    ReturnUpdate {
+        status: String,
+        order_number: String,
+        lines: Vec<OrderSummaryLine>,
+        refunded: Option<String>,
+        note: Option<String>,
+    },
 }
 
 /// One sku of a stock alert.
@@ -117,6 +126,7 @@ impl EmailKind {
             Self::OrderUpdate { .. } => "order_update",
             Self::StockAlert { .. } => "stock_alert",
             Self::PaymentRejected { .. } => "payment_rejected",
+            Self::ReturnUpdate { .. } => "return_update",
         }
     }
 
@@ -144,6 +154,19 @@ impl EmailKind {
             Self::PaymentRejected { order_number, .. } => {
                 format!("{shop_name}: a payment for order {order_number} was refused and refunded")
             }
+            Self::ReturnUpdate {
+                status,
+                order_number,
+                ..
+            } => {
+                let what = match status.as_str() {
+                    "requested" => "we have your return request",
+                    "received" => "we received your return",
+                    "refunded" => "your return was refunded",
+                    _ => "your return was not accepted",
+                };
+                format!("{shop_name}: order {order_number}, {what}")
+            }
         }
     }
 }
@@ -161,7 +184,7 @@ fn templates() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         // `.html` templates are auto-escaped by name; `.txt` ones are not.
-        let sources: [(&str, &str); 13] = [
+        let sources: [(&str, &str); 15] = [
             (
                 "layout.html",
                 include_str!("../../templates/email/layout.html"),
@@ -213,6 +236,14 @@ fn templates() -> &'static Environment<'static> {
             (
                 "payment_rejected.txt",
                 include_str!("../../templates/email/payment_rejected.txt"),
+            ),
+            (
+                "return_update.html",
+                include_str!("../../templates/email/return_update.html"),
+            ),
+            (
+                "return_update.txt",
+                include_str!("../../templates/email/return_update.txt"),
             ),
         ];
         for (name, source) in sources {

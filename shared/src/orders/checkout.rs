@@ -574,6 +574,14 @@ async fn build(
             unit_price: v.unit_price,
             line_total: v.line_total,
             discount: bundle_parts[i] + spread[i],
+            components: match cart.lines[i].kind {
+                carts::LineKind::Bundle => cart.lines[i]
+                    .components
+                    .iter()
+                    .map(|(_, sku)| sku.clone())
+                    .collect(),
+                carts::LineKind::Variant => Vec::new(),
+            },
             stripe_price: facts
                 .variants
                 .get(&v.sku)
@@ -630,6 +638,7 @@ async fn build(
         )],
         created_at: created_at.clone(),
         updated_at: created_at,
+        returned: Some(Default::default()),
     })
 }
 
@@ -839,6 +848,7 @@ mod tests {
             unit_price,
             line_total: unit_price * i64::from(quantity),
             discount,
+            components: Vec::new(),
             stripe_price: None,
         }
     }

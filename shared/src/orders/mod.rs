@@ -8,6 +8,7 @@ pub mod email;
 pub mod list;
 pub mod payment;
 pub mod refund;
+pub mod returns;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;

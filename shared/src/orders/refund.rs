@@ -92,15 +92,30 @@ pub async fn at_stripe(
     amount: i64,
     reason: Option<String>,
 ) -> Result<Option<RefundRecord>, ApiError> {
+    // The same hold (the balance it read and the amount) is the same refund at Stripe.
+    let key = format!(
+        "order-{}-refund-{}-{amount}",
+        order.id, order.payment.amount_refunded
+    );
+    at_stripe_keyed(state, order, amount, reason, &key).await
+}
+
+/// [`at_stripe`] with Stripe's idempotency key given: one refund per key, whatever the
+/// balance (a return's refund is keyed by the return).
+pub async fn at_stripe_keyed(
+    state: &AppState,
+    order: &Order,
+    amount: i64,
+    reason: Option<String>,
+    key: &str,
+) -> Result<Option<RefundRecord>, ApiError> {
     let seen = order.payment.amount_refunded;
     if !orders::hold_refund(state.table(), &order.id, seen, amount).await? {
         return Ok(None);
     }
-    // The same hold (the balance it read and the amount) is the same refund at Stripe.
-    let key = format!("order-{}-refund-{seen}-{amount}", order.id);
     let refund = match state
         .stripe()
-        .create_refund(&order.payment.intent_id, amount, &key)
+        .create_refund(&order.payment.intent_id, amount, key)
         .await
     {
         Ok(r) => r,

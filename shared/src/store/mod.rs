@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod one_time_tokens;
 pub mod orders;
 pub mod products;
+pub mod returns;
 pub mod reviews;
 pub mod sessions;
 pub mod settings;

@@ -43,6 +43,10 @@ pub struct OrderLine {
     /// This line's share of every discount (bundle, first-time, coupon), so a refund of
     /// the line is exact: the line was paid `line_total - discount`.
     pub discount: i64,
+    /// A bundle's skus, one unit of each per bundle (empty for a variant): what a returned
+    /// bundle gives back to stock.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<String>,
     /// The catalog's Stripe Price for this sku at `unit_price`, when synced (a Checkout
     /// Session sells an undiscounted line with it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -200,6 +204,10 @@ pub struct Order {
     pub tracking: Vec<TrackingEntry>,
     pub created_at: String,
     pub updated_at: String,
+    /// Per sku, the units in returns that are not rejected (`store::returns`); written empty
+    /// at checkout, absent on orders placed before returns existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returned: Option<std::collections::BTreeMap<String, u32>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -230,7 +238,9 @@ pub fn pk(id: &str) -> String {
 }
 
 const SK: &str = "ORDER";
-const DETAILS_SK: &str = "DETAILS";
+/// The sort key of an order's head (what changes) and of its details (what checkout decided).
+pub(crate) const HEAD_SK: &str = SK;
+pub(crate) const DETAILS_SK: &str = "DETAILS";
 const ALL: &str = "ORDERS";
 
 /// The attributes of an [`Order`] kept on its details item, not its head: what checkout
@@ -391,8 +401,11 @@ fn value<T: Serialize>(what: &'static str, v: &T) -> Result<AttributeValue, Stor
 pub async fn get(table: &TableReader, id: &str) -> Result<Option<Order>, StoreError> {
     let out = table
         .query()
-        .key_condition_expression("PK = :pk")
+        // DETAILS and ORDER, not the order's returns (RETURN#...) kept in the same partition.
+        .key_condition_expression("PK = :pk AND SK BETWEEN :details AND :head")
         .expression_attribute_values(":pk", s(pk(id)))
+        .expression_attribute_values(":details", s(DETAILS_SK))
+        .expression_attribute_values(":head", s(SK))
         .consistent_read(true)
         .send()
         .await

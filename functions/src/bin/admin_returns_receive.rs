@@ -1,0 +1,15 @@
+//! POST /api/v1/admin/returns/{id}/receive — handler: shop::api::admin_returns_receive
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_returns_receive::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_returns_receive::ROUTE,
+        env.state()
+            .with_table(env.table().await)
+            .with_stripe(env.stripe())
+            .with_queue(env.queue().await),
+    )
+    .await
+}
