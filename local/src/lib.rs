@@ -387,6 +387,11 @@ pub fn app(
     };
     let local = Router::new()
         .route("/_local/emails", get(emails::list))
+        // The explorer at the address people try first.
+        .route(
+            "/docs",
+            get(|| async { axum::response::Redirect::permanent("/api/v1/docs") }),
+        )
         .with_state(emails)
         .merge(
             Router::new()

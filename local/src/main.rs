@@ -27,6 +27,7 @@ async fn main() {
         shop.base_url, shop.base_url
     );
     println!("OpenAPI       {}/api/v1/openapi.json", shop.base_url);
+    println!("API explorer  {}/api/v1/docs", shop.base_url);
     println!("Sent emails   {}/_local/emails", shop.base_url);
     println!(
         "DynamoDB      {}  table {}",

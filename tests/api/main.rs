@@ -15,6 +15,7 @@ mod coupons;
 mod created;
 mod drift;
 mod errors;
+mod explorer;
 mod faults;
 mod google;
 mod health;

@@ -57,6 +57,7 @@ pub mod cart_merge;
 pub mod categories_list;
 pub mod checkout;
 pub mod coupons_try_luck;
+pub mod docs;
 pub mod health;
 pub mod me_delete;
 pub mod me_get;
@@ -205,6 +206,7 @@ pub const ROUTES: &[Route] = &[
     admin_orders_list::ROUTE,
     admin_orders_status::ROUTE,
     admin_orders_refund::ROUTE,
+    docs::ROUTE,
     orders_returns_create::ROUTE,
     orders_returns_list::ROUTE,
     admin_returns_list::ROUTE,

@@ -1,0 +1,8 @@
+//! GET /api/v1/docs — handler: shop::api::docs
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::docs::ROUTE.needs).await?;
+    lambda::serve(&api::docs::ROUTE, env.state()).await
+}

@@ -1,0 +1,122 @@
+//! `GET /api/v1/docs`: the interactive API explorer (Swagger UI) over the served OpenAPI
+//! document, and `GET /api/v1/docs/{file}` its assets. The assets are swagger-ui-dist from the
+//! npm registry, vendored in `shared/assets/explorer/` by `infra/vendor-explorer.sh` and
+//! compiled into this function: the page asks no other host for anything (its validator badge
+//! is switched off), and its Content-Security-Policy says so to the browser.
+
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use crate::error::{ApiError, Problem};
+
+pub const ROUTE: Route = Route {
+    name: "docs",
+    needs: &[],
+    router: || {
+        OpenApiRouter::new()
+            .routes(routes!(docs))
+            .routes(routes!(docs_file))
+    },
+};
+
+/// The vendored swagger-ui-dist release (its version names the asset paths, so they can be
+/// cached for good).
+const VERSION: &str = include_str!("../../assets/explorer/VERSION");
+
+/// Everything the page loads comes from this API; styles inline because Swagger UI sets some.
+const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                      img-src 'self' data:; connect-src 'self'; base-uri 'none'; \
+                      form-action 'none'; frame-ancestors 'none'";
+
+/// The page: relative links, so it works under any stage or path prefix.
+fn page() -> String {
+    let v = VERSION.trim();
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Shop API explorer</title>
+<link rel="stylesheet" href="docs/{v}/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="docs/{v}/swagger-ui-bundle.js"></script>
+<script src="docs/{v}/init.js"></script>
+</body>
+</html>
+"#
+    )
+}
+
+/// Starts Swagger UI on the document next to this page, with no validator (it would send the
+/// document to validator.swagger.io).
+const INIT: &str = r##"window.ui = SwaggerUIBundle({
+  url: new URL("openapi.json", document.baseURI).href,
+  dom_id: "#swagger-ui",
+  validatorUrl: null,
+  deepLinking: true,
+  tryItOutEnabled: false,
+  persistAuthorization: false
+});
+"##;
+
+fn answer(
+    content_type: &'static str,
+    cache: &'static str,
+    body: impl Into<axum::body::Body>,
+) -> Response {
+    let mut response = (StatusCode::OK, body.into()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+#[utoipa::path(get, path = "/api/v1/docs", tag = "health",
+    responses((status = 200, description = "The API explorer, an HTML page over `/api/v1/openapi.json`", content((String = "text/html")))))]
+pub async fn docs() -> Response {
+    answer("text/html; charset=utf-8", "public, max-age=300", page())
+}
+
+#[utoipa::path(get, path = "/api/v1/docs/{version}/{file}", tag = "health",
+    params(("version" = String, Path, description = "The explorer's version, as the page links it"),
+        ("file" = String, Path, description = "`swagger-ui-bundle.js`, `swagger-ui.css` or `init.js`")),
+    responses(
+        (status = 200, description = "The asset", content((String = "text/javascript"), (String = "text/css"))),
+        (status = 404, description = "`not_found`: no such asset (or another version)", body = Problem)))]
+pub async fn docs_file(
+    Path((version, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    if version != VERSION.trim() {
+        return Err(ApiError::NotFound);
+    }
+    const FOREVER: &str = "public, max-age=31536000, immutable";
+    const JS: &str = "text/javascript; charset=utf-8";
+    Ok(match file.as_str() {
+        "swagger-ui-bundle.js" => answer(
+            JS,
+            FOREVER,
+            include_str!("../../assets/explorer/swagger-ui-bundle.js"),
+        ),
+        "swagger-ui.css" => answer(
+            "text/css; charset=utf-8",
+            FOREVER,
+            include_str!("../../assets/explorer/swagger-ui.css"),
+        ),
+        "init.js" => answer(JS, FOREVER, INIT),
+        _ => return Err(ApiError::NotFound),
+    })
+}
