@@ -186,10 +186,16 @@ impl Queue {
 
     /// Sends one message body.
     pub async fn send(&self, body: String) -> Result<(), String> {
+        self.send_after(body, 0).await
+    }
+
+    /// Sends `body`, visible to receivers after `delay_seconds` (SQS allows 0..=900).
+    pub async fn send_after(&self, body: String, delay_seconds: i32) -> Result<(), String> {
         self.client
             .send_message()
             .queue_url(&*self.url)
             .message_body(body)
+            .delay_seconds(delay_seconds.clamp(0, 900))
             .send()
             .await
             .map(|_| ())

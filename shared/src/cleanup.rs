@@ -99,6 +99,7 @@ async fn release_order(state: &AppState, id: &str, at: &str) -> Result<Option<Re
         && let Some(applied) = payment::apply(state, &paid).await?
     {
         orders::post(state, applied.mails).await;
+        orders::announce(state, applied.events).await;
         if applied.order.status != OrderStatus::Pending {
             return Ok(Some(Released::FoundPaid));
         }
@@ -107,6 +108,7 @@ async fn release_order(state: &AppState, id: &str, at: &str) -> Result<Option<Re
     match refund::cancel(state, order, Actor::Expiry, note).await {
         Ok(cancelled) => {
             orders::post(state, cancelled.mails).await;
+            orders::announce(state, cancelled.events).await;
             Ok(Some(Released::Cancelled))
         }
         // Paid or cancelled meanwhile (a webhook, a customer, another run): that stands.

@@ -17,6 +17,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("shopping", &["cart"]),
     ("ordering", &["orders"]),
+    ("after-sale", &["webhooks"]),
     (
         "handlers",
         &["api", "worker", "images_worker", "cleanup", "stock_alerts"],

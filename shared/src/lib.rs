@@ -26,6 +26,7 @@ pub mod stock_alerts;
 pub mod store;
 pub mod stripe;
 pub mod telemetry;
+pub mod webhooks;
 pub mod worker;
 
 pub use config::Config;

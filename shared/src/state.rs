@@ -222,6 +222,12 @@ impl AppState {
             .expect("Need::StripeWebhook is declared by this route (checked at start-up)")
     }
 
+    /// True on the local stack (emulated services): webhooks may go to 127.0.0.1 over http
+    /// and are retried after seconds rather than minutes.
+    pub fn is_local(&self) -> bool {
+        self.config.endpoints.is_local()
+    }
+
     /// The storefront's base URL (`Need::Links`).
     pub fn public_base_url(&self) -> &str {
         self.config

@@ -62,6 +62,13 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<StockAlertRepo
         .collect();
     low.sort_by(|a, b| a.stock.cmp(&b.stock).then_with(|| a.sku.cmp(&b.sku)));
     let low_skus = low.iter().map(|s| s.sku.clone()).collect();
+    // `product.low_stock` for webhook subscribers, once per sku and day.
+    let at = crate::accounts::rfc3339(now);
+    let events = low
+        .iter()
+        .map(|s| crate::notify::Event::low_stock(&s.sku, s.stock, &day, &at))
+        .collect();
+    crate::notify::publish(state.queue(), events).await;
     let staff = settings
         .staff_email
         .as_deref()

@@ -16,6 +16,7 @@ use crate::store::{StoreError, users};
 /// The clients the worker uses.
 pub const NEEDS: &[Need] = &[
     Need::TableWrite,
+    Need::Queue,
     Need::DeadLetters,
     Need::Mailer,
     Need::Links,
@@ -78,12 +79,36 @@ pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
             object,
         } => apply_stripe_event(state, &event_id, &kind, &object).await,
         Job::ClosePayment { order_id } => close_payment(state, &order_id).await,
+        Job::Event(event) => on_event(state, &event).await,
+        Job::WebhookDelivery {
+            subscription_id,
+            event_id,
+            attempt,
+            not_before,
+        } => crate::webhooks::deliver(state, &subscription_id, &event_id, attempt, &not_before)
+            .await
+            .map_err(|e| WorkError::Order(e.to_string())),
         Job::SyncProduct { product_id } => {
             let synced = crate::catalog::stripe_sync::sync(state, &product_id).await?;
             tracing::info!(product = product_id, ?synced, "product mirrored to Stripe");
             Ok(())
         }
     }
+}
+
+/// An event: counted in the analytics and handed to the webhook subscriptions that want it,
+/// each once per event id.
+async fn on_event(state: &AppState, event: &notify::Event) -> Result<(), WorkError> {
+    let queued = crate::webhooks::fan_out(state, event)
+        .await
+        .map_err(|e| WorkError::Order(e.to_string()))?;
+    tracing::info!(
+        event = event.id,
+        kind = event.kind.name(),
+        deliveries = queued,
+        "event handled"
+    );
+    Ok(())
 }
 
 async fn dead_letter(state: &AppState, body: &str) -> Result<(), String> {

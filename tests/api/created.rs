@@ -301,6 +301,29 @@ async fn every_create_answers_201_with_the_location_of_what_it_made() {
     let seen = buyer.request(&app, Method::GET, &got).send().await.unwrap();
     assert_eq!(seen.status(), 200);
 
+    // A webhook subscription: its deliveries.
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/admin/webhooks",
+        &admin,
+        &json!({"url": "http://127.0.0.1:9/hook", "events": ["order.paid"]}),
+    )
+    .await;
+    let got = location(&r, "webhook");
+    let made: Value = r.json().await.unwrap();
+    check(
+        "POST",
+        "/api/v1/admin/webhooks",
+        got.clone(),
+        format!(
+            "/api/v1/admin/webhooks/{}/deliveries",
+            made["id"].as_str().unwrap()
+        ),
+    );
+    let seen = app.authed(Method::GET, &got, &admin).send().await.unwrap();
+    assert_eq!(seen.status(), 200);
+
     // Exactly the routes whose OpenAPI answers include a 201, each declaring its Location.
     let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     let mut declared = BTreeSet::new();

@@ -35,4 +35,5 @@ mod settings;
 mod shopctl_tool;
 mod stripe_client;
 mod transact;
+mod webhooks;
 mod worker;

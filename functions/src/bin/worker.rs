@@ -7,6 +7,7 @@ async fn main() -> Result<(), lambda::Error> {
     lambda::run_worker(
         env.state()
             .with_table(env.table().await)
+            .with_queue(env.queue().await)
             .with_stripe(env.stripe())
             .with_dead_letters(env.dead_letters().await)
             .with_mailer(env.mailer().await),

@@ -92,6 +92,7 @@ pub async fn admin_orders_refund(
         || async {
             let done = refund::refund(&state, &id, req.amount, reason.clone(), req.restock).await?;
             orders::post(&state, done.mails).await;
+            orders::announce(&state, done.events).await;
             Ok((
                 StatusCode::CREATED,
                 RefundView {

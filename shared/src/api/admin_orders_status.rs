@@ -14,6 +14,7 @@ use crate::domain::order::{Actor, OrderStatus};
 use crate::domain::text;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::{Admin, Json};
+use crate::notify::{Event, EventKind};
 use crate::orders::{self, Mail, OrderView, email, invalid, refund};
 use crate::state::{AppState, Need};
 use crate::store::orders::{self as store, Also, MoveError, TrackingEntry};
@@ -89,6 +90,7 @@ pub async fn admin_orders_status(
     if to == OrderStatus::Cancelled {
         let done = refund::cancel(&state, order, Actor::Admin, note).await?;
         orders::post(&state, done.mails).await;
+        orders::announce(&state, done.events).await;
         return Ok(Json(OrderView::from(&done.order)));
     }
     for _ in 0..6 {
@@ -114,6 +116,14 @@ pub async fn admin_orders_status(
                 let order = store::get(state.reader(), &id)
                     .await?
                     .ok_or(ApiError::NotFound)?;
+                let kind = match to {
+                    OrderStatus::Processing => Some(EventKind::OrderProcessing),
+                    OrderStatus::Shipped => Some(EventKind::OrderShipped),
+                    OrderStatus::Delivered => Some(EventKind::OrderDelivered),
+                    _ => None,
+                };
+                let events = kind.map(|k| Event::order(k, &order.id, "", &at));
+                orders::announce(&state, events.into_iter().collect()).await;
                 if matches!(to, OrderStatus::Shipped | OrderStatus::Delivered) {
                     let what = store::status_name(to);
                     let mail =

@@ -62,8 +62,9 @@ pub async fn admin_returns_receive(
             "must be 0 to 100000000 minor units",
         ));
     }
-    let (ret, _order, mails) =
+    let (ret, _order, mails, events) =
         returns::receive(&state, &id, req.restock, req.refund_amount).await?;
     orders::post(&state, mails).await;
+    orders::announce(&state, events).await;
     Ok(Json(ReturnView::new(ret)))
 }

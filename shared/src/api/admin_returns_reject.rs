@@ -45,7 +45,8 @@ pub async fn admin_returns_reject(
     Json(req): Json<RejectRequest>,
 ) -> Result<Json<ReturnView>, ApiError> {
     let note = text::clean(&req.note, 1000).map_err(|e| ApiError::field("note", e))?;
-    let (ret, _order, mails) = returns::reject(&state, &id, &note).await?;
+    let (ret, _order, mails, events) = returns::reject(&state, &id, &note).await?;
     orders::post(&state, mails).await;
+    orders::announce(&state, events).await;
     Ok(Json(ReturnView::new(ret)))
 }

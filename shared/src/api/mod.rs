@@ -35,6 +35,10 @@ pub mod admin_settings_get;
 pub mod admin_settings_update;
 pub mod admin_users_list;
 pub mod admin_users_role_update;
+pub mod admin_webhooks_create;
+pub mod admin_webhooks_delete;
+pub mod admin_webhooks_deliveries;
+pub mod admin_webhooks_list;
 pub mod auth_login;
 pub mod auth_logout;
 pub mod auth_oauth_google;
@@ -212,6 +216,10 @@ pub const ROUTES: &[Route] = &[
     admin_returns_list::ROUTE,
     admin_returns_receive::ROUTE,
     admin_returns_reject::ROUTE,
+    admin_webhooks_list::ROUTE,
+    admin_webhooks_create::ROUTE,
+    admin_webhooks_delete::ROUTE,
+    admin_webhooks_deliveries::ROUTE,
 ];
 
 /// Looks a route up by its name.

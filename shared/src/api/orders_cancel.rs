@@ -41,5 +41,6 @@ pub async fn orders_cancel(
     let order = orders::owned(&state, &asker, &id).await?;
     let done = refund::cancel(&state, order, Actor::Customer, None).await?;
     orders::post(&state, done.mails).await;
+    orders::announce(&state, done.events).await;
     Ok(Json(OrderView::from(&done.order)))
 }

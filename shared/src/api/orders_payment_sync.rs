@@ -59,6 +59,7 @@ pub async fn orders_payment_sync(
         Some(applied) => {
             // The webhook's worker sends these too; each goes out once by its key.
             orders::post(&state, applied.mails).await;
+            orders::announce(&state, applied.events).await;
             Ok(Json(PaymentView::from(&applied.order)))
         }
         None => Ok(Json(PaymentView::from(&order))),

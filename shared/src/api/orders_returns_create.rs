@@ -66,8 +66,9 @@ pub async fn orders_returns_create(
 ) -> Result<Response, ApiError> {
     let asked = read(req)?;
     let order = orders::owned(&state, &asker, &id).await?;
-    let (ret, mails) = returns::request(&state, order, asked).await?;
+    let (ret, mails, events) = returns::request(&state, order, asked).await?;
     orders::post(&state, mails).await;
+    orders::announce(&state, events).await;
     // The order was found, so its id is a plain ULID.
     let location = format!("/api/v1/orders/{id}/returns");
     Ok((

@@ -35,6 +35,18 @@ pub enum Job {
     /// A pending order was given up without a Stripe client at hand (a cart change): close
     /// its PaymentIntent or Checkout Session at Stripe (`orders::refund::close_payment`).
     ClosePayment { order_id: String },
+    /// Something happened that the analytics count and webhook subscriptions hear of
+    /// (`notify::event`); the worker does both once per event id.
+    Event(super::Event),
+    /// One attempt to deliver an event to one webhook subscription (`webhooks::deliver`).
+    WebhookDelivery {
+        subscription_id: String,
+        event_id: String,
+        attempt: u32,
+        /// Not before this time (RFC 3339): a retry later than SQS's longest delay (15 min)
+        /// comes back early and is put off again.
+        not_before: String,
+    },
 }
 
 impl Envelope {
@@ -62,8 +74,20 @@ pub async fn enqueue_keyed(queue: &Queue, id: String, job: Job) -> Result<String
 }
 
 async fn enqueue_envelope(queue: &Queue, envelope: Envelope) -> Result<String, EnqueueError> {
+    enqueue_after(queue, envelope, 0).await
+}
+
+/// Puts `envelope` on the queue, to be received after `delay_seconds` (at most 900).
+pub async fn enqueue_after(
+    queue: &Queue,
+    envelope: Envelope,
+    delay_seconds: i32,
+) -> Result<String, EnqueueError> {
     let body = serde_json::to_string(&envelope).map_err(|e| EnqueueError(e.to_string()))?;
-    queue.send(body).await.map_err(EnqueueError)?;
+    queue
+        .send_after(body, delay_seconds)
+        .await
+        .map_err(EnqueueError)?;
     Ok(envelope.id)
 }
 

@@ -2,9 +2,11 @@
 //! their templates, and sending them through SES.
 
 pub mod email;
+pub mod event;
 pub mod message;
 mod send;
 
 pub use email::{EmailKind, EmailMessage, OrderSummary, OrderSummaryLine, RenderedEmail};
-pub use message::{Envelope, Job, enqueue, enqueue_keyed};
+pub use event::{Event, EventKind, publish};
+pub use message::{Envelope, Job, enqueue, enqueue_after, enqueue_keyed};
 pub use send::{SendError, send_email};

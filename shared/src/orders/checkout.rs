@@ -827,6 +827,7 @@ async fn paid_already(
         .await?
         .ok_or(ApiError::NotFound)?;
     super::post(state, applied.mails).await;
+    super::announce(state, applied.events).await;
     Ok(response(state, caller, &applied.order))
 }
 

@@ -235,6 +235,12 @@ impl Mail {
     }
 }
 
+/// Publishes `events` for the worker (`Need::Queue`): analytics and webhooks, each once per
+/// event id however often it is published.
+pub async fn announce(state: &AppState, events: Vec<crate::notify::Event>) {
+    crate::notify::publish(state.queue(), events).await;
+}
+
 /// Queues `mails` for the worker (`Need::Queue`). A queue failure is logged, not the
 /// caller's failure: the order step itself is done.
 pub async fn post(state: &AppState, mails: Vec<Mail>) {

@@ -27,8 +27,8 @@ use crate::accounts;
 use crate::domain::Email;
 use crate::domain::order::OrderStatus;
 use crate::error::ApiError;
-use crate::notify::EmailKind;
 use crate::notify::email::money;
+use crate::notify::{EmailKind, Event, EventKind};
 use crate::state::AppState;
 use crate::store::idempotency::{self, IdempotencyError, NextAction, Saved, Scope};
 use crate::store::orders::{self, Also, Lapsed, MoveError, Order, RejectedPayment, TrackingEntry};
@@ -85,6 +85,8 @@ pub struct Applied {
     pub made_paid: bool,
     /// The emails it calls for; sending them again is harmless (each has its key).
     pub mails: Vec<Mail>,
+    /// The events it calls for (`order.paid`); publishing them again is harmless too.
+    pub events: Vec<Event>,
 }
 
 const ATTEMPTS: u32 = 6;
@@ -322,6 +324,7 @@ async fn reject(
     Ok(Applied {
         order,
         made_paid: false,
+        events: Vec::new(),
         mails,
     })
 }
@@ -329,16 +332,29 @@ async fn reject(
 /// Once paid: the cart it was locked to is emptied, and the confirmation goes out.
 async fn after_paid(state: &AppState, order: Order, made_paid: bool) -> Result<Applied, ApiError> {
     let mut mails = Vec::new();
+    let mut events = Vec::new();
     if order.status != OrderStatus::Cancelled {
         let at = accounts::rfc3339(accounts::now());
         carts::clear_paid(state.table(), &order.cart_id, &order.id, &at).await?;
         mails.extend(Mail::new(&order, "paid", email::confirmation(&order)));
+        events.push(paid_event(&order));
     }
     Ok(Applied {
         order,
         made_paid,
         mails,
+        events,
     })
+}
+
+/// `order.paid`, at the time the order's tracking says it was paid.
+fn paid_event(order: &Order) -> Event {
+    let at = order
+        .tracking
+        .iter()
+        .find(|t| t.status == OrderStatus::Paid)
+        .map_or_else(|| order.updated_at.clone(), |t| t.at.clone());
+    Event::order(EventKind::OrderPaid, &order.id, "", &at)
 }
 
 /// What the customer is told when a late payment is refunded.
@@ -394,6 +410,7 @@ async fn refund_late(
     Ok(Applied {
         order: cancelled.order,
         made_paid: false,
+        events: Vec::new(),
         mails: cancelled.mails,
     })
 }
@@ -428,6 +445,7 @@ async fn failed(
     Ok(Some(Applied {
         order,
         made_paid: false,
+        events: Vec::new(),
         mails: Vec::new(),
     }))
 }
@@ -447,6 +465,7 @@ async fn refunded(
             return Ok(Some(Applied {
                 order,
                 made_paid: false,
+                events: Vec::new(),
                 mails: Vec::new(),
             }));
         }
@@ -466,6 +485,7 @@ async fn refunded(
         return Ok(Some(Applied {
             order,
             made_paid: false,
+            events: Vec::new(),
             mails,
         }));
     }
@@ -500,6 +520,7 @@ async fn refund_failed(
     Ok(Some(Applied {
         order,
         made_paid: false,
+        events: Vec::new(),
         mails: Vec::new(),
     }))
 }
@@ -520,6 +541,7 @@ async fn expired(
         return Ok(Some(Applied {
             order,
             made_paid: false,
+            events: Vec::new(),
             mails: Vec::new(),
         }));
     }
@@ -537,6 +559,7 @@ async fn expired(
             return Ok(load(state, order_id).await?.map(|order| Applied {
                 order,
                 made_paid: false,
+                events: Vec::new(),
                 mails: Vec::new(),
             }));
         }
@@ -545,6 +568,7 @@ async fn expired(
     Ok(Some(Applied {
         order: cancelled.order,
         made_paid: false,
+        events: Vec::new(),
         mails: cancelled.mails,
     }))
 }

@@ -13,6 +13,7 @@ use super::{Mail, email, invalid};
 use crate::accounts;
 use crate::domain::order::{Actor, OrderStatus};
 use crate::error::ApiError;
+use crate::notify::{Event, EventKind};
 use crate::state::AppState;
 use crate::store::carts;
 use crate::store::orders::{self, Also, MoveError, Order, RefundRecord, TrackingEntry};
@@ -26,6 +27,8 @@ pub struct Refunded {
     pub refund: RefundRecord,
     pub order: Order,
     pub mails: Vec<Mail>,
+    /// `order.refunded`.
+    pub events: Vec<Event>,
 }
 
 /// Refunds `amount` (default: all that is left) of a paid order, optionally giving its stock
@@ -75,10 +78,17 @@ pub async fn refund(
         )
         .into_iter()
         .collect();
+        let events = vec![Event::refunded(
+            &order.id,
+            &record.id,
+            amount,
+            &record.created_at,
+        )];
         return Ok(Refunded {
             refund: record,
             order,
             mails,
+            events,
         });
     }
     Err(ApiError::Busy)
@@ -188,6 +198,8 @@ pub async fn settle(state: &AppState, order_id: &str, restock: bool) -> Result<O
 pub struct Cancelled {
     pub order: Order,
     pub mails: Vec<Mail>,
+    /// `order.cancelled`, and `order.refunded` when money went back.
+    pub events: Vec<Event>,
 }
 
 /// Cancels an order for `actor` (the customer or an admin): allowed while pending, paid or
@@ -255,17 +267,29 @@ async fn finish_cancel(
     note: Option<String>,
 ) -> Result<Cancelled, ApiError> {
     let mut refunded = None;
+    let at = order
+        .tracking
+        .iter()
+        .rev()
+        .find(|t| t.status == OrderStatus::Cancelled)
+        .map_or_else(|| accounts::rfc3339(accounts::now()), |t| t.at.clone());
+    let mut events = vec![Event::order(EventKind::OrderCancelled, &order.id, "", &at)];
     if order.payment.amount_paid > 0 {
         for _ in 0..ATTEMPTS {
             let owed = order.payment.amount_paid - order.payment.amount_refunded;
             if owed <= 0 {
                 break;
             }
-            if at_stripe(state, &order, owed, Some("order cancelled".to_owned()))
-                .await?
-                .is_some()
+            if let Some(record) =
+                at_stripe(state, &order, owed, Some("order cancelled".to_owned())).await?
             {
                 refunded = Some(owed);
+                events.push(Event::refunded(
+                    &order.id,
+                    &record.id,
+                    owed,
+                    &record.created_at,
+                ));
             }
             order = orders::get(state.reader(), &order.id)
                 .await?
@@ -287,7 +311,11 @@ async fn finish_cancel(
     )
     .into_iter()
     .collect();
-    Ok(Cancelled { order, mails })
+    Ok(Cancelled {
+        order,
+        mails,
+        events,
+    })
 }
 
 /// Gives up a pending order without telling anyone yet (the caller's next step does): its

@@ -15,7 +15,7 @@ use crate::domain::order::OrderStatus;
 use crate::domain::returns::{self as rules, ReturnReason, ReturnStatus};
 use crate::error::ApiError;
 use crate::notify::email::money;
-use crate::notify::{EmailKind, OrderSummaryLine};
+use crate::notify::{EmailKind, Event, EventKind, OrderSummaryLine};
 use crate::state::AppState;
 use crate::store::orders::{self as order_store, Order};
 use crate::store::returns::{self as store, Return, ReturnError, ReturnLine, ReturnRefund};
@@ -102,7 +102,7 @@ pub async fn request(
     state: &AppState,
     order: Order,
     asked: Asked,
-) -> Result<(Return, Vec<Mail>), ApiError> {
+) -> Result<(Return, Vec<Mail>, Vec<Event>), ApiError> {
     for (i, (sku, _)) in asked.lines.iter().enumerate() {
         if !order.lines.iter().any(|l| &l.sku == sku) {
             return Err(ApiError::field(
@@ -141,7 +141,13 @@ pub async fn request(
         match store::request(state.table(), &ret, &seen, &statuses).await {
             Ok(()) => {
                 let mails = mail(&order, &ret, None).into_iter().collect();
-                return Ok((ret, mails));
+                let events = vec![Event::returned(
+                    EventKind::ReturnRequested,
+                    &order.id,
+                    &ret.id,
+                    &ret.created_at,
+                )];
+                return Ok((ret, mails, events));
             }
             Err(ReturnError::Moved) => order = fresh(state, &order.id).await?,
             Err(ReturnError::Store(e)) => return Err(e.into()),
@@ -258,7 +264,7 @@ pub async fn receive(
     id: &str,
     restock: bool,
     refund_amount: Option<i64>,
-) -> Result<(Return, Order, Vec<Mail>), ApiError> {
+) -> Result<(Return, Order, Vec<Mail>, Vec<Event>), ApiError> {
     for _ in 0..ATTEMPTS {
         let (ret, order) = find(state, id).await?;
         let owed = ret
@@ -300,7 +306,8 @@ pub async fn receive(
         let (ret, order) = find(state, id).await?;
         if amount == 0 {
             let mails = mail(&order, &ret, None).into_iter().collect();
-            return Ok((ret, order, mails));
+            let events = vec![received(&ret)];
+            return Ok((ret, order, mails, events));
         }
         return pay(state, ret, order).await;
     }
@@ -313,7 +320,7 @@ async fn pay(
     state: &AppState,
     ret: Return,
     order: Order,
-) -> Result<(Return, Order, Vec<Mail>), ApiError> {
+) -> Result<(Return, Order, Vec<Mail>, Vec<Event>), ApiError> {
     let decided = ret.refund.clone().expect("a received return owes a refund");
     let key = format!("return-{}", ret.id);
     let reason = Some(format!("return {}", ret.id));
@@ -356,9 +363,14 @@ async fn pay(
         order = refund::settle(state, &order.id, false).await?;
     }
     let (ret, _) = find(state, &ret.id).await?;
+    let mut events = vec![received(&ret)];
+    events.extend(
+        made.as_ref()
+            .map(|r| Event::refunded(&order.id, &r.id, r.amount, &r.created_at)),
+    );
     let refunded = made.map(|r| money(r.amount, &order.currency));
     let mails = mail(&order, &ret, refunded).into_iter().collect();
-    Ok((ret, order, mails))
+    Ok((ret, order, mails, events))
 }
 
 /// Rejects a requested return with the admin's `note`: its units may be asked for again.
@@ -366,7 +378,7 @@ pub async fn reject(
     state: &AppState,
     id: &str,
     note: &str,
-) -> Result<(Return, Order, Vec<Mail>), ApiError> {
+) -> Result<(Return, Order, Vec<Mail>, Vec<Event>), ApiError> {
     for _ in 0..ATTEMPTS {
         let (ret, order) = find(state, id).await?;
         if ret.status != ReturnStatus::Requested {
@@ -386,13 +398,19 @@ pub async fn reject(
             Ok(()) => {
                 let (ret, order) = find(state, id).await?;
                 let mails = mail(&order, &ret, None).into_iter().collect();
-                return Ok((ret, order, mails));
+                return Ok((ret, order, mails, Vec::new()));
             }
             Err(ReturnError::Moved) => continue,
             Err(ReturnError::Store(e)) => return Err(e.into()),
         }
     }
     Err(ApiError::Busy)
+}
+
+/// `return.received`, at the receipt.
+fn received(ret: &Return) -> Event {
+    let at = ret.received_at.as_deref().unwrap_or(&ret.updated_at);
+    Event::returned(EventKind::ReturnReceived, &ret.order_id, &ret.id, at)
 }
 
 /// The email of a return's step, sent once per return and status.

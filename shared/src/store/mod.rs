@@ -27,6 +27,7 @@ pub mod settings;
 pub mod stripe_events;
 pub mod transact;
 pub mod users;
+pub mod webhooks;
 pub mod wishlist;
 
 use aws_sdk_dynamodb::error::SdkError;

@@ -1,0 +1,12 @@
+//! POST /api/v1/admin/webhooks — handler: shop::api::admin_webhooks_create
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_webhooks_create::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_webhooks_create::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
+}

@@ -1,0 +1,12 @@
+//! DELETE /api/v1/admin/webhooks/{id} — handler: shop::api::admin_webhooks_delete
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_webhooks_delete::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_webhooks_delete::ROUTE,
+        env.state().with_table(env.table().await),
+    )
+    .await
+}

@@ -1,0 +1,12 @@
+//! GET /api/v1/admin/webhooks/{id}/deliveries — handler: shop::api::admin_webhooks_deliveries
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_webhooks_deliveries::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_webhooks_deliveries::ROUTE,
+        env.state().with_reader(env.reader().await),
+    )
+    .await
+}

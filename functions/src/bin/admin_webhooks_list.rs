@@ -1,0 +1,12 @@
+//! GET /api/v1/admin/webhooks — handler: shop::api::admin_webhooks_list
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_webhooks_list::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_webhooks_list::ROUTE,
+        env.state().with_reader(env.reader().await),
+    )
+    .await
+}

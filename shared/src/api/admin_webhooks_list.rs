@@ -1,0 +1,48 @@
+//! `GET /api/v1/admin/webhooks`: the outbound webhook subscriptions, newest first (without
+//! their secrets); paginated.
+
+use axum::extract::State;
+use axum::http::Uri;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::Route;
+use super::admin_webhooks_create::WebhookView;
+use crate::error::{ApiError, Problem};
+use crate::http::{Admin, Json};
+use crate::paging::{List, Page, next_cursor};
+use crate::state::{AppState, Need};
+use crate::store::webhooks;
+
+pub const ROUTE: Route = Route {
+    name: "admin_webhooks_list",
+    needs: &[Need::TableRead, Need::AccessTokens],
+    router: || OpenApiRouter::new().routes(routes!(admin_webhooks_list)),
+};
+
+#[utoipa::path(get, path = "/api/v1/admin/webhooks", tag = "admin",
+    params(
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1..=100, default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of subscriptions, newest first", body = List<WebhookView>),
+        (status = 400, description = "`invalid_cursor`", body = Problem),
+        (status = 401, description = "No valid access token", body = Problem),
+        (status = 403, description = "`forbidden`: not an admin", body = Problem),
+        (status = 422, description = "`validation_failed`: a bad `limit`", body = Problem)))]
+pub async fn admin_webhooks_list(
+    State(state): State<AppState>,
+    _admin: Admin,
+    uri: Uri,
+) -> Result<Json<List<WebhookView>>, ApiError> {
+    let key = &state.auth().cursor_key;
+    let page = Page::from_uri(&uri, key, "webhooks")?;
+    let (found, last) = webhooks::page(state.reader(), &page).await?;
+    Ok(Json(List {
+        items: found
+            .into_iter()
+            .map(|s| WebhookView::new(s, false))
+            .collect(),
+        next_cursor: next_cursor(last, key, "webhooks"),
+    }))
+}
