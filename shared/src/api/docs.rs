@@ -1,30 +1,24 @@
 //! `GET /api/v1/docs`: the interactive API explorer (Swagger UI) over the served OpenAPI
-//! document, and `GET /api/v1/docs/{file}` its assets. The assets are swagger-ui-dist from the
+//! document; `api::docs_assets` serves the files it loads. The assets are swagger-ui-dist from the
 //! npm registry, vendored in `shared/assets/explorer/` by `infra/vendor-explorer.sh` and
 //! compiled into this function: the page asks no other host for anything (its validator badge
 //! is switched off), and its Content-Security-Policy says so to the browser.
 
-use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::Route;
-use crate::error::{ApiError, Problem};
 
 pub const ROUTE: Route = Route {
     name: "docs",
     needs: &[],
-    router: || {
-        OpenApiRouter::new()
-            .routes(routes!(docs))
-            .routes(routes!(docs_file))
-    },
+    router: || OpenApiRouter::new().routes(routes!(docs)),
 };
 
 /// The vendored swagger-ui-dist release (its version names the asset paths, so they can be
 /// cached for good).
-const VERSION: &str = include_str!("../../assets/explorer/VERSION");
+pub(super) const VERSION: &str = include_str!("../../assets/explorer/VERSION");
 
 /// Everything the page loads comes from this API; styles inline because Swagger UI sets some.
 const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
@@ -55,7 +49,7 @@ fn page() -> String {
 
 /// Starts Swagger UI on the document next to this page, with no validator (it would send the
 /// document to validator.swagger.io).
-const INIT: &str = r##"window.ui = SwaggerUIBundle({
+pub(super) const INIT: &str = r##"window.ui = SwaggerUIBundle({
   url: new URL("openapi.json", document.baseURI).href,
   dom_id: "#swagger-ui",
   validatorUrl: null,
@@ -65,7 +59,7 @@ const INIT: &str = r##"window.ui = SwaggerUIBundle({
 });
 "##;
 
-fn answer(
+pub(super) fn answer(
     content_type: &'static str,
     cache: &'static str,
     body: impl Into<axum::body::Body>,
@@ -89,34 +83,4 @@ fn answer(
     responses((status = 200, description = "The API explorer, an HTML page over `/api/v1/openapi.json`", content((String = "text/html")))))]
 pub async fn docs() -> Response {
     answer("text/html; charset=utf-8", "public, max-age=300", page())
-}
-
-#[utoipa::path(get, path = "/api/v1/docs/{version}/{file}", tag = "health",
-    params(("version" = String, Path, description = "The explorer's version, as the page links it"),
-        ("file" = String, Path, description = "`swagger-ui-bundle.js`, `swagger-ui.css` or `init.js`")),
-    responses(
-        (status = 200, description = "The asset", content((String = "text/javascript"), (String = "text/css"))),
-        (status = 404, description = "`not_found`: no such asset (or another version)", body = Problem)))]
-pub async fn docs_file(
-    Path((version, file)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    if version != VERSION.trim() {
-        return Err(ApiError::NotFound);
-    }
-    const FOREVER: &str = "public, max-age=31536000, immutable";
-    const JS: &str = "text/javascript; charset=utf-8";
-    Ok(match file.as_str() {
-        "swagger-ui-bundle.js" => answer(
-            JS,
-            FOREVER,
-            include_str!("../../assets/explorer/swagger-ui-bundle.js"),
-        ),
-        "swagger-ui.css" => answer(
-            "text/css; charset=utf-8",
-            FOREVER,
-            include_str!("../../assets/explorer/swagger-ui.css"),
-        ),
-        "init.js" => answer(JS, FOREVER, INIT),
-        _ => return Err(ApiError::NotFound),
-    })
 }

@@ -62,6 +62,7 @@ pub mod categories_list;
 pub mod checkout;
 pub mod coupons_try_luck;
 pub mod docs;
+pub mod docs_assets;
 pub mod health;
 pub mod me_delete;
 pub mod me_get;
@@ -211,6 +212,7 @@ pub const ROUTES: &[Route] = &[
     admin_orders_status::ROUTE,
     admin_orders_refund::ROUTE,
     docs::ROUTE,
+    docs_assets::ROUTE,
     orders_returns_create::ROUTE,
     orders_returns_list::ROUTE,
     admin_returns_list::ROUTE,

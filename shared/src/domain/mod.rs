@@ -5,6 +5,7 @@ pub mod country;
 pub mod coupon;
 pub mod currency;
 mod email;
+pub mod event;
 pub mod id;
 pub mod order;
 mod password;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Item, StoreError, n, s};
 use crate::aws::{Table, TableReader};
-use crate::notify::EventKind;
+use crate::domain::event::EventKind;
 use crate::paging::Page;
 
 const ALL: &str = "WEBHOOKS";
