@@ -17,7 +17,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("shopping", &["cart"]),
     ("ordering", &["orders"]),
-    ("after-sale", &["webhooks"]),
+    ("after-sale", &["webhooks", "analytics"]),
     (
         "handlers",
         &["api", "worker", "images_worker", "cleanup", "stock_alerts"],

@@ -2,6 +2,7 @@
 //! Lambda binaries in `functions/` and the local server in `local/` are thin mains over it.
 
 pub mod accounts;
+pub mod analytics;
 pub mod api;
 pub mod auth;
 pub mod aws;

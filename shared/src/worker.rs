@@ -99,12 +99,14 @@ pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
 /// An event: counted in the analytics and handed to the webhook subscriptions that want it,
 /// each once per event id.
 async fn on_event(state: &AppState, event: &notify::Event) -> Result<(), WorkError> {
+    let counted = crate::analytics::count(state, event).await?;
     let queued = crate::webhooks::fan_out(state, event)
         .await
         .map_err(|e| WorkError::Order(e.to_string()))?;
     tracing::info!(
         event = event.id,
         kind = event.kind.name(),
+        counted,
         deliveries = queued,
         "event handled"
     );

@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod account_admin;
+mod analytics;
 mod auth;
 mod cart;
 mod catalog;

@@ -8,6 +8,8 @@ pub mod addresses_create;
 pub mod addresses_delete;
 pub mod addresses_list;
 pub mod addresses_update;
+pub mod admin_analytics_products;
+pub mod admin_analytics_sales;
 pub mod admin_bundles_create;
 pub mod admin_bundles_update;
 pub mod admin_carts_abandoned;
@@ -222,6 +224,8 @@ pub const ROUTES: &[Route] = &[
     admin_webhooks_create::ROUTE,
     admin_webhooks_delete::ROUTE,
     admin_webhooks_deliveries::ROUTE,
+    admin_analytics_sales::ROUTE,
+    admin_analytics_products::ROUTE,
 ];
 
 /// Looks a route up by its name.

@@ -258,6 +258,22 @@ pub async fn lock(
     applied("UpdateItem", result)
 }
 
+/// Every open cart with lines untouched since `before` (RFC 3339), every page (the
+/// abandoned-cart analytics).
+pub async fn all_untouched_since(
+    table: &TableReader,
+    before: &str,
+) -> Result<Vec<Cart>, StoreError> {
+    let query = table
+        .query()
+        .index_name("GSI2")
+        .key_condition_expression("GSI2PK = :pk AND GSI2SK < :before")
+        .expression_attribute_values(":pk", s(WITH_LINES))
+        .expression_attribute_values(":before", s(before));
+    let items: Vec<CartItem> = super::every_page(query, "cart").await?;
+    Ok(items.into_iter().map(|i| i.cart).collect())
+}
+
 /// Open carts with lines untouched since `before` (RFC 3339), newest first, one page.
 pub async fn untouched_since(
     table: &TableReader,

@@ -8,6 +8,7 @@
 //! outcomes to client errors; a `StoreError` is a 500 whose detail is logged, never shown.
 
 pub mod addresses;
+pub mod analytics;
 pub mod attempts;
 pub mod bundles;
 pub mod carts;

@@ -1,0 +1,12 @@
+//! GET /api/v1/admin/analytics/products — handler: shop::api::admin_analytics_products
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_analytics_products::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_analytics_products::ROUTE,
+        env.state().with_reader(env.reader().await),
+    )
+    .await
+}
