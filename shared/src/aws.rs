@@ -317,6 +317,46 @@ impl Blobs {
         Ok(request.uri().to_owned())
     }
 
+    /// A URL that lets its holder GET the object at `key` until `expires_in` has passed (a
+    /// private object: an invoice).
+    pub async fn presign_get(
+        &self,
+        key: &str,
+        expires_in: std::time::Duration,
+    ) -> Result<String, BlobError> {
+        let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(expires_in)
+            .map_err(|e| BlobError::of("presign", e))?;
+        let request = self
+            .client
+            .get_object()
+            .bucket(&*self.bucket)
+            .key(key)
+            .presigned(config)
+            .await
+            .map_err(|e| BlobError::of("presign GetObject", e))?;
+        Ok(request.uri().to_owned())
+    }
+
+    /// Writes a private object (outside the public `images/` prefix).
+    pub async fn put_private(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Result<(), BlobError> {
+        self.client
+            .put_object()
+            .bucket(&*self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .cache_control("private, no-store")
+            .body(bytes.into())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| BlobError::of("PutObject", e))
+    }
+
     /// The object's size and type, `None` when there is no such object.
     pub async fn head(&self, key: &str) -> Result<Option<ObjectHead>, BlobError> {
         match self

@@ -17,7 +17,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("shopping", &["cart"]),
     ("ordering", &["orders"]),
-    ("after-sale", &["webhooks", "analytics"]),
+    ("after-sale", &["webhooks", "analytics", "invoices"]),
     (
         "handlers",
         &["api", "worker", "images_worker", "cleanup", "stock_alerts"],

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod images_worker;
+pub mod invoices;
 pub mod lambda;
 pub mod layering;
 pub mod need;

@@ -18,6 +18,7 @@ pub const NEEDS: &[Need] = &[
     Need::TableWrite,
     Need::Queue,
     Need::DeadLetters,
+    Need::Blobs,
     Need::Mailer,
     Need::Links,
     Need::Stripe,
@@ -100,6 +101,9 @@ pub async fn process(state: &AppState, body: &str) -> Result<(), WorkError> {
 /// each once per event id.
 async fn on_event(state: &AppState, event: &notify::Event) -> Result<(), WorkError> {
     let counted = crate::analytics::count(state, event).await?;
+    crate::invoices::on_event(state, event)
+        .await
+        .map_err(|e| WorkError::Order(e.to_string()))?;
     let queued = crate::webhooks::fan_out(state, event)
         .await
         .map_err(|e| WorkError::Order(e.to_string()))?;

@@ -21,6 +21,7 @@ mod faults;
 mod google;
 mod health;
 mod idempotency;
+mod invoices;
 mod limits;
 mod luck;
 mod openapi;

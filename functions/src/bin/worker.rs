@@ -8,6 +8,7 @@ async fn main() -> Result<(), lambda::Error> {
         env.state()
             .with_table(env.table().await)
             .with_queue(env.queue().await)
+            .with_blobs(env.blobs().await)
             .with_stripe(env.stripe())
             .with_dead_letters(env.dead_letters().await)
             .with_mailer(env.mailer().await),

@@ -73,6 +73,7 @@ pub mod notifications_list;
 pub mod openapi;
 pub mod orders_cancel;
 pub mod orders_get;
+pub mod orders_invoice;
 pub mod orders_list;
 pub mod orders_payment;
 pub mod orders_payment_sync;
@@ -226,6 +227,7 @@ pub const ROUTES: &[Route] = &[
     admin_webhooks_deliveries::ROUTE,
     admin_analytics_sales::ROUTE,
     admin_analytics_products::ROUTE,
+    orders_invoice::ROUTE,
 ];
 
 /// Looks a route up by its name.

@@ -16,6 +16,7 @@ pub mod catalog_version;
 pub mod categories;
 pub mod coupons;
 pub mod idempotency;
+pub mod invoices;
 pub mod luck;
 pub mod notifications;
 pub mod one_time_tokens;

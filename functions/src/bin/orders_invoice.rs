@@ -1,0 +1,14 @@
+//! GET /api/v1/orders/{id}/invoice — handler: shop::api::orders_invoice
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::orders_invoice::ROUTE.needs).await?;
+    lambda::serve(
+        &api::orders_invoice::ROUTE,
+        env.state()
+            .with_reader(env.reader().await)
+            .with_blobs(env.blobs().await),
+    )
+    .await
+}
