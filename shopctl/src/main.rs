@@ -52,6 +52,29 @@ enum Command {
         #[arg(long, global = true)]
         services_endpoint_url: Option<String>,
     },
+    /// Outbound webhook deliveries: send one again.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+        /// The work queue's URL (default: $QUEUE_URL, else the local stack's `<table>-work-queue`).
+        #[arg(long, global = true)]
+        queue_url: Option<String>,
+        /// SQS's endpoint, for the emulator (default: $AWS_SERVICES_ENDPOINT_URL; unset means AWS).
+        #[arg(long, global = true)]
+        services_endpoint_url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebhooksAction {
+    /// Send one delivery again from its first attempt (one that failed after 24 hours of
+    /// retries, or a receiver that lost it), with its original body and event id.
+    Resend {
+        /// The subscription id (`GET /api/v1/admin/webhooks`).
+        subscription: String,
+        /// The event id as the deliveries list shows it (without `evt_`).
+        event: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -171,6 +194,50 @@ async fn main() -> ExitCode {
             }
         }
         Command::Dlq { .. } => unreachable!("handled above"),
+        Command::Webhooks {
+            action:
+                WebhooksAction::Resend {
+                    subscription,
+                    event,
+                },
+            queue_url,
+            services_endpoint_url,
+        } => {
+            let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+            let endpoint = services_endpoint_url.or_else(|| env("AWS_SERVICES_ENDPOINT_URL"));
+            let urls = shopctl::queue_urls(
+                table.name(),
+                queue_url.or_else(|| env("QUEUE_URL")),
+                env("DEAD_LETTER_QUEUE_URL"),
+                endpoint.as_deref(),
+            )
+            .await;
+            let queues = match urls {
+                Ok((work, dlq)) => shopctl::connect_queues(&work, &dlq, endpoint.as_deref()).await,
+                Err(e) => Err(e),
+            };
+            let event = event.trim_start_matches("evt_");
+            let sent = match queues {
+                Ok((work, _)) => shop::webhooks::resend(&table, &work, &subscription, event)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            match sent {
+                Ok(true) => {
+                    println!("queued {event} for {subscription} again");
+                    ExitCode::SUCCESS
+                }
+                Ok(false) => {
+                    eprintln!("shopctl: no settled delivery of {event} to {subscription}");
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("shopctl: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Generate { count } => {
             match shopctl::generate::generate(&table, count, cli.quiet).await {
                 Ok(done) => {

@@ -173,6 +173,28 @@ async fn subscribed_events_arrive_once_signed_and_failures_are_retried_and_liste
     assert!(attempts[2]["error"].as_str().unwrap().contains("500"));
     assert!(attempts.iter().all(|a| a["event"] == "order.delivered"));
 
+    // Re-sending a settled delivery (what `shopctl webhooks resend` does): once more, the same
+    // event id; a second re-send while it is pending is refused.
+    let event_id = attempts[0]["event_id"].as_str().unwrap();
+    let state = &app.shop.state;
+    let resent = shop::webhooks::resend(state.table(), state.queue(), fid, event_id).await;
+    assert!(resent.unwrap());
+    eventually_within(Duration::from_secs(20), || async {
+        let n = flaky.received().len();
+        if n == 4 {
+            Ok(())
+        } else {
+            Err(format!("{n} requests"))
+        }
+    })
+    .await;
+    let again = flaky.received();
+    assert_eq!(
+        again[3].0["shop-event-id"].to_str().unwrap(),
+        format!("evt_{event_id}")
+    );
+    assert_eq!(again[3].1, again[2].1, "the same body");
+
     // Deleting: 204, then 404; its deliveries are 404 too.
     let sid = sub["id"].as_str().unwrap();
     let path = format!("/api/v1/admin/webhooks/{sid}");

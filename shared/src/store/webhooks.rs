@@ -172,6 +172,30 @@ pub async fn delivery(
         .transpose()
 }
 
+/// Opens a settled delivery again (a person re-sending it): pending, no attempts, its 24
+/// hours counted from `now`. False when there is no such delivery or it is still pending.
+pub async fn reopen(
+    table: &Table,
+    subscription: &str,
+    event_id: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let pending = serde_dynamo::to_attribute_value(Outcome::Pending)
+        .map_err(|e| StoreError::serde("delivery", e))?;
+    let result = table
+        .update_item()
+        .key("PK", s(pk(subscription)))
+        .key("SK", s(event_sk(event_id)))
+        .update_expression("SET outcome = :p, attempts = :zero, created_at = :now")
+        .condition_expression("attribute_exists(PK) AND outcome <> :p")
+        .expression_attribute_values(":p", pending)
+        .expression_attribute_values(":zero", n(0))
+        .expression_attribute_values(":now", s(now))
+        .send()
+        .await;
+    super::applied("UpdateItem", result)
+}
+
 /// One attempt's log line.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Attempt {

@@ -119,14 +119,14 @@ pub async fn fan_out(state: &AppState, event: &Event) -> Result<usize, WebhookEr
         if !store::claim(state.table(), &sub.id, &delivery).await? {
             continue;
         }
-        queue_attempt(state, &sub.id, &event.id, 1, &now, 0).await?;
+        queue_attempt(state.queue(), &sub.id, &event.id, 1, &now, 0).await?;
         queued += 1;
     }
     Ok(queued)
 }
 
 async fn queue_attempt(
-    state: &AppState,
+    queue: &crate::aws::Queue,
     subscription_id: &str,
     event_id: &str,
     attempt: u32,
@@ -134,7 +134,7 @@ async fn queue_attempt(
     delay: u64,
 ) -> Result<(), WebhookError> {
     let envelope = Envelope {
-        id: format!("deliver-{subscription_id}-{event_id}-{attempt}"),
+        id: format!("deliver-{subscription_id}-{event_id}-{attempt}-{not_before}"),
         job: Job::WebhookDelivery {
             subscription_id: subscription_id.to_owned(),
             event_id: event_id.to_owned(),
@@ -143,10 +143,27 @@ async fn queue_attempt(
         },
     };
     let delay = i32::try_from(delay.min(900)).unwrap_or(900);
-    notify::enqueue_after(state.queue(), envelope, delay)
+    notify::enqueue_after(queue, envelope, delay)
         .await
         .map(|_| ())
         .map_err(|e| WebhookError::Queue(e.to_string()))
+}
+
+/// Sends a delivery that failed (or was delivered) again, from its first attempt, with its
+/// original body and event id (`shopctl webhooks resend`). False: no such delivery, or it is
+/// still being retried.
+pub async fn resend(
+    table: &crate::aws::Table,
+    queue: &crate::aws::Queue,
+    subscription_id: &str,
+    event_id: &str,
+) -> Result<bool, WebhookError> {
+    let now = accounts::rfc3339(accounts::now());
+    if !store::reopen(table, subscription_id, event_id, &now).await? {
+        return Ok(false);
+    }
+    queue_attempt(queue, subscription_id, event_id, 1, &now, 0).await?;
+    Ok(true)
 }
 
 /// Makes attempt `attempt` of one delivery, logs it, and queues the next one or settles it.
@@ -163,7 +180,15 @@ pub async fn deliver(
     {
         // Came back early (SQS delays at most 15 minutes): put it off again.
         let wait = (due - now).whole_seconds().max(1) as u64;
-        return queue_attempt(state, subscription_id, event_id, attempt, not_before, wait).await;
+        return queue_attempt(
+            state.queue(),
+            subscription_id,
+            event_id,
+            attempt,
+            not_before,
+            wait,
+        )
+        .await;
     }
     let Some(sub) = store::get(state.reader(), subscription_id).await? else {
         tracing::info!(
@@ -221,7 +246,7 @@ pub async fn deliver(
     if let Some(next) = next {
         let wait = (next - OffsetDateTime::now_utc()).whole_seconds().max(0) as u64;
         queue_attempt(
-            state,
+            state.queue(),
             subscription_id,
             event_id,
             attempt + 1,
