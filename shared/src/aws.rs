@@ -246,6 +246,14 @@ pub struct ObjectHead {
 }
 
 /// An S3 call that failed (the detail is for the logs).
+/// How long a presigned request works.
+fn presigning(
+    expires_in: std::time::Duration,
+) -> Result<aws_sdk_s3::presigning::PresigningConfig, BlobError> {
+    aws_sdk_s3::presigning::PresigningConfig::expires_in(expires_in)
+        .map_err(|e| BlobError::of("presign", e))
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("S3 {operation} failed: {message}")]
 pub struct BlobError {
@@ -302,8 +310,6 @@ impl Blobs {
         size: i64,
         expires_in: std::time::Duration,
     ) -> Result<String, BlobError> {
-        let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(expires_in)
-            .map_err(|e| BlobError::of("presign", e))?;
         let request = self
             .client
             .put_object()
@@ -311,7 +317,7 @@ impl Blobs {
             .key(key)
             .content_type(content_type)
             .content_length(size)
-            .presigned(config)
+            .presigned(presigning(expires_in)?)
             .await
             .map_err(|e| BlobError::of("presign PutObject", e))?;
         Ok(request.uri().to_owned())
@@ -324,14 +330,12 @@ impl Blobs {
         key: &str,
         expires_in: std::time::Duration,
     ) -> Result<String, BlobError> {
-        let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(expires_in)
-            .map_err(|e| BlobError::of("presign", e))?;
         let request = self
             .client
             .get_object()
             .bucket(&*self.bucket)
             .key(key)
-            .presigned(config)
+            .presigned(presigning(expires_in)?)
             .await
             .map_err(|e| BlobError::of("presign GetObject", e))?;
         Ok(request.uri().to_owned())

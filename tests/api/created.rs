@@ -312,15 +312,9 @@ async fn every_create_answers_201_with_the_location_of_what_it_made() {
     .await;
     let got = location(&r, "webhook");
     let made: Value = r.json().await.unwrap();
-    check(
-        "POST",
-        "/api/v1/admin/webhooks",
-        got.clone(),
-        format!(
-            "/api/v1/admin/webhooks/{}/deliveries",
-            made["id"].as_str().unwrap()
-        ),
-    );
+    let id = made["id"].as_str().unwrap();
+    let want = format!("/api/v1/admin/webhooks/{id}/deliveries");
+    check("POST", "/api/v1/admin/webhooks", got.clone(), want);
     let seen = app.authed(Method::GET, &got, &admin).send().await.unwrap();
     assert_eq!(seen.status(), 200);
 

@@ -15,7 +15,7 @@ use crate::cart::{Who, add_ok, bundle, item};
 use crate::catalog::{send, staff};
 use crate::coupons::{apply, coupon};
 use crate::helpers::{TestApp, assert_problem, eventually_within, unique, unique_email};
-use crate::orders::{address, checkout_ok, paid_order, pay_on_stripe};
+use crate::orders::{address, checkout_ok, paid_order, pay_and_sync};
 use crate::settings::{admin, change_settings};
 
 /// The order's invoice answer, once the worker has made it (`query`: a guest's `?token=`).
@@ -120,21 +120,7 @@ async fn an_invoice_shows_the_seller_lines_total_and_vat_and_a_refund_makes_a_cr
         .await
         .unwrap();
     assert_problem(early, 409, "invoice_not_ready").await;
-    pay_on_stripe(
-        &app,
-        answer["payment"]["payment_intent_id"].as_str().unwrap(),
-    )
-    .await;
-    let synced = who
-        .request(
-            &app,
-            Method::POST,
-            &format!("/api/v1/orders/{id}/payment/sync{q}"),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(synced.status(), 200);
+    pay_and_sync(&app, &who, &answer, &q).await;
 
     let invoice = invoice_of(&app, &who, id, &q, 0).await;
     assert_eq!(invoice["number"], "INV-000001");

@@ -474,27 +474,29 @@ pub(crate) async fn paid_order(
 ) -> (Who, String, String, i64) {
     let (who, sku, _) = buyer_with_cart(app, staff, 10, quantity).await;
     let answer = checkout_ok(app, &who, &json!({"shipping_address": address()})).await;
-    let id = answer["order"]["id"].as_str().unwrap().to_owned();
-    pay_on_stripe(
-        app,
-        answer["payment"]["payment_intent_id"].as_str().unwrap(),
-    )
-    .await;
-    let synced = who
-        .request(
-            app,
-            Method::POST,
-            &format!("/api/v1/orders/{id}/payment/sync"),
-        )
-        .send()
-        .await
-        .unwrap();
+    let (id, payment) = pay_and_sync(app, &who, &answer, "").await;
+    let total = payment["amount"].as_i64().unwrap();
+    (who, id, sku, total)
+}
+
+/// Pays a checkout's PaymentIntent on localstripe and syncs the order (no webhook needed):
+/// the order id and the payment as the sync answered it. `query`: a guest's `?token=`.
+pub(crate) async fn pay_and_sync(
+    app: &TestApp,
+    who: &Who,
+    checkout: &Value,
+    query: &str,
+) -> (String, Value) {
+    let id = checkout["order"]["id"].as_str().unwrap().to_owned();
+    let intent = checkout["payment"]["payment_intent_id"].as_str().unwrap();
+    pay_on_stripe(app, intent).await;
+    let path = format!("/api/v1/orders/{id}/payment/sync{query}");
+    let synced = who.request(app, Method::POST, &path).send().await.unwrap();
     let status = synced.status();
     let payment: Value = synced.json().await.unwrap();
     assert_eq!(status, 200, "{payment}");
     assert_eq!(payment["status"], "succeeded");
-    let total = payment["amount"].as_i64().unwrap();
-    (who, id, sku, total)
+    (id, payment)
 }
 
 #[tokio::test]

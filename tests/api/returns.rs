@@ -12,7 +12,7 @@ use crate::cart::{Who, add_ok, item};
 use crate::catalog::{send, staff};
 use crate::coupons::{apply, coupon};
 use crate::helpers::{TestApp, assert_problem, unique, unique_email};
-use crate::orders::{address, checkout_ok, pay_on_stripe, stock, stripe_get, token};
+use crate::orders::{address, checkout_ok, pay_and_sync, stock, stripe_get, token};
 use crate::settings::{admin, change_settings};
 
 /// A signed-in buyer's paid order of `quantity` units of a new sku (2500 each) with a 10 %
@@ -32,22 +32,7 @@ async fn paid_with_coupon(
     coupon(app, admin, json!({"code": code, "percent_off": 10})).await;
     assert_eq!(apply(app, &who, &code).await.status(), 200);
     let answer = checkout_ok(app, &who, &json!({"shipping_address": address()})).await;
-    let id = answer["order"]["id"].as_str().unwrap().to_owned();
-    pay_on_stripe(
-        app,
-        answer["payment"]["payment_intent_id"].as_str().unwrap(),
-    )
-    .await;
-    let synced = who
-        .request(
-            app,
-            Method::POST,
-            &format!("/api/v1/orders/{id}/payment/sync"),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(synced.status(), 200);
+    let (id, _) = pay_and_sync(app, &who, &answer, "").await;
     let order = app
         .get_json(&format!("/api/v1/orders/{id}"), token(&who))
         .await;
@@ -344,4 +329,63 @@ async fn a_refund_amount_over_the_balance_is_refused_and_zero_ends_received() {
         .get_json(&format!("/api/v1/orders/{id}/payment"), token(&who))
         .await;
     assert_eq!(payment["amount_refunded"], 0);
+}
+
+/// Stripe refusing the refund (every refund request answered 500 by a proxy in front of
+/// localstripe): the return stays `received` with the error shown and its stock back; receiving
+/// it again once Stripe answers refunds once.
+#[tokio::test]
+async fn a_failed_refund_leaves_the_return_received_and_a_retry_refunds_once() {
+    let stripe = crate::orders::stripe_base();
+    let proxy = shop_local::faults::FaultProxy::start(&stripe)
+        .await
+        .unwrap();
+    let url = proxy.url.clone();
+    let app = TestApp::spawn_with(|o| o.stripe_api_base = url).await;
+    let staff = staff(&app).await;
+    let admin = admin(&app).await;
+    let (who, _, order, sku) = paid_with_coupon(&app, &staff, &admin, 1).await;
+    let id = order["id"].as_str().unwrap();
+    deliver(&app, &admin, id).await;
+    let asked: Value = ask(&app, &who, id, &sku, 1).await.json().await.unwrap();
+    let rid = asked["id"].as_str().unwrap();
+    let before = stock(&app, &sku).await;
+    use shop_local::faults::{Fault, Rule};
+    proxy.set(vec![Rule::new("POST /v1/refunds", 1.0, Fault::Fail)]);
+    let got = receive(&app, &admin, rid, json!({"restock": true})).await;
+    assert_eq!(got.status(), 200);
+    let got: Value = got.json().await.unwrap();
+    assert_eq!(got["status"], "received", "{got}");
+    assert!(got["refund"]["error"].is_string());
+    assert!(got["refund"]["id"].is_null());
+    assert_eq!(stock(&app, &sku).await, before + 1);
+    let payment = app
+        .get_json(&format!("/api/v1/orders/{id}/payment"), token(&who))
+        .await;
+    assert_eq!(payment["amount_refunded"], 0, "the hold was given back");
+    // Stripe answers again: the retry refunds, once, and restocks nothing more.
+    proxy.set(Vec::new());
+    let got: Value = receive(&app, &admin, rid, json!({"restock": true}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["status"], "refunded", "{got}");
+    assert!(got["refund"]["error"].is_null());
+    assert_eq!(stock(&app, &sku).await, before + 1);
+    assert_problem(
+        receive(&app, &admin, rid, json!({})).await,
+        409,
+        "invalid_transition",
+    )
+    .await;
+    let intent = payment["provider_ref"].as_str().unwrap().to_owned();
+    let refunds = stripe_get(&app, &format!("/v1/refunds?payment_intent={intent}")).await;
+    let ours = refunds["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["payment_intent"] == intent.as_str())
+        .count();
+    assert_eq!(ours, 1);
 }
