@@ -178,6 +178,8 @@ async fn apply_stripe_event(
         let kind = mail.kind;
         send_once(state, &mail.key, &mail.to, || async { Ok(kind) }).await?;
     }
+    // On the queue like any route's: each is handled once by its id.
+    notify::publish(state.queue(), applied.events).await;
     Ok(())
 }
 

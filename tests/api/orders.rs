@@ -277,6 +277,21 @@ async fn the_whole_path_add_checkout_pay_webhook_paid_and_emailed() {
     assert_eq!(list["items"][0]["id"], o["id"]);
     let notes = app.get_json("/api/v1/me/notifications", token(&who)).await;
     assert_eq!(notes["items"][0]["order_id"], o["id"]);
+    // The webhook's follow-up published `order.paid`: the worker made the invoice.
+    let path = format!("/api/v1/orders/{id}/invoice");
+    eventually(|| async {
+        let r = app
+            .authed(Method::GET, &path, token(&who))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 200 {
+            Ok(())
+        } else {
+            Err(format!("the invoice: {}", r.status()))
+        }
+    })
+    .await;
 }
 
 #[tokio::test]

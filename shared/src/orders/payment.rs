@@ -410,7 +410,12 @@ async fn refund_late(
     Ok(Applied {
         order: cancelled.order,
         made_paid: false,
-        events: Vec::new(),
+        // The cancel is news; a refund of money never counted as a sale is not.
+        events: cancelled
+            .events
+            .into_iter()
+            .filter(|e| e.kind == EventKind::OrderCancelled)
+            .collect(),
         mails: cancelled.mails,
     })
 }
@@ -568,7 +573,12 @@ async fn expired(
     Ok(Some(Applied {
         order: cancelled.order,
         made_paid: false,
-        events: Vec::new(),
+        // The cancel is news; a refund of money never counted as a sale is not.
+        events: cancelled
+            .events
+            .into_iter()
+            .filter(|e| e.kind == EventKind::OrderCancelled)
+            .collect(),
         mails: cancelled.mails,
     }))
 }
