@@ -2,6 +2,8 @@
 //! its text and HTML parts, so that a person or a test can follow the links inside.
 //! `?to=address` keeps only the emails sent to that address.
 
+use std::time::Duration;
+
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use mail_parser::MessageParser;
@@ -41,19 +43,35 @@ struct MotoRaw {
     raw_data: String,
 }
 
+/// moto's `/moto-api/data.json`, every model of every service. moto 5.2.5 checks each
+/// attribute before it dumps them all, and another request can change an attribute in
+/// between (an S3 object's, say): that answer is a 500 ("FakeKey is not JSON serializable",
+/// seen in CI while other tests stored invoices). Asking again gets a consistent dump.
+async fn moto_data(st: &EmailsState) -> Result<serde_json::Value, ApiError> {
+    let url = format!("{}/moto-api/data.json", st.moto);
+    let mut last = None;
+    for attempt in 0..5u64 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+        }
+        let answer = st.http.get(&url).send().await.map_err(ApiError::internal)?;
+        if !answer.status().is_success() {
+            last = Some(format!("moto answered {}", answer.status()));
+            continue;
+        }
+        match answer.json().await {
+            Ok(data) => return Ok(data),
+            Err(e) => last = Some(e.to_string()),
+        }
+    }
+    Err(ApiError::internal(last.unwrap_or_default()))
+}
+
 pub async fn list(
     State(st): State<EmailsState>,
     Query(filter): Query<Filter>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let data: serde_json::Value = st
-        .http
-        .get(format!("{}/moto-api/data.json", st.moto))
-        .send()
-        .await
-        .map_err(ApiError::internal)?
-        .json()
-        .await
-        .map_err(ApiError::internal)?;
+    let data = moto_data(&st).await?;
     let raws: Vec<MotoRaw> =
         serde_json::from_value(data["ses"]["RawMessage"].clone()).unwrap_or_default();
     let wanted = filter.to.map(|t| t.trim().to_lowercase());
