@@ -348,17 +348,8 @@ impl Blobs {
         bytes: Vec<u8>,
         content_type: &str,
     ) -> Result<(), BlobError> {
-        self.client
-            .put_object()
-            .bucket(&*self.bucket)
-            .key(key)
-            .content_type(content_type)
-            .cache_control("private, no-store")
-            .body(bytes.into())
-            .send()
+        self.put(key, bytes, content_type, "private, no-store")
             .await
-            .map(|_| ())
-            .map_err(|e| BlobError::of("PutObject", e))
     }
 
     /// The object's size and type, `None` when there is no such object.
@@ -430,12 +421,23 @@ impl Blobs {
         bytes: Vec<u8>,
         content_type: &str,
     ) -> Result<(), BlobError> {
+        let forever = "public, max-age=31536000, immutable";
+        self.put(key, bytes, content_type, forever).await
+    }
+
+    async fn put(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+        cache_control: &str,
+    ) -> Result<(), BlobError> {
         self.client
             .put_object()
             .bucket(&*self.bucket)
             .key(key)
             .content_type(content_type)
-            .cache_control("public, max-age=31536000, immutable")
+            .cache_control(cache_control)
             .body(bytes.into())
             .send()
             .await

@@ -17,7 +17,8 @@ use crate::error::ApiError;
 use crate::notify::{Event, EventKind};
 use crate::state::AppState;
 use crate::store::invoices::{self as store, Document, Kind};
-use crate::store::{orders, settings};
+use crate::store::orders::{self, Order};
+use crate::store::settings;
 
 /// How long a presigned invoice link works.
 pub const LINK_LIFETIME: Duration = Duration::from_secs(300);
@@ -46,9 +47,14 @@ pub async fn on_event(state: &AppState, event: &Event) -> Result<(), InvoiceErro
 /// The order's invoice, numbered and stored once (a repeat finds it and stores the PDF again
 /// only if that did not happen).
 pub async fn issue(state: &AppState, order_id: &str) -> Result<Option<Document>, InvoiceError> {
-    let Some(order) = orders::get(state.reader(), order_id).await? else {
-        return Ok(None);
-    };
+    match orders::get(state.reader(), order_id).await? {
+        Some(order) => invoice_of(state, &order).await,
+        None => Ok(None),
+    }
+}
+
+/// [`issue`] for an order already read.
+async fn invoice_of(state: &AppState, order: &Order) -> Result<Option<Document>, InvoiceError> {
     if order.payment.amount_paid == 0 && order.total > 0 {
         return Ok(None);
     }
@@ -58,17 +64,17 @@ pub async fn issue(state: &AppState, order_id: &str) -> Result<Option<Document>,
     if !doc.ready {
         let seller = settings::read(state.reader()).await?.seller;
         let date = doc.issued_at.get(..10).unwrap_or_default();
-        let lines = document::invoice(&order, &seller, &doc.number, date);
+        let lines = document::invoice(order, &seller, &doc.number, date);
         store_pdf(state, &doc, &sk, &lines).await?;
     }
     Ok(Some(doc))
 }
 
 async fn credit(state: &AppState, order_id: &str, event: &Event) -> Result<(), InvoiceError> {
-    let Some(invoice) = issue(state, order_id).await? else {
+    let Some(order) = orders::get(state.reader(), order_id).await? else {
         return Ok(());
     };
-    let Some(order) = orders::get(state.reader(), order_id).await? else {
+    let Some(invoice) = invoice_of(state, &order).await? else {
         return Ok(());
     };
     let amount = event.amount.unwrap_or(0);

@@ -133,12 +133,11 @@ pub async fn request(
             continue;
         };
         let ret = new_return(&order, &asked, &counts, &accounts::rfc3339(now))?;
-        let seen: Vec<(String, u32)> = counts.into_iter().collect();
         let statuses: Vec<&str> = RETURNABLE
             .iter()
             .map(|s| order_store::status_name(*s))
             .collect();
-        match store::request(state.table(), &ret, &seen, &statuses).await {
+        match store::request(state.table(), &ret, &counts, &statuses).await {
             Ok(()) => {
                 let mails = mail(&order, &ret, None).into_iter().collect();
                 let events = vec![Event::returned(
@@ -387,12 +386,7 @@ pub async fn reject(
                 to: ReturnStatus::Rejected.name(),
             });
         }
-        let seen: Vec<(String, u32)> = order
-            .returned
-            .clone()
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
+        let seen = order.returned.clone().unwrap_or_default();
         let at = accounts::rfc3339(accounts::now());
         match store::reject(state.table(), &ret, note, &seen, &at).await {
             Ok(()) => {

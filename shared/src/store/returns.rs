@@ -4,6 +4,8 @@
 //! not rejected; every write that changes it is conditional on the count it read, so two
 //! requests for the last unit cannot both win.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_dynamodb::types::{AttributeValue, Put, Update};
 use serde::{Deserialize, Serialize};
 
@@ -174,26 +176,29 @@ pub enum ReturnError {
     Store(#[from] StoreError),
 }
 
-/// The order head's `returned.<sku>` counts moved by `delta` each, every one conditional on
-/// the count that was read (`seen`, absent as 0), and the order's status one of `statuses`.
+/// The order head's `returned.<sku>` count of each of `ret`'s lines moved by its quantity
+/// times `sign` (+1 a request, -1 a rejection), every one conditional on the count that was
+/// read (`seen`, absent as 0) and, when given, on the order's status being one of `statuses`.
 fn count_update(
     table: &str,
-    order_id: &str,
-    counts: &[(String, u32, i64)],
-    statuses: &[&str],
+    ret: &Return,
+    seen: &BTreeMap<String, u32>,
+    sign: i64,
+    statuses: Option<&[&str]>,
 ) -> Update {
     let mut sets = Vec::new();
     let mut conditions = Vec::new();
     let mut builder = Update::builder()
         .table_name(table)
-        .key("PK", s(super::orders::pk(order_id)))
+        .key("PK", s(super::orders::pk(&ret.order_id)))
         .key("SK", s(super::orders::HEAD_SK))
-        .expression_attribute_names("#status", "status")
         .expression_attribute_names("#returned", "returned");
-    for (i, (sku, seen, delta)) in counts.iter().enumerate() {
+    for (i, line) in ret.lines.iter().enumerate() {
+        let (sku, seen) = (&line.sku, seen.get(&line.sku).copied().unwrap_or(0));
+        let delta = sign * i64::from(line.quantity);
         let name = format!("#k{i}");
         sets.push(format!("#returned.{name} = :new{i}"));
-        conditions.push(if *seen == 0 {
+        conditions.push(if seen == 0 {
             format!("(attribute_not_exists(#returned.{name}) OR #returned.{name} = :seen{i})")
         } else {
             format!("#returned.{name} = :seen{i}")
@@ -201,13 +206,16 @@ fn count_update(
         builder = builder
             .expression_attribute_names(name, sku)
             .expression_attribute_values(format!(":seen{i}"), n(seen))
-            .expression_attribute_values(format!(":new{i}"), n(i64::from(*seen) + delta));
+            .expression_attribute_values(format!(":new{i}"), n(i64::from(seen) + delta));
     }
-    let allowed: Vec<String> = (0..statuses.len()).map(|i| format!(":st{i}")).collect();
-    for (i, st) in statuses.iter().enumerate() {
-        builder = builder.expression_attribute_values(format!(":st{i}"), s(*st));
+    if let Some(statuses) = statuses {
+        let allowed: Vec<String> = (0..statuses.len()).map(|i| format!(":st{i}")).collect();
+        for (i, st) in statuses.iter().enumerate() {
+            builder = builder.expression_attribute_values(format!(":st{i}"), s(*st));
+        }
+        builder = builder.expression_attribute_names("#status", "status");
+        conditions.push(format!("#status IN ({})", allowed.join(", ")));
     }
-    conditions.push(format!("#status IN ({})", allowed.join(", ")));
     conditions.push("attribute_exists(#returned)".into());
     builder
         .update_expression(format!("SET {}", sets.join(", ")))
@@ -231,26 +239,15 @@ pub async fn ensure_counts(table: &Table, order_id: &str) -> Result<(), StoreErr
     super::applied("UpdateItem", result).map(|_| ())
 }
 
-/// Writes a new return and adds its units to the order's counts (`seen`: each sku's count as
+/// Writes a new return and adds its units to the order's counts (`seen`: the counts as
 /// read), while the order is in one of `statuses`.
 pub async fn request(
     table: &Table,
     ret: &Return,
-    seen: &[(String, u32)],
+    seen: &BTreeMap<String, u32>,
     statuses: &[&str],
 ) -> Result<(), ReturnError> {
     let name = table.name().to_owned();
-    let counts: Vec<(String, u32, i64)> = ret
-        .lines
-        .iter()
-        .map(|l| {
-            let before = seen
-                .iter()
-                .find(|(sku, _)| sku == &l.sku)
-                .map_or(0, |(_, c)| *c);
-            (l.sku.clone(), before, i64::from(l.quantity))
-        })
-        .collect();
     let put = Put::builder()
         .table_name(&name)
         .set_item(Some(item(ret)?))
@@ -258,10 +255,7 @@ pub async fn request(
         .build()
         .expect("table and item are set");
     Transaction::new(table)
-        .update(
-            "order",
-            count_update(&name, &ret.order_id, &counts, statuses),
-        )
+        .update("order", count_update(&name, ret, seen, 1, Some(statuses)))
         .put("return", put)
         .send()
         .await
@@ -408,12 +402,12 @@ pub async fn refund_done(
 }
 
 /// Rejects a requested return with `note` and takes its units off the order's counts
-/// (`seen`: each sku's count as read), in one transaction.
+/// (`seen`: the counts as read), in one transaction.
 pub async fn reject(
     table: &Table,
     ret: &Return,
     note: &str,
-    seen: &[(String, u32)],
+    seen: &BTreeMap<String, u32>,
     at: &str,
 ) -> Result<(), ReturnError> {
     let name = table.name().to_owned();
@@ -426,31 +420,10 @@ pub async fn reject(
         at,
         &sets,
     )?;
-    let counts: Vec<(String, u32, i64)> = ret
-        .lines
-        .iter()
-        .map(|l| {
-            let now = seen
-                .iter()
-                .find(|(sku, _)| sku == &l.sku)
-                .map_or(0, |(_, c)| *c);
-            (l.sku.clone(), now, -i64::from(l.quantity))
-        })
-        .collect();
-    // Whatever the order's status now, the units are no longer on their way back.
-    let every = [
-        "pending",
-        "paid",
-        "processing",
-        "shipped",
-        "delivered",
-        "cancelled",
-        "partially_refunded",
-        "refunded",
-    ];
     Transaction::new(table)
         .update("return", update)
-        .update("order", count_update(&name, &ret.order_id, &counts, &every))
+        // Whatever the order's status now, the units are no longer on their way back.
+        .update("order", count_update(&name, ret, seen, -1, None))
         .send()
         .await
         .map(|_| ())
