@@ -11,6 +11,13 @@ step() { printf '\n== %s\n' "$*"; }
 step "install the local stack"
 bash infra/install.sh
 
+step "admin console: npm ci and build when changed, unit tests (Vitest)"
+mkdir -p .local
+set +e
+bash infra/admin.sh unit 2>&1 | tee .local/admin-unit.log
+unit_status="${PIPESTATUS[0]}"
+set -e
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
@@ -53,16 +60,37 @@ cargo nextest run --workspace --no-fail-fast 2>&1 | tee "$log"
 status="${PIPESTATUS[0]}"
 set -e
 
+step "admin console in Chromium (Playwright; screenshots in admin/test-results/screens/)"
+set +e
+bash infra/admin.sh e2e 2>&1 | tee "$STACK_DIR/admin-e2e.log"
+e2e_status="${PIPESTATUS[0]}"
+set -e
+
 # Stop the emulators now, so the last line printed is the tests' own summary.
 trap - EXIT
 bash infra/stop.sh >/dev/null
 summary="$(grep -E '^ +Summary' "$log" | tail -n1)"
 passed="$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$summary")"
 failed="$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$summary")"
+# The console's tests count with the rest: Vitest's "Tests  N passed | M failed (K)" and
+# Playwright's "N passed" / "N failed" lines.
+count() { grep -oE "$1" "$2" 2>/dev/null | grep -oE '[0-9]+' | tail -n1; }
+unit_passed="$(count '[0-9]+ passed' .local/admin-unit.log)"
+unit_failed="$(grep -E '^ +Tests ' .local/admin-unit.log | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)"
+e2e_passed="$(count '^ +[0-9]+ passed' "$STACK_DIR/admin-e2e.log")"
+e2e_failed="$(count '^ +[0-9]+ failed' "$STACK_DIR/admin-e2e.log")"
+passed=$(( ${passed:-0} + ${unit_passed:-0} + ${e2e_passed:-0} ))
+failed=$(( ${failed:-0} + ${unit_failed:-0} + ${e2e_failed:-0} ))
+for s in "$unit_status" "$e2e_status"; do
+  if [ "$s" -ne 0 ] && [ "$status" -eq 0 ]; then
+    echo "the admin console's tests failed: see above ($STACK_DIR/admin-e2e.log, .local/admin-unit.log)"
+    status="$s"
+  fi
+done
 if [ "$fuzz_status" -ne 0 ]; then
   echo "schemathesis found failures: see above (and .local/fuzz/)"
   [ "$status" -ne 0 ] || status="$fuzz_status"
 fi
 echo
-echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+echo "tests: ${passed} passed, ${failed} failed"
 exit "$status"

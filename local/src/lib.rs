@@ -10,6 +10,7 @@
 //! capacity units) and `POST /_local/schedules/{name}` (a scheduled function now, at any
 //! clock). Tests start it in-process with their own resource prefix.
 
+pub mod console;
 pub mod demo;
 pub mod emails;
 pub mod faults;
@@ -65,6 +66,8 @@ pub struct LocalOptions {
     /// Origins besides the server's own that Checkout Sessions may return buyers to (a
     /// storefront on another port: `ALLOWED_RETURN_ORIGINS=http://127.0.0.1:5173`).
     pub allowed_return_origins: Option<String>,
+    /// The built admin console (`admin/dist`), served at `/admin/` when it exists.
+    pub admin_dir: Option<std::path::PathBuf>,
 }
 
 impl LocalOptions {
@@ -121,6 +124,12 @@ impl LocalOptions {
             allowed_return_origins: std::env::var("ALLOWED_RETURN_ORIGINS")
                 .ok()
                 .filter(|v| !v.is_empty()),
+            admin_dir: Some(
+                std::env::var("LOCAL_ADMIN_DIR")
+                    .ok()
+                    .filter(|v| !v.is_empty())
+                    .map_or_else(console::default_dir, std::path::PathBuf::from),
+            ),
         })
     }
 }
@@ -403,6 +412,10 @@ pub fn app(
                 .route("/_local/schedules/{name}", post(schedules::run_now))
                 .with_state(state.clone()),
         );
+    let local = match &opts.admin_dir {
+        Some(dir) => local.merge(console::router(dir, &opts.services_endpoint)),
+        None => local,
+    };
     let app = shop::http::wrap(api.merge(local));
     match cors {
         Some(rule) => app.layer(cors_layer(rule)),

@@ -28,6 +28,13 @@ async fn main() {
     );
     println!("OpenAPI       {}/api/v1/openapi.json", shop.base_url);
     println!("API explorer  {}/api/v1/docs", shop.base_url);
+    if opts
+        .admin_dir
+        .as_ref()
+        .is_some_and(|d| d.join("index.html").is_file())
+    {
+        println!("Admin console {}/admin/", shop.base_url);
+    }
     println!("Sent emails   {}/_local/emails", shop.base_url);
     println!(
         "DynamoDB      {}  table {}",

@@ -74,6 +74,7 @@ impl TestApp {
             demo_catalog: false,
             // The storefront the tests' Checkout Sessions return to.
             allowed_return_origins: Some("http://127.0.0.1:3000".to_owned()),
+            admin_dir: None,
         };
         adjust(&mut opts);
         let shop = shop_local::start(opts)

@@ -583,6 +583,62 @@ async fn refunds_partial_then_the_rest_never_more_and_once_under_a_race() {
 }
 
 #[tokio::test]
+async fn an_admin_reads_any_order_with_its_history_and_no_one_else_does() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let admin = admin(&app).await;
+    let (buyer, id, sku, total) = paid_order(&app, &staff, 2).await;
+    let change = json!({"status": "shipped", "tracking_number": "TRK-1", "carrier": "DPD"});
+    let r = app
+        .authed(
+            Method::POST,
+            &format!("/api/v1/admin/orders/{id}/status"),
+            &admin,
+        )
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    let seen = app
+        .get_json(&format!("/api/v1/admin/orders/{id}"), &admin)
+        .await;
+    assert_eq!(seen["id"], id.as_str());
+    assert_eq!(seen["total"], total);
+    assert_eq!(seen["lines"][0]["sku"], sku.as_str());
+    assert_eq!(seen["status"], "shipped");
+    let mine = app.get_json("/api/v1/me", token(&buyer)).await;
+    assert_eq!(seen["user_id"], mine["id"]);
+    let steps: Vec<&str> = seen["tracking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["pending", "paid", "shipped"]);
+    assert_eq!(seen["tracking"][2]["tracking_number"], "TRK-1");
+
+    // The buyer and staff are refused the admin's view; an unknown id is 404.
+    for who in [token(&buyer), staff.as_str()] {
+        let r = app
+            .authed(Method::GET, &format!("/api/v1/admin/orders/{id}"), who)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(r, 403, "forbidden").await;
+    }
+    let r = app
+        .authed(Method::GET, "/api/v1/admin/orders/01NOSUCHORDER", &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 404, "not_found").await;
+    let r = app.get(&format!("/api/v1/admin/orders/{id}")).await;
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
 async fn nobody_reads_cancels_tracks_or_syncs_another_buyers_order() {
     let app = TestApp::spawn().await;
     let staff = staff(&app).await;

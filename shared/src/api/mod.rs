@@ -18,6 +18,7 @@ pub mod admin_categories_update;
 pub mod admin_coupons_create;
 pub mod admin_coupons_list;
 pub mod admin_coupons_update;
+pub mod admin_orders_get;
 pub mod admin_orders_list;
 pub mod admin_orders_refund;
 pub mod admin_orders_status;
@@ -211,6 +212,7 @@ pub const ROUTES: &[Route] = &[
     orders_payment::ROUTE,
     orders_payment_sync::ROUTE,
     stripe_webhook::ROUTE,
+    admin_orders_get::ROUTE,
     admin_orders_list::ROUTE,
     admin_orders_status::ROUTE,
     admin_orders_refund::ROUTE,

@@ -1,0 +1,12 @@
+//! GET /api/v1/admin/orders/{id} — handler: shop::api::admin_orders_get
+use shop::{api, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    let env = lambda::Env::load(api::admin_orders_get::ROUTE.needs).await?;
+    lambda::serve(
+        &api::admin_orders_get::ROUTE,
+        env.state().with_reader(env.reader().await),
+    )
+    .await
+}
