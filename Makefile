@@ -1,5 +1,5 @@
 # Every developer action, by name. README.md's two commands are `make run` and `make test`.
-.PHONY: run test install stack stop functions lambda-tools lambda-release deploy fmt lint bench-catalog bench-cart bench-checkout
+.PHONY: run test install stack stop functions lambda-tools lambda-release deploy admin fmt lint bench-catalog bench-cart bench-checkout
 
 run:            ## the whole shop on http://127.0.0.1:3000 over the local emulators
 	bash infra/run.sh
@@ -16,6 +16,9 @@ stack:          ## start only the emulators (DynamoDB Local, moto, localstripe)
 stop:           ## stop the emulators started by `make stack`
 	bash infra/stop.sh
 
+admin:          ## build the admin console into admin/dist (when its sources changed)
+	bash infra/admin.sh build
+
 functions:      ## build every Lambda binary (dev profile)
 	cargo build -p functions
 
@@ -29,8 +32,10 @@ ARCH ?= arm64
 lambda-release: lambda-tools ## the deploy build: every function in one cargo run, into target/lambda/<bin>/bootstrap
 	PATH="$(CURDIR)/.venv/bin:$$PATH" cargo lambda build --release -p functions $(if $(filter x86_64,$(ARCH)),--x86-64,--arm64)
 
-deploy: lambda-release ## deploy the prebuilt functions (template.yaml's CodeUri points at target/lambda/<bin>/)
+deploy: lambda-release ## deploy the prebuilt functions (template.yaml's CodeUri points at target/lambda/<bin>/), then the admin console
+	bash infra/admin.sh build
 	sam deploy --guided --parameter-overrides Architecture=$(ARCH)
+	.venv/bin/python infra/deploy_admin.py
 
 bench-catalog:  ## listing, search and detail p50/p95 on 10,000 products (needs `make stack`)
 	cargo build --profile bench-local -p shop-local -p shopctl

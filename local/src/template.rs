@@ -176,7 +176,6 @@ impl Template {
             }
         }
         queues.sort_by_key(|q| q.redrive.is_some());
-        let (bucket_id, bucket) = one("AWS::S3::Bucket")?;
         let functions: Vec<FunctionSpec> = by_type
             .get("AWS::Serverless::Function")
             .map(|fs| {
@@ -186,6 +185,26 @@ impl Template {
             })
             .transpose()?
             .unwrap_or_default();
+        // The functions' bucket; the admin console's bucket is CloudFront's alone (locally the
+        // server serves admin/dist itself).
+        let used_buckets: Vec<&(String, &Value)> = by_type
+            .get("AWS::S3::Bucket")
+            .into_iter()
+            .flatten()
+            .filter(|(id, _)| {
+                functions
+                    .iter()
+                    .any(|f| f.references.iter().any(|(_, r)| r == id))
+            })
+            .collect();
+        let (bucket_id, bucket) = match used_buckets.as_slice() {
+            [only] => (&only.0, only.1),
+            _ => {
+                return Err(shape(
+                    "expected exactly one AWS::S3::Bucket that functions use",
+                ));
+            }
+        };
         let cors = by_type
             .get("AWS::Serverless::HttpApi")
             .and_then(|apis| apis.first())

@@ -12,6 +12,7 @@ mod catalog;
 mod catalog_images;
 mod catalog_listing;
 mod checkout_store;
+mod console;
 mod coupons;
 mod created;
 mod drift;
