@@ -9,6 +9,8 @@ const menu = (page: Page, name: string) => page.getByRole('navigation', { name: 
 const ADDRESS = { name: 'Ada Buyer', line1: '1 Test Street', city: 'London', postcode: 'N1 1AA', country: 'GB' };
 
 test('an admin runs the shop from the console: catalog, an order from payment to refund, settings', async ({ page, request, shop }) => {
+  await page.goto(`${shop.url}/admin/`);
+  await screenshot(page, 'sign-in');
   await signIn(page, shop, shop.adminEmail, ADMIN_PASSWORD);
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
 
@@ -17,6 +19,16 @@ test('an admin runs the shop from the console: catalog, an order from payment to
   await page.getByRole('link', { name: 'New product' }).click();
   await page.getByLabel('Name', { exact: true }).fill('Console Lamp');
   await page.getByLabel('Slug').fill('console-lamp');
+  // The API's field errors appear beside the fields they name.
+  await page.getByLabel('Variant 1 SKU').fill('LAMP RED!');
+  await page.getByLabel('Variant 1 name').fill('Red');
+  await page.getByLabel('Variant 1 price (GBP)').fill('25.00');
+  await page.getByRole('button', { name: 'Create product' }).click();
+  const skuField = page.getByLabel('Variant 1 SKU');
+  await expect(skuField).toHaveAttribute('aria-invalid', 'true');
+  const described = await skuField.getAttribute('aria-describedby');
+  await expect(page.locator(`[id="${described}"]`)).not.toBeEmpty();
+  await screenshot(page, 'product-new-refused');
   await page.getByLabel('Variant 1 SKU').fill('LAMP-RED');
   await page.getByLabel('Variant 1 name').fill('Red');
   await page.getByLabel('Variant 1 price (GBP)').fill('25.00');
@@ -141,6 +153,7 @@ test('an admin runs the shop from the console: catalog, an order from payment to
     }, { timeout: 30_000 })
     .toContain(`${total} from 1 order`);
   await expect(page.getByRole('region', { name: 'This month' })).toContainText('refunds £10.00');
+  await expect(page.locator('figure.chart')).toContainText('1 order, revenue');
   await screenshot(page, 'dashboard');
 });
 
@@ -151,7 +164,22 @@ test('staff see the catalog only, and the API refuses them the rest', async ({ p
   const staff = await register(request, shop, 'staff');
   await call(request, 'PUT', `${shop.api}/admin/users/${staff.id}/role`, { token: admin.access_token, body: { role: 'staff' } });
 
-  await signIn(page, shop, staff.email, 'customer-password-1');
+  // A customer's account does not open the console.
+  const customer = await register(request, shop, 'customer');
+  await page.goto(`${shop.url}/admin/`);
+  await page.getByLabel('Email').fill(customer.email);
+  await page.getByLabel('Password').fill('customer-password-1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('for staff and admins');
+
+  // Staff sign in by keyboard alone.
+  await page.goto(`${shop.url}/admin/`);
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Email')).toBeFocused();
+  await page.keyboard.type(staff.email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('customer-password-1');
+  await page.keyboard.press('Enter');
   const menu = page.getByRole('navigation', { name: 'Main' });
   for (const shown of ['Dashboard', 'Products', 'Categories', 'Bundles']) {
     await expect(menu.getByRole('link', { name: shown, exact: true })).toBeVisible();

@@ -37,6 +37,11 @@ export function SessionProvider({ api, children }: { api: Api; children: ReactNo
     async (email: string, password: string) => {
       await api.signIn(email, password);
       const who = await api.get<Me>('/me');
+      if (who.role === 'customer') {
+        // The API would refuse every page; end the session it just opened.
+        await api.signOut();
+        throw new Error('This account is a customer’s: the console is for staff and admins.');
+      }
       setMe(who);
       return who;
     },

@@ -38,7 +38,7 @@ export default function SalesChart({ report }: { report: SalesReport }) {
         <canvas ref={canvas} role="img" aria-label={`Revenue per ${report.interval}: ${money(total.revenue, report.currency)} in all`} />
       </div>
       <figcaption>
-        {total.orders} orders, revenue {money(total.revenue, report.currency)}, average{' '}
+        {total.orders} {total.orders === 1 ? 'order' : 'orders'}, revenue {money(total.revenue, report.currency)}, average{' '}
         {money(total.average_order_value, report.currency)}, discounts {money(total.discounts, report.currency)}, refunds{' '}
         {money(total.refunds, report.currency)}
       </figcaption>

@@ -110,7 +110,7 @@ function LowStock() {
       <h2 id="low-h">Low stock</h2>
       <ProblemNote error={low.error} />
       <p>
-        <Link to="/products?low_stock=true">{count(low.data)} products</Link>
+        <Link to="/products?low_stock=true">{count(low.data)} {low.data?.items.length === 1 && !low.data.next_cursor ? 'product' : 'products'}</Link>
       </p>
       <ul className="compact">
         {low.data?.items.slice(0, 5).map((p) => (
