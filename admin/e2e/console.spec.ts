@@ -48,7 +48,7 @@ test('an admin runs the shop from the console: catalog, an order from payment to
   await page.getByLabel('Alt text').fill('A red lamp');
   await page.getByRole('button', { name: 'Upload image' }).click();
   await expect(page.getByRole('img', { name: 'A red lamp' })).toBeVisible();
-  await expect(page.getByText('sized', { exact: true })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByText('1. sized', { exact: true })).toBeVisible({ timeout: 60_000 });
   // The storefront shows it once the worker has made its sizes.
   await expect
     .poll(async () => {
@@ -56,6 +56,16 @@ test('an admin runs the shop from the console: catalog, an order from payment to
       return p.images.map((i) => [i.alt, Boolean(i.sizes)]);
     }, { timeout: 60_000 })
     .toEqual([['A red lamp', true]]);
+
+  // A second image, put first.
+  await page.getByLabel('Image file').setInputFiles({ name: 'blue.png', mimeType: 'image/png', buffer: solidPng(48, 48, [40, 40, 200]) });
+  await page.getByLabel('Alt text').fill('A blue lamp');
+  await page.getByRole('button', { name: 'Upload image' }).click();
+  await expect(page.getByRole('img', { name: 'A blue lamp' })).toBeVisible();
+  await page.getByRole('button', { name: 'Move image A blue lamp earlier' }).click();
+  await expect(page.getByRole('button', { name: 'Move image A blue lamp earlier' })).toBeDisabled();
+  const shown = await call<{ images: { alt: string }[] }>(request, 'GET', `${shop.api}/products/console-lamp`);
+  expect(shown.images.map((i) => i.alt)).toEqual(['A blue lamp', 'A red lamp']);
 
   // Stock: set one variant, adjust the other.
   await page.getByLabel('Stock change for LAMP-RED').fill('10');
@@ -149,7 +159,9 @@ test('an admin runs the shop from the console: catalog, an order from payment to
   await expect
     .poll(async () => {
       await page.reload();
-      return page.getByRole('region', { name: 'Today' }).innerText();
+      const today = page.getByRole('region', { name: 'Today' });
+      await expect(today).toContainText(' from ');
+      return today.innerText();
     }, { timeout: 30_000 })
     .toContain(`${total} from 1 order`);
   await expect(page.getByRole('region', { name: 'This month' })).toContainText('refunds £10.00');

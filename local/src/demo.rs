@@ -307,6 +307,7 @@ pub async fn seed(state: &AppState) -> Result<Option<DemoSeeded>, String> {
             content_type: ImageType::Jpeg.content_type().to_owned(),
             created_at: product.created_at.clone(),
             sizes: None,
+            position: None,
         };
         product.images.insert(image_id.clone(), image);
         uploads.push((

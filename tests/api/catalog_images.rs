@@ -302,6 +302,99 @@ async fn the_images_worker_drops_what_cannot_succeed_and_cleans_up_after_a_detac
     );
 }
 
+#[tokio::test]
+async fn staff_put_the_images_in_order_and_only_every_one_of_them_once() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let created = create_product(&app, &staff, &product("Ordered Mug", &[("OM-1", 900, 3)])).await;
+    let id = created["id"].as_str().unwrap();
+    let slug = created["slug"].as_str().unwrap();
+    let mut attached = Vec::new();
+    for _ in 0..3 {
+        let slot = slot(&app, &staff, id, "image/png", PNG.len()).await;
+        upload(&app, &slot, "image/png", PNG.to_vec()).await;
+        let view: Value = attach(&app, &staff, id, slot["key"].as_str().unwrap())
+            .await
+            .json()
+            .await
+            .unwrap();
+        attached = ids(&view["images"]);
+    }
+    assert_eq!(attached.len(), 3);
+    let path = format!("/api/v1/admin/products/{id}/images/order");
+    let wanted = vec![
+        attached[2].clone(),
+        attached[0].clone(),
+        attached[1].clone(),
+    ];
+
+    let r = send(&app, Method::PUT, &path, &staff, &json!({"ids": wanted})).await;
+    assert_eq!(r.status(), 200);
+    let staff_view: Value = r.json().await.unwrap();
+    assert_eq!(ids(&staff_view["images"]), wanted);
+    let public: Value = app
+        .get(&format!("/api/v1/products/{slug}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&public["images"]),
+        wanted,
+        "the storefront shows that order"
+    );
+
+    // A new image goes after the ordered ones.
+    let slot = slot(&app, &staff, id, "image/png", PNG.len()).await;
+    upload(&app, &slot, "image/png", PNG.to_vec()).await;
+    let view: Value = attach(&app, &staff, id, slot["key"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let now = ids(&view["images"]);
+    assert_eq!(now[..3], wanted[..]);
+
+    // Not every image, one twice, one of nowhere: refused, the order kept.
+    for bad in [
+        json!({"ids": wanted}),
+        json!({"ids": [&now[0], &now[0], &now[1], &now[2]]}),
+        json!({"ids": [&now[0], &now[1], &now[2], "01ARZ3NDEKTSV4RRFFQ69G5FAV"]}),
+    ] {
+        let r = send(&app, Method::PUT, &path, &staff, &bad).await;
+        let problem = assert_problem(r, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], "ids");
+    }
+    let r = send(
+        &app,
+        Method::PUT,
+        "/api/v1/admin/products/01ARZ3NDEKTSV4RRFFQ69G5FAV/images/order",
+        &staff,
+        &json!({"ids": []}),
+    )
+    .await;
+    assert_problem(r, 404, "not_found").await;
+    let customer = app.register(&crate::helpers::unique_email()).await;
+    let r = send(
+        &app,
+        Method::PUT,
+        &path,
+        &customer.access,
+        &json!({"ids": now}),
+    )
+    .await;
+    assert_problem(r, 403, "forbidden").await;
+}
+
+fn ids(images: &Value) -> Vec<String> {
+    images
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// An upload slot for `bytes` (a JPEG), uploaded but not attached.
 async fn uploaded(app: &TestApp, staff: &str, id: &str, bytes: Vec<u8>) -> Value {
     let slot = slot(app, staff, id, "image/jpeg", bytes.len()).await;

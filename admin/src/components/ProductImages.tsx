@@ -55,6 +55,22 @@ export function ProductImages({ product }: { product: StaffProduct }) {
     }
   };
 
+  /** Moves one image a place earlier (-1) or later (+1) in the storefront's order. */
+  const move = async (index: number, by: -1 | 1) => {
+    const ids = product.images.map((i) => i.id);
+    const to = index + by;
+    if (to < 0 || to >= ids.length) return;
+    [ids[index], ids[to]] = [ids[to], ids[index]];
+    setError(null);
+    try {
+      const saved = await api.request<StaffProduct>('PUT', `/admin/products/${product.id}/images/order`, { ids });
+      queries.setQueryData(['product', product.id], saved);
+    } catch (e) {
+      setError(e);
+      await refresh();
+    }
+  };
+
   const remove = async (imageId: string) => {
     setError(null);
     try {
@@ -69,10 +85,25 @@ export function ProductImages({ product }: { product: StaffProduct }) {
     <section aria-labelledby="images-h">
       <h2 id="images-h">Images</h2>
       <ul className="images">
-        {product.images.map((img) => (
+        {product.images.map((img, i) => (
           <li key={img.id}>
             <img src={img.sizes?.thumbnail.url ?? img.url} alt={img.alt} width={120} height={120} loading="lazy" />
-            <span>{img.sizes ? 'sized' : 'sizing…'}</span>
+            <span>
+              {i + 1}. {img.sizes ? 'sized' : 'sizing…'}
+            </span>
+            <span className="inline">
+              <button type="button" onClick={() => void move(i, -1)} disabled={i === 0} aria-label={`Move image ${img.alt || i + 1} earlier`}>
+                ←
+              </button>
+              <button
+                type="button"
+                onClick={() => void move(i, 1)}
+                disabled={i === product.images.length - 1}
+                aria-label={`Move image ${img.alt || i + 1} later`}
+              >
+                →
+              </button>
+            </span>
             <button type="button" className="danger" onClick={() => void remove(img.id)}>
               Delete image {img.alt || img.id}
             </button>

@@ -78,6 +78,7 @@ pub async fn admin_product_images_attach(
         content_type: kind.content_type().to_owned(),
         created_at: accounts::rfc3339(accounts::now()),
         sizes: None,
+        position: None,
     };
     products::attach_image(state.table(), &id, &image, &image.created_at)
         .await

@@ -24,6 +24,7 @@ pub mod admin_orders_refund;
 pub mod admin_orders_status;
 pub mod admin_product_images_attach;
 pub mod admin_product_images_delete;
+pub mod admin_product_images_order;
 pub mod admin_product_images_upload;
 pub mod admin_products_archive;
 pub mod admin_products_create;
@@ -179,6 +180,7 @@ pub const ROUTES: &[Route] = &[
     admin_product_images_upload::ROUTE,
     admin_product_images_attach::ROUTE,
     admin_product_images_delete::ROUTE,
+    admin_product_images_order::ROUTE,
     admin_products_list::ROUTE,
     admin_products_update::ROUTE,
     admin_products_archive::ROUTE,

@@ -222,7 +222,7 @@ pub struct StaffProductView {
 
 impl StaffProductView {
     pub fn new(p: Product, variants: Vec<Variant>, low_stock_threshold: i64) -> Self {
-        let images = oldest_first(&p.images)
+        let images = in_order(&p.images)
             .into_iter()
             .map(|i| StaffImageView {
                 id: i.id.clone(),
@@ -297,10 +297,16 @@ impl RatingView {
     }
 }
 
-/// A product's images in the order they were attached.
-fn oldest_first(images: &BTreeMap<String, Image>) -> Vec<&Image> {
+/// A product's images in the order staff put them, then (new ones) in the order they were
+/// attached.
+fn in_order(images: &BTreeMap<String, Image>) -> Vec<&Image> {
     let mut out: Vec<&Image> = images.values().collect();
-    out.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+    out.sort_by(|a, b| {
+        let at = |i: &Image| i.position.unwrap_or(u32::MAX);
+        at(a)
+            .cmp(&at(b))
+            .then_with(|| a.created_at.cmp(&b.created_at))
+    });
     out
 }
 
@@ -316,7 +322,7 @@ pub struct ImageView {
 impl ImageView {
     /// A product's images, oldest first.
     pub fn all(images: &BTreeMap<String, Image>) -> Vec<Self> {
-        oldest_first(images)
+        in_order(images)
             .into_iter()
             .map(|i| Self {
                 id: i.id.clone(),

@@ -264,6 +264,14 @@ pub fn bundle_skus_or_null() -> Schema {
     skus_json(true)
 }
 
+/// A product's image ids in the order to show them: ULIDs, each once, at most 10.
+pub fn image_ids() -> Schema {
+    from_json(serde_json::json!({
+        "type": "array", "maxItems": 10, "uniqueItems": true,
+        "items": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"},
+    }))
+}
+
 /// An RFC 3339 time, or `null`.
 pub fn time_or_null() -> Schema {
     string(true)

@@ -64,6 +64,9 @@ pub struct Image {
     pub created_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sizes: Option<ImageSizes>,
+    /// Where staff put it (`PUT .../images/order`); none: after those, oldest first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
@@ -218,6 +221,45 @@ pub async fn detach_image(
                 .ok_or(ImageError::NotFound)?;
             serde_dynamo::from_attribute_value(old)
                 .map_err(|e| StoreError::serde("image", e).into())
+        }
+        Err(err) if condition_failed(&err) => Err(ImageError::NotFound),
+        Err(err) => Err(StoreError::from_sdk("UpdateItem", &err).into()),
+    }
+}
+
+/// Puts a product's images in the order of `ids`, which must be exactly its images: the
+/// condition names each one and the count, so an image attached or detached meanwhile makes it
+/// refuse (`ImageError::NotFound`) rather than leave one out of the order.
+pub async fn reorder_images(
+    table: &Table,
+    product_id: &str,
+    ids: &[String],
+    now: &str,
+) -> Result<(), ImageError> {
+    let mut update = image_update(table, product_id)
+        .expression_attribute_names("#position", "position")
+        .expression_attribute_values(":now", s(now))
+        .expression_attribute_values(":count", n(ids.len()));
+    let mut sets = Vec::with_capacity(ids.len() + 1);
+    let mut exists = Vec::with_capacity(ids.len() + 1);
+    for (i, id) in ids.iter().enumerate() {
+        update = update
+            .expression_attribute_names(format!("#i{i}"), id)
+            .expression_attribute_values(format!(":p{i}"), n(i));
+        sets.push(format!("#images.#i{i}.#position = :p{i}"));
+        exists.push(format!("attribute_exists(#images.#i{i})"));
+    }
+    sets.push("updated_at = :now".to_owned());
+    exists.push("size(#images) = :count".to_owned());
+    let result = update
+        .update_expression(format!("SET {}", sets.join(", ")))
+        .condition_expression(exists.join(" AND "))
+        .send()
+        .await;
+    match result {
+        Ok(_) => {
+            catalog_version::bump(table).await;
+            Ok(())
         }
         Err(err) if condition_failed(&err) => Err(ImageError::NotFound),
         Err(err) => Err(StoreError::from_sdk("UpdateItem", &err).into()),
