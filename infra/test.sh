@@ -74,7 +74,7 @@ passed="$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$summary")"
 failed="$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$summary")"
 # The console's tests count with the rest: Vitest's "Tests  N passed | M failed (K)" and
 # Playwright's "N passed" / "N failed" lines.
-count() { grep -oE "$1" "$2" 2>/dev/null | grep -oE '[0-9]+' | tail -n1; }
+count() { grep -oE "$1" "$2" 2>/dev/null | grep -oE '[0-9]+' | tail -n1 || true; }
 unit_passed="$(count '[0-9]+ passed' .local/admin-unit.log)"
 unit_failed="$(grep -E '^ +Tests ' .local/admin-unit.log | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)"
 e2e_passed="$(count '^ +[0-9]+ passed' "$STACK_DIR/admin-e2e.log")"

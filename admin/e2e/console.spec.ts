@@ -67,6 +67,15 @@ test('an admin runs the shop from the console: catalog, an order from payment to
   const shown = await call<{ images: { alt: string }[] }>(request, 'GET', `${shop.api}/products/console-lamp`);
   expect(shown.images.map((i) => i.alt)).toEqual(['A blue lamp', 'A red lamp']);
 
+  // A third variant added to the saved product starts with no stock.
+  await page.getByRole('button', { name: 'Add a variant' }).click();
+  await page.getByLabel('Variant 3 SKU').fill('LAMP-GREEN');
+  await page.getByLabel('Variant 3 name').fill('Green');
+  await page.getByLabel('Variant 3 price (GBP)').fill('26.00');
+  await page.getByRole('button', { name: 'Save product' }).click();
+  await expect(page.getByTestId('stock-LAMP-GREEN')).toHaveText('0');
+  await expect(page.getByLabel('Variant 3 SKU')).toHaveAttribute('readonly', '');
+
   // Stock: set one variant, adjust the other.
   await page.getByLabel('Stock change for LAMP-RED').fill('10');
   await page.getByRole('button', { name: 'Set the stock of LAMP-RED' }).click();

@@ -90,6 +90,8 @@ function Editor({ product }: { product?: StaffProduct }) {
         },
   });
   const variants = useFieldArray({ control: form.control, name: 'variants' });
+  // Variants already saved keep their sku; ones added here are new (PATCH adds them).
+  const existing = product?.variants.length ?? 0;
   const { errors, isSubmitting } = form.formState;
   useEffect(() => setMessage(null), [product]);
 
@@ -226,7 +228,7 @@ function Editor({ product }: { product?: StaffProduct }) {
           {variants.fields.map((v, i) => (
             <div className="variant" key={v.id}>
               <Field label={`Variant ${i + 1} SKU`} error={errors.variants?.[i]?.sku}>
-                {(p) => <input {...p} readOnly={Boolean(product)} {...form.register(`variants.${i}.sku`, { required: 'A variant needs a sku' })} />}
+                {(p) => <input {...p} readOnly={i < existing} {...form.register(`variants.${i}.sku`, { required: 'A variant needs a sku' })} />}
               </Field>
               <Field label={`Variant ${i + 1} name`} error={errors.variants?.[i]?.name}>
                 {(p) => <input {...p} {...form.register(`variants.${i}.name`, { required: 'A variant needs a name' })} />}
@@ -242,18 +244,17 @@ function Editor({ product }: { product?: StaffProduct }) {
               <label className="check">
                 <input type="checkbox" {...form.register(`variants.${i}.unique`)} /> One of a kind
               </label>
-              {!product && variants.fields.length > 1 && (
+              {i >= existing && variants.fields.length > 1 && (
                 <button type="button" onClick={() => variants.remove(i)}>
                   Remove variant {i + 1}
                 </button>
               )}
             </div>
           ))}
-          {!product && (
-            <button type="button" onClick={() => variants.append({ sku: '', name: '', price: '', stock: '0', unique: false })}>
-              Add a variant
-            </button>
-          )}
+          <button type="button" onClick={() => variants.append({ sku: '', name: '', price: '', stock: '0', unique: false })}>
+            Add a variant
+          </button>
+          {product && variants.fields.length > existing && <p className="hint">A new variant starts with no stock: set it below once saved.</p>}
         </fieldset>
         <button type="submit" disabled={isSubmitting}>
           {isSubmitting ? 'Saving…' : product ? 'Save product' : 'Create product'}
