@@ -1,24 +1,126 @@
 //! The AWS SDK configuration and the four clients, each built on its own so a function links
 //! and constructs only the clients it uses (binary size is cold start).
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
 
 use crate::config::{Config, Endpoints};
 
 /// The region used against the emulators when none is set in the environment.
 const LOCAL_REGION: &str = "us-east-1";
 
-/// Loads the shared SDK configuration. On Lambda, region and credentials come from the
-/// environment; against the emulators, fixed dummy credentials are used.
+/// The shared SDK configuration, as far as a Lambda function needs it: the region from
+/// `AWS_REGION` and the execution role's credentials from `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, which Lambda sets for every function;
+/// against the emulators, fixed dummy credentials. The SDK clients' own defaults supply the
+/// rest (HTTPS client, standard retries, timeouts, sleep, identity cache).
+///
+/// Why not `aws-config`: its provider chains (profile files, SSO, web identity, the ECS and
+/// IMDS clients) are linked into every function that builds a client and never used on
+/// Lambda (docs/build.md has the measured difference). `shopctl`, run from an operator's
+/// terminal, keeps the full chain.
 pub async fn sdk_config(endpoints: &Endpoints) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if endpoints.is_local() {
-        let region = std::env::var("AWS_REGION").unwrap_or_else(|_| LOCAL_REGION.to_owned());
-        loader = loader.region(Region::new(region)).credentials_provider(
-            aws_credential_types::Credentials::new("local", "local", None, None, "emulators"),
-        );
+    sdk_config_from(endpoints, |name| {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    })
+}
+
+fn sdk_config_from(endpoints: &Endpoints, var: impl Fn(&str) -> Option<String>) -> SdkConfig {
+    let region = var("AWS_REGION")
+        .or_else(|| var("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| LOCAL_REGION.to_owned());
+    let credentials = if endpoints.is_local() {
+        Some(Credentials::new("local", "local", None, None, "emulators"))
+    } else {
+        match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) => Some(Credentials::new(
+                id,
+                secret,
+                var("AWS_SESSION_TOKEN"),
+                None,
+                "environment",
+            )),
+            _ => {
+                tracing::error!(
+                    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: AWS calls will fail"
+                );
+                None
+            }
+        }
+    };
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region));
+    if let Some(credentials) = credentials {
+        builder = builder.credentials_provider(SharedCredentialsProvider::new(credentials));
     }
-    loader.load().await
+    builder.build()
+}
+
+#[cfg(test)]
+mod sdk_config_tests {
+    use aws_credential_types::provider::ProvideCredentials;
+
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[tokio::test]
+    async fn on_lambda_the_region_and_the_role_come_from_the_environment() {
+        let config = sdk_config_from(
+            &Endpoints::default(),
+            env(&[
+                ("AWS_REGION", "eu-west-2"),
+                ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "secret"),
+                ("AWS_SESSION_TOKEN", "session"),
+            ]),
+        );
+        assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-west-2"));
+        let creds = config
+            .credentials_provider()
+            .unwrap()
+            .provide_credentials()
+            .await
+            .unwrap();
+        assert_eq!(creds.access_key_id(), "AKIDEXAMPLE");
+        assert_eq!(creds.secret_access_key(), "secret");
+        assert_eq!(creds.session_token(), Some("session"));
+        assert!(config.behavior_version().is_some());
+    }
+
+    #[tokio::test]
+    async fn against_the_emulators_the_credentials_are_dummies() {
+        let local = Endpoints {
+            dynamodb: Some("http://127.0.0.1:8000".to_owned()),
+            ..Endpoints::default()
+        };
+        let config = sdk_config_from(&local, env(&[("AWS_ACCESS_KEY_ID", "real")]));
+        assert_eq!(config.region().map(|r| r.as_ref()), Some(LOCAL_REGION));
+        let creds = config
+            .credentials_provider()
+            .unwrap()
+            .provide_credentials()
+            .await
+            .unwrap();
+        assert_eq!(creds.access_key_id(), "local");
+    }
+
+    #[test]
+    fn without_credentials_there_is_no_provider_rather_than_a_wrong_one() {
+        let config = sdk_config_from(&Endpoints::default(), env(&[]));
+        assert!(config.credentials_provider().is_none());
+    }
 }
 
 /// The single table, read-only: what a `Need::TableRead` route gets. It offers reads and

@@ -1,9 +1,9 @@
 //! What every Lambda binary's `main` calls: load the configuration and logging once per
 //! container, build the clients the function needs, and hand one handler to the runtime.
 
-use aws_config::SdkConfig;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
+use aws_types::SdkConfig;
 use lambda_http::RequestExt;
 use lambda_runtime::{LambdaEvent, service_fn};
 

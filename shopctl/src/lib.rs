@@ -12,6 +12,19 @@ use shop::aws::{Queue, Table};
 use shop::config::Config;
 use shop::need::Need;
 
+/// The SDK configuration: the emulators' as the shop makes it; for AWS itself the full
+/// provider chain of an operator's terminal (profiles, SSO, environment), which the functions
+/// leave out.
+pub async fn sdk_config(endpoints: &shop::config::Endpoints) -> aws_types::SdkConfig {
+    if endpoints.is_local() {
+        shop::aws::sdk_config(endpoints).await
+    } else {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .load()
+            .await
+    }
+}
+
 /// How many products are written at once.
 pub const PARALLEL: usize = 8;
 
@@ -23,7 +36,7 @@ pub async fn connect(table: &str, endpoint: Option<&str>) -> Result<Table, Strin
         _ => None,
     })
     .map_err(|e| e.to_string())?;
-    let sdk = shop::aws::sdk_config(&config.endpoints).await;
+    let sdk = sdk_config(&config.endpoints).await;
     Ok(Table::new(&sdk, &config))
 }
 
@@ -41,7 +54,7 @@ pub async fn connect_queues(
         _ => None,
     })
     .map_err(|e| e.to_string())?;
-    let sdk = shop::aws::sdk_config(&config.endpoints).await;
+    let sdk = sdk_config(&config.endpoints).await;
     Ok((
         Queue::new(&sdk, &config),
         Queue::dead_letters(&sdk, &config),
@@ -64,7 +77,7 @@ pub async fn queue_urls(
         _ => None,
     })
     .map_err(|e| e.to_string())?;
-    let sdk = shop::aws::sdk_config(&config.endpoints).await;
+    let sdk = sdk_config(&config.endpoints).await;
     let client = Queue::client(&sdk, &config);
     let url_of = |name: String| {
         let client = client.clone();
