@@ -1,6 +1,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { pages } from '../api/client';
+import { useFilters } from '../components/filters';
 import type { Order } from '../api/types';
 import { dateTime, localDayEnd, localDayStart, money } from '../format';
 import { allItems, Empty, More, PageTitle, Status } from '../components/ui';
@@ -10,7 +11,7 @@ const STATUSES = ['pending', 'paid', 'processing', 'shipped', 'delivered', 'canc
 
 export function Orders() {
   const api = useApi();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useFilters();
   const form = {
     status: params.get('status') ?? '',
     email: params.get('email') ?? '',
@@ -27,12 +28,6 @@ export function Orders() {
     }),
   );
   const items = allItems(query);
-  const set = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   return (
     <>
       <PageTitle>Orders</PageTitle>

@@ -1,6 +1,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { pages } from '../api/client';
+import { useFilters } from '../components/filters';
 import type { StaffProduct } from '../api/types';
 import { money } from '../format';
 import { allItems, Empty, More, PageTitle, Status } from '../components/ui';
@@ -9,7 +10,7 @@ import { useApi, useMe } from '../session';
 export function Products() {
   const api = useApi();
   const me = useMe();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useFilters();
   const filters = {
     q: params.get('q') ?? '',
     status: params.get('status') ?? '',
@@ -18,12 +19,6 @@ export function Products() {
   const query = useInfiniteQuery(pages<StaffProduct>(api, '/admin/products', filters));
   const items = allItems(query);
 
-  const set = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
 
   return (
     <>

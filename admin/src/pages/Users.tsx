@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { useSearchParams } from 'react-router';
+
 import { pages } from '../api/client';
+import { useFilters } from '../components/filters';
 import type { AdminUser, Role } from '../api/types';
 import { date } from '../format';
 import { allItems, Empty, More, PageTitle, ProblemNote } from '../components/ui';
@@ -9,17 +10,11 @@ import { useApi, useMe } from '../session';
 
 export function Users() {
   const api = useApi();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useFilters();
   const email = params.get('email') ?? '';
   const role = params.get('role') ?? '';
   const query = useInfiniteQuery(pages<AdminUser>(api, '/admin/users', { email: email.includes('@') ? email.trim() : '', role }));
   const items = allItems(query);
-  const set = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   return (
     <>
       <PageTitle>Users and roles</PageTitle>
