@@ -75,6 +75,15 @@ mod sdk_config_tests {
         }
     }
 
+    async fn credentials(config: &SdkConfig) -> Credentials {
+        config
+            .credentials_provider()
+            .expect("a credentials provider")
+            .provide_credentials()
+            .await
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn on_lambda_the_region_and_the_role_come_from_the_environment() {
         let config = sdk_config_from(
@@ -87,12 +96,7 @@ mod sdk_config_tests {
             ]),
         );
         assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-west-2"));
-        let creds = config
-            .credentials_provider()
-            .unwrap()
-            .provide_credentials()
-            .await
-            .unwrap();
+        let creds = credentials(&config).await;
         assert_eq!(creds.access_key_id(), "AKIDEXAMPLE");
         assert_eq!(creds.secret_access_key(), "secret");
         assert_eq!(creds.session_token(), Some("session"));
@@ -107,12 +111,7 @@ mod sdk_config_tests {
         };
         let config = sdk_config_from(&local, env(&[("AWS_ACCESS_KEY_ID", "real")]));
         assert_eq!(config.region().map(|r| r.as_ref()), Some(LOCAL_REGION));
-        let creds = config
-            .credentials_provider()
-            .unwrap()
-            .provide_credentials()
-            .await
-            .unwrap();
+        let creds = credentials(&config).await;
         assert_eq!(creds.access_key_id(), "local");
     }
 

@@ -311,14 +311,7 @@ async fn staff_put_the_images_in_order_and_only_every_one_of_them_once() {
     let slug = created["slug"].as_str().unwrap();
     let mut attached = Vec::new();
     for _ in 0..3 {
-        let slot = slot(&app, &staff, id, "image/png", PNG.len()).await;
-        upload(&app, &slot, "image/png", PNG.to_vec()).await;
-        let view: Value = attach(&app, &staff, id, slot["key"].as_str().unwrap())
-            .await
-            .json()
-            .await
-            .unwrap();
-        attached = ids(&view["images"]);
+        attached = ids(&attached_png(&app, &staff, id).await["images"]);
     }
     assert_eq!(attached.len(), 3);
     let path = format!("/api/v1/admin/products/{id}/images/order");
@@ -345,14 +338,7 @@ async fn staff_put_the_images_in_order_and_only_every_one_of_them_once() {
     );
 
     // A new image goes after the ordered ones.
-    let slot = slot(&app, &staff, id, "image/png", PNG.len()).await;
-    upload(&app, &slot, "image/png", PNG.to_vec()).await;
-    let view: Value = attach(&app, &staff, id, slot["key"].as_str().unwrap())
-        .await
-        .json()
-        .await
-        .unwrap();
-    let now = ids(&view["images"]);
+    let now = ids(&attached_png(&app, &staff, id).await["images"]);
     assert_eq!(now[..3], wanted[..]);
 
     // Not every image, one twice, one of nowhere: refused, the order kept.
@@ -384,6 +370,15 @@ async fn staff_put_the_images_in_order_and_only_every_one_of_them_once() {
     )
     .await;
     assert_problem(r, 403, "forbidden").await;
+}
+
+/// Uploads and attaches a PNG to product `id`: the product as staff then see it.
+async fn attached_png(app: &TestApp, staff: &str, id: &str) -> Value {
+    let slot = slot(app, staff, id, "image/png", PNG.len()).await;
+    upload(app, &slot, "image/png", PNG.to_vec()).await;
+    let attached = attach(app, staff, id, slot["key"].as_str().unwrap()).await;
+    assert_eq!(attached.status(), 201);
+    attached.json().await.unwrap()
 }
 
 fn ids(images: &Value) -> Vec<String> {

@@ -24,6 +24,16 @@ export function memoryRefreshStore(initial: string | null = null): RefreshStore 
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
+/** `path?k=v&...`, leaving out the filters that are not set. */
+function withQuery(path: string, query: Query = {}): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
 interface Tokens {
   access_token: string;
   refresh_token: string;
@@ -48,14 +58,6 @@ export class Api {
     return this.access !== null || this.store.get() !== null;
   }
 
-  url(path: string, query?: Query): string {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(query ?? {})) {
-      if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
-    }
-    const s = q.toString();
-    return `${this.base}${path}${s ? `?${s}` : ''}`;
-  }
 
   async signIn(email: string, password: string): Promise<unknown> {
     const body = await this.send<Tokens & { user: unknown }>('POST', '/auth/login', { email, password }, false);
@@ -74,7 +76,7 @@ export class Api {
   }
 
   get<T>(path: string, query?: Query): Promise<T> {
-    return this.request<T>('GET', this.url(path, query).slice(this.base.length));
+    return this.request<T>('GET', withQuery(path, query));
   }
 
   /** One page of a cursor-paginated list. */

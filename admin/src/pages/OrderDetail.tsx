@@ -155,14 +155,13 @@ function Move({ order }: { order: AdminOrder }) {
     if (f.status === 'cancelled' && !window.confirm(`Cancel order ${order.number}? A paid order is refunded in full.`)) return;
     try {
       const blank = (s: string) => (s.trim() ? s.trim() : undefined);
-      const saved = await api.request('POST', `/admin/orders/${order.id}/status`, {
+      await api.request('POST', `/admin/orders/${order.id}/status`, {
         status: f.status,
         tracking_number: blank(f.tracking_number),
         carrier: blank(f.carrier),
         location: blank(f.location),
         note: blank(f.note),
       });
-      void saved;
       await queries.invalidateQueries({ queryKey: ['order', order.id] });
       await queries.invalidateQueries({ queryKey: ['/admin/orders'] });
     } catch (e) {

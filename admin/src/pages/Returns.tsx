@@ -3,7 +3,7 @@ import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { pages } from '../api/client';
 import type { Return } from '../api/types';
-import { dateTime, money, parseMoney } from '../format';
+import { dateTime, money, moneyInput, parseMoney } from '../format';
 import { allItems, Empty, More, PageTitle, ProblemNote, Status } from '../components/ui';
 import { useApi } from '../session';
 
@@ -92,7 +92,7 @@ function ReturnCard({ ret }: { ret: Return }) {
           )}
           <label>
             Refund amount
-            <input value={amount} onChange={(e) => setAmount(e.target.value)} placeholder={(ret.amount / 100).toFixed(2)} inputMode="decimal" />
+            <input value={amount} onChange={(e) => setAmount(e.target.value)} placeholder={moneyInput(ret.amount, ret.currency)} inputMode="decimal" />
           </label>
           <button type="button" onClick={receive} disabled={busy}>
             {ret.status === 'received' ? 'Retry the refund' : 'Receive'}

@@ -59,7 +59,6 @@ pub async fn admin_product_images_attach(
     Path(id): Path<String>,
     Json(req): Json<AttachRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     if !is_ulid(&id) {
         return Err(ApiError::NotFound);
     }
@@ -98,18 +97,12 @@ pub async fn admin_product_images_attach(
         tracing::warn!(error = %e, "the image queue refused the job");
         ApiError::UpstreamUnavailable("the image queue")
     })?;
-    let (product, variants) = products::get(state.reader(), &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let view = StaffProductView::read(state.reader(), &id).await?;
     let location = format!("/api/v1/admin/products/{id}/images/{}", image.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(StaffProductView::new(
-            product,
-            variants,
-            low_stock_threshold,
-        )),
+        Json(view),
     ))
 }
 

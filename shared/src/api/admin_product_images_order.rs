@@ -70,13 +70,5 @@ pub async fn admin_product_images_order(
             )),
             ImageError::Store(e) => e.into(),
         })?;
-    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
-    let (product, variants) = products::get(state.reader(), &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(StaffProductView::new(
-        product,
-        variants,
-        low_stock_threshold,
-    )))
+    Ok(Json(StaffProductView::read(state.reader(), &id).await?))
 }

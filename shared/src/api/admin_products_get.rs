@@ -10,7 +10,6 @@ use crate::domain::id::is_ulid;
 use crate::error::{ApiError, Problem};
 use crate::http::{Json, Staff};
 use crate::state::{AppState, Need};
-use crate::store::products;
 
 pub const ROUTE: Route = Route {
     name: "admin_products_get",
@@ -30,16 +29,8 @@ pub async fn admin_products_get(
     _staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Json<StaffProductView>, ApiError> {
-    let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     if !is_ulid(&id) {
         return Err(ApiError::NotFound);
     }
-    let (product, variants) = products::get(state.reader(), &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(StaffProductView::new(
-        product,
-        variants,
-        low_stock_threshold,
-    )))
+    Ok(Json(StaffProductView::read(state.reader(), &id).await?))
 }

@@ -221,6 +221,15 @@ pub struct StaffProductView {
 }
 
 impl StaffProductView {
+    /// The product `id` as staff see it now; `not_found` when there is none.
+    pub async fn read(table: &crate::aws::TableReader, id: &str) -> Result<Self, ApiError> {
+        let low_stock_threshold = crate::catalog::low_stock_threshold(table).await?;
+        let (product, variants) = crate::store::products::get(table, id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        Ok(Self::new(product, variants, low_stock_threshold))
+    }
+
     pub fn new(p: Product, variants: Vec<Variant>, low_stock_threshold: i64) -> Self {
         let images = in_order(&p.images)
             .into_iter()
