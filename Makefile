@@ -1,5 +1,5 @@
 # Every developer action, by name. README.md's two commands are `make run` and `make test`.
-.PHONY: run test install stack stop functions lambda-tools lambda-release deploy admin fmt lint bench-catalog bench-cart bench-checkout
+.PHONY: run test install stack stop functions lambda-tools lambda-release deploy admin fmt lint bench-catalog bench-cart bench-checkout bench-lambda
 
 run:            ## the whole shop on http://127.0.0.1:3000 over the local emulators
 	bash infra/run.sh
@@ -36,6 +36,10 @@ deploy: lambda-release ## deploy the prebuilt functions (template.yaml's CodeUri
 	bash infra/admin.sh build
 	sam deploy --guided --parameter-overrides Architecture=$(ARCH)
 	.venv/bin/python infra/deploy_admin.py
+
+bench-lambda:   ## every function's zipped size, init and first invocation against a hello-world floor, into docs/build.md (needs `make stack`)
+	cargo build --release -p functions -p lambda-floor
+	.venv/bin/python bench/lambda_all.py
 
 bench-catalog:  ## listing, search and detail p50/p95 on 10,000 products (needs `make stack`)
 	cargo build --profile bench-local -p shop-local -p shopctl

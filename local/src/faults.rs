@@ -83,7 +83,7 @@ impl FaultProxy {
         let shared = Arc::new(Shared {
             target: target.trim_end_matches('/').to_owned(),
             // Long enough for SQS's long polls.
-            http: shop::outbound::client(Duration::from_secs(60)),
+            http: crate::http_client(Duration::from_secs(60)),
             rules: Mutex::new(Vec::new()),
             injected: AtomicU64::new(0),
         });

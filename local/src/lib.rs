@@ -32,6 +32,19 @@ use shop::config::Config;
 use shop::state::Need;
 use tokio::task::JoinHandle;
 
+/// An HTTP client for the local server's own calls (localstripe, the SES relay, the fault
+/// proxy) and the tests. reqwest is fine here: the local server is not a Lambda function, whose
+/// outbound calls go through `shop::outbound`.
+pub fn http_client(timeout: Duration) -> reqwest::Client {
+    // reqwest is built without a crypto provider of its own; use the aws-lc-rs one the SDK
+    // links. Installing twice is harmless (the second call reports the first is in place).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .build()
+        .expect("an HTTP client with the aws-lc-rs provider builds")
+}
+
 pub use provision::Names;
 pub use template::Template;
 
@@ -190,7 +203,7 @@ impl RunningShop {
             &Table::new(&sdk, config),
             &Queue::client(&sdk, config),
             &self.queue_urls,
-            &Blobs::new(&sdk, config),
+            &provision::s3_client(&sdk, config),
         )
         .await;
     }
@@ -285,7 +298,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         &names,
         &table,
         &Queue::client(&sdk, &base),
-        &blobs,
+        &provision::s3_client(&sdk, &base),
         &mailer,
     )
     .await?;
@@ -391,7 +404,7 @@ pub fn app(
 ) -> Router {
     let api = shop::api::serve_all(&state);
     let emails = emails::EmailsState {
-        http: shop::outbound::client(Duration::from_secs(10)),
+        http: http_client(Duration::from_secs(10)),
         moto: opts.services_endpoint.clone(),
     };
     let local = Router::new()
@@ -460,7 +473,7 @@ async fn register_webhook(opts: &LocalOptions, base_url: &str, secret: &str) {
         opts.prefix
     );
     let endpoint = format!("{base_url}/api/v1/stripe/webhook");
-    let sent = shop::outbound::client(Duration::from_secs(5))
+    let sent = http_client(Duration::from_secs(5))
         .post(&url)
         .form(&[("url", endpoint.as_str()), ("secret", secret)])
         .send()

@@ -9,7 +9,7 @@ use aws_sdk_s3::types::{CorsConfiguration, CorsRule, PublicAccessBlockConfigurat
 use std::collections::BTreeMap;
 
 use aws_sdk_sqs::types::QueueAttributeName;
-use shop::aws::{Blobs, Mailer, Table};
+use shop::aws::{Mailer, Table};
 
 use crate::template::{QueueSpec, TableSpec, Template};
 
@@ -78,7 +78,7 @@ pub async fn provision(
     names: &Names,
     table: &Table,
     sqs: &aws_sdk_sqs::Client,
-    blobs: &Blobs,
+    s3: &aws_sdk_s3::Client,
     mailer: &Mailer,
 ) -> Result<Provisioned, ProvisionError> {
     create_table(&template.table, &names.table, table).await?;
@@ -100,7 +100,7 @@ pub async fn provision(
         let arn = queue_arn(sqs, &url).await?;
         queues.insert(spec.logical_id.clone(), MadeQueue { url, arn });
     }
-    create_bucket(template, &names.bucket, blobs).await?;
+    create_bucket(template, &names.bucket, s3).await?;
     mailer
         .client
         .create_email_identity()
@@ -234,10 +234,10 @@ async fn create_queue(
 async fn create_bucket(
     template: &Template,
     name: &str,
-    blobs: &Blobs,
+    s3: &aws_sdk_s3::Client,
 ) -> Result<(), ProvisionError> {
     let spec = &template.bucket;
-    match blobs.client.create_bucket().bucket(name).send().await {
+    match s3.create_bucket().bucket(name).send().await {
         Ok(_) => {}
         Err(e)
             if e.as_service_error()
@@ -248,9 +248,7 @@ async fn create_bucket(
             ));
         }
     }
-    blobs
-        .client
-        .put_public_access_block()
+    s3.put_public_access_block()
         .bucket(name)
         .public_access_block_configuration(
             PublicAccessBlockConfiguration::builder()
@@ -277,9 +275,7 @@ async fn create_bucket(
                 "Resource": format!("arn:aws:s3:::{name}/{prefix}"),
             }]
         });
-        blobs
-            .client
-            .put_bucket_policy()
+        s3.put_bucket_policy()
             .bucket(name)
             .policy(policy.to_string())
             .send()
@@ -302,9 +298,7 @@ async fn create_bucket(
                     .expect("methods and origins are set")
             })
             .collect();
-        blobs
-            .client
-            .put_bucket_cors()
+        s3.put_bucket_cors()
             .bucket(name)
             .cors_configuration(
                 CorsConfiguration::builder()
@@ -327,12 +321,23 @@ async fn create_bucket(
 /// The bucket itself is emptied but kept: moto 5.2.5 keeps deleted objects in its model
 /// registry, and its `/moto-api/data.json` (which `/_local/emails` reads) then fails for every
 /// caller once an object's bucket is gone. An empty bucket costs it next to nothing.
+/// An S3 client for the emulator (moto answers path-style requests only). The shop's own
+/// functions sign their few S3 calls themselves (`shop::aws::Blobs`); making and emptying the
+/// bucket is the local server's job alone.
+pub fn s3_client(sdk: &aws_types::SdkConfig, config: &shop::config::Config) -> aws_sdk_s3::Client {
+    let mut builder = aws_sdk_s3::config::Builder::from(sdk);
+    if let Some(url) = &config.endpoints.services {
+        builder = builder.endpoint_url(url).force_path_style(true);
+    }
+    aws_sdk_s3::Client::from_conf(builder.build())
+}
+
 pub async fn remove(
     names: &Names,
     table: &Table,
     sqs: &aws_sdk_sqs::Client,
     queue_urls: &[String],
-    blobs: &Blobs,
+    s3: &aws_sdk_s3::Client,
 ) {
     if let Err(e) = table
         .client()
@@ -350,8 +355,7 @@ pub async fn remove(
     }
     let mut next: Option<String> = None;
     loop {
-        let Ok(page) = blobs
-            .client
+        let Ok(page) = s3
             .list_objects_v2()
             .bucket(&names.bucket)
             .set_continuation_token(next.take())
@@ -362,8 +366,7 @@ pub async fn remove(
         };
         for object in page.contents() {
             if let Some(key) = object.key() {
-                let _ = blobs
-                    .client
+                let _ = s3
                     .delete_object()
                     .bucket(&names.bucket)
                     .key(key)

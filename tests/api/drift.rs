@@ -19,7 +19,7 @@ fn repo() -> PathBuf {
 }
 
 /// The `[[bin]]` entries of functions/Cargo.toml: name → (path, test flag).
-fn declared_binaries(cargo_toml: &str) -> BTreeMap<String, (String, bool)> {
+pub(crate) fn declared_binaries(cargo_toml: &str) -> BTreeMap<String, (String, bool)> {
     let doc: toml::Table = cargo_toml.parse().expect("functions/Cargo.toml parses");
     doc.get("bin")
         .and_then(|b| b.as_array())

@@ -81,7 +81,7 @@ async fn echo_server() -> String {
 #[tokio::test]
 async fn json_bodies_are_checked_in_one_place() {
     let url = echo_server().await;
-    let http = shop::outbound::client(std::time::Duration::from_secs(20));
+    let http = shop_local::http_client(std::time::Duration::from_secs(20));
 
     let ok = http
         .post(&url)
@@ -138,7 +138,7 @@ async fn json_bodies_are_checked_in_one_place() {
 #[tokio::test]
 async fn bodies_over_64_kib_are_refused_whether_declared_or_streamed() {
     let url = echo_server().await;
-    let http = shop::outbound::client(std::time::Duration::from_secs(20));
+    let http = shop_local::http_client(std::time::Duration::from_secs(20));
     let big = format!(
         "{{\"sku\": \"{}\", \"quantity\": 1}}",
         "x".repeat(BODY_LIMIT)

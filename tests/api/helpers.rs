@@ -84,7 +84,7 @@ impl TestApp {
             shop,
             jwks,
             admin_email,
-            http: shop::outbound::client(Duration::from_secs(20)),
+            http: shop_local::http_client(Duration::from_secs(20)),
         }
     }
 

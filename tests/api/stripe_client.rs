@@ -162,7 +162,7 @@ async fn a_checkout_session_is_made_paid_on_its_page_and_another_expired() {
     assert_eq!(session.client_reference_id.as_deref(), Some("01ORDER"));
     let url = session.url.clone().unwrap();
     // The plugin's hosted page pays it with a test card, as a buyer would.
-    let http = reqwest::Client::new();
+    let http = shop_local::http_client(std::time::Duration::from_secs(20));
     let page = http.get(&url).send().await.unwrap();
     assert!(page.text().await.unwrap().contains("29.99 GBP"));
     let paid = http.post(format!("{url}/complete")).send().await.unwrap();

@@ -230,7 +230,7 @@ mod conflicting {
     pub async fn start(dynamodb: String, conflicts: u32) -> Proxy {
         let refused = Arc::new(AtomicU32::new(0));
         let seen = refused.clone();
-        let http = reqwest::Client::new();
+        let http = shop_local::http_client(std::time::Duration::from_secs(20));
         let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
             let (http, dynamodb, seen) = (http.clone(), dynamodb.clone(), seen.clone());
             async move {

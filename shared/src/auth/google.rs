@@ -75,7 +75,7 @@ pub struct GoogleKeys {
     client_id: Option<String>,
     jwks_url: String,
     /// Built on first use, so functions that never verify a Google token neither build nor link it.
-    http: std::sync::OnceLock<reqwest::Client>,
+    http: std::sync::OnceLock<crate::outbound::Client>,
     cache: RwLock<Option<CachedKeys>>,
 }
 
@@ -168,27 +168,25 @@ impl GoogleKeys {
     async fn fetch(&self) -> Result<CachedKeys, GoogleError> {
         let http = self
             .http
-            .get_or_init(|| crate::outbound::client(Duration::from_secs(5)));
+            .get_or_init(|| crate::outbound::Client::new(Duration::from_secs(5)));
+        let request = http::Request::get(&self.jwks_url)
+            .body(bytes::Bytes::new())
+            .map_err(|e| GoogleError::KeysUnavailable(e.to_string()))?;
         let response = http
-            .get(&self.jwks_url)
-            .send()
+            .send(request)
             .await
             .map_err(|e| GoogleError::KeysUnavailable(e.to_string()))?;
-        if !response.status().is_success() {
+        if !response.is_success() {
             return Err(GoogleError::KeysUnavailable(format!(
                 "status {}",
-                response.status()
+                response.status
             )));
         }
         let max_age = response
-            .headers()
-            .get(reqwest::header::CACHE_CONTROL)
-            .and_then(|v| v.to_str().ok())
+            .header("cache-control")
             .and_then(max_age)
             .unwrap_or(DEFAULT_MAX_AGE);
-        let keys: JwkSet = response
-            .json()
-            .await
+        let keys: JwkSet = serde_json::from_slice(&response.body)
             .map_err(|e| GoogleError::KeysUnavailable(e.to_string()))?;
         Ok(CachedKeys {
             keys,

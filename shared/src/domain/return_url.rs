@@ -2,7 +2,7 @@
 //! the storefront's own origins, so a checkout cannot be turned into an open redirect or carry
 //! a header through a line break.
 
-use reqwest::Url;
+use url::Url;
 
 /// The longest return URL accepted (Stripe's own limit is 5000).
 pub const MAX_URL: usize = 2048;

@@ -258,7 +258,7 @@ pub trait Payments: Send + Sync {
 pub struct Stripe {
     /// Built on the first call, not at start-up: making it loads the TLS roots, which would
     /// add milliseconds to every cold start of a function that may answer without Stripe.
-    http: std::sync::Arc<std::sync::OnceLock<reqwest::Client>>,
+    http: std::sync::Arc<std::sync::OnceLock<crate::outbound::Client>>,
     base: std::sync::Arc<str>,
     secret_key: std::sync::Arc<str>,
 }
@@ -305,26 +305,27 @@ impl Stripe {
         Self::new(&settings.api_base, &settings.secret_key)
     }
 
-    fn http(&self) -> &reqwest::Client {
+    fn http(&self) -> &crate::outbound::Client {
         self.http
-            .get_or_init(|| crate::outbound::client(Duration::from_secs(20)))
+            .get_or_init(|| crate::outbound::Client::new(Duration::from_secs(20)))
     }
 
     async fn send<T: serde::de::DeserializeOwned>(
         &self,
-        request: reqwest::RequestBuilder,
+        request: http::request::Builder,
+        body: String,
     ) -> Result<T, StripeError> {
-        let response = request
-            .bearer_auth(&*self.secret_key)
-            .header("Stripe-Version", API_VERSION)
-            .send()
+        let request = request
+            .header("authorization", format!("Bearer {}", self.secret_key))
+            .header("stripe-version", API_VERSION)
+            .body(bytes::Bytes::from(body))
+            .map_err(|e| StripeError::Transport(e.to_string()))?;
+        let response = self
+            .http()
+            .send(request)
             .await
             .map_err(|e| StripeError::Transport(e.to_string()))?;
-        let status = response.status().as_u16();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| StripeError::Transport(e.to_string()))?;
+        let (status, bytes) = (response.status, response.body);
         if (200..300).contains(&status) {
             return serde_json::from_slice(&bytes).map_err(|e| StripeError::Decode(e.to_string()));
         }
@@ -349,20 +350,24 @@ impl Stripe {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, StripeError> {
-        self.send(self.http().get(format!("{}{path}", self.base)).query(query))
-            .await
+        let mut url = format!("{}{path}", self.base);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&crate::outbound::form(query));
+        }
+        self.send(http::Request::get(url), String::new()).await
     }
 
-    fn post(
+    async fn post<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
         idempotency_key: &str,
         form: &[(String, String)],
-    ) -> reqwest::RequestBuilder {
-        self.http()
-            .post(format!("{}{path}", self.base))
-            .header("Idempotency-Key", idempotency_key)
-            .form(form)
+    ) -> Result<T, StripeError> {
+        let request = http::Request::post(format!("{}{path}", self.base))
+            .header("idempotency-key", idempotency_key)
+            .header("content-type", "application/x-www-form-urlencoded");
+        self.send(request, crate::outbound::form(form)).await
     }
 }
 
@@ -385,7 +390,7 @@ impl Payments for Stripe {
         if new.confirm {
             form.push(("confirm".to_owned(), "true".to_owned()));
         }
-        self.send(self.post("/v1/payment_intents", idempotency_key, &form))
+        self.post("/v1/payment_intents", idempotency_key, &form)
             .await
     }
 
@@ -399,7 +404,7 @@ impl Payments for Stripe {
         idempotency_key: &str,
     ) -> Result<PaymentIntent, StripeError> {
         let path = format!("/v1/payment_intents/{id}/cancel");
-        self.send(self.post(&path, idempotency_key, &[])).await
+        self.post(&path, idempotency_key, &[]).await
     }
 
     async fn create_checkout_session(
@@ -439,7 +444,7 @@ impl Payments for Stripe {
                 (*v).to_owned(),
             ));
         }
-        self.send(self.post("/v1/checkout/sessions", idempotency_key, &form))
+        self.post("/v1/checkout/sessions", idempotency_key, &form)
             .await
     }
 
@@ -453,7 +458,7 @@ impl Payments for Stripe {
         idempotency_key: &str,
     ) -> Result<CheckoutSession, StripeError> {
         let path = format!("/v1/checkout/sessions/{id}/expire");
-        self.send(self.post(&path, idempotency_key, &[])).await
+        self.post(&path, idempotency_key, &[]).await
     }
 
     async fn put_product(
@@ -470,14 +475,14 @@ impl Payments for Stripe {
         }
         let path = format!("/v1/products/{}", product.id);
         let updated = self
-            .send::<serde_json::Value>(self.post(&path, idempotency_key, &form))
+            .post::<serde_json::Value>(&path, idempotency_key, &form)
             .await;
         match updated {
             Err(StripeError::Api { status: 404, .. }) => {
                 form.push(("id".to_owned(), product.id.to_owned()));
                 form.push(("metadata[product_id]".to_owned(), product.id.to_owned()));
                 let key = format!("{idempotency_key}-create");
-                self.send::<serde_json::Value>(self.post("/v1/products", &key, &form))
+                self.post::<serde_json::Value>("/v1/products", &key, &form)
                     .await
                     .map(|_| ())
             }
@@ -509,14 +514,13 @@ impl Payments for Stripe {
             ("unit_amount".to_owned(), unit_amount.to_string()),
             ("metadata[sku]".to_owned(), sku.to_owned()),
         ];
-        self.send(self.post("/v1/prices", idempotency_key, &form))
-            .await
+        self.post("/v1/prices", idempotency_key, &form).await
     }
 
     async fn deactivate_price(&self, id: &str, idempotency_key: &str) -> Result<(), StripeError> {
         let path = format!("/v1/prices/{id}");
         let form = [("active".to_owned(), "false".to_owned())];
-        self.send::<serde_json::Value>(self.post(&path, idempotency_key, &form))
+        self.post::<serde_json::Value>(&path, idempotency_key, &form)
             .await
             .map(|_| ())
     }
@@ -531,8 +535,7 @@ impl Payments for Stripe {
             ("payment_intent".to_owned(), payment_intent.to_owned()),
             ("amount".to_owned(), amount.to_string()),
         ];
-        self.send(self.post("/v1/refunds", idempotency_key, &form))
-            .await
+        self.post("/v1/refunds", idempotency_key, &form).await
     }
 }
 

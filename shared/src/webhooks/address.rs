@@ -7,7 +7,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use reqwest::Url;
+use url::Url;
 
 /// Looks a host name up (the system's resolver in the shop; a fake in unit tests).
 pub trait Resolver {

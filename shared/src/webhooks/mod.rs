@@ -267,25 +267,18 @@ async fn send(
 ) -> Result<u16, String> {
     let target = address::resolve(&sub.url, state.is_local(), &address::SystemResolver).await?;
     let signature = crate::stripe::signature::sign(delivery.body.as_bytes(), &sub.secret, t);
-    let client = crate::outbound::pinned(TIMEOUT, &target.host, target.address);
-    let response = client
-        .post(target.url)
+    let client = crate::outbound::Client::pinned(TIMEOUT, target.address);
+    let request = http::Request::post(target.url.as_str())
         .header("content-type", "application/json")
         .header("user-agent", "shop-webhooks/1")
         .header("shop-signature", signature)
         .header("shop-event-id", format!("evt_{}", delivery.event_id))
         .header("shop-event-type", delivery.kind.name())
-        .body(delivery.body.clone())
-        .send()
-        .await
-        .map_err(|e| {
-            if e.is_timeout() {
-                "timed out after 10 s".to_owned()
-            } else {
-                format!("could not be sent: {e}")
-            }
-        })?;
-    Ok(response.status().as_u16())
+        .body(bytes::Bytes::from(delivery.body.clone()))
+        .map_err(|e| format!("could not be sent: {e}"))?;
+    // Redirects are not followed: the client never does.
+    let response = client.send(request).await.map_err(|e| e.to_string())?;
+    Ok(response.status)
 }
 
 /// How a receiver checks a delivery: the signature over `t.body` with the subscription's

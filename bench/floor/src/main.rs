@@ -1,0 +1,12 @@
+//! Hello world on the Lambda runtime: the floor of `make bench-lambda`'s ratios.
+
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde_json::{Value, json};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| async {
+        Ok::<_, Error>(json!({ "statusCode": 200, "body": "hello" }))
+    }))
+    .await
+}
