@@ -1,5 +1,5 @@
 # Every developer action, by name. README.md's two commands are `make run` and `make test`.
-.PHONY: run test install stack stop functions lambda-tools lambda-release deploy admin fmt lint bench-catalog bench-cart bench-checkout bench-lambda
+.PHONY: run test install stack stop functions lambda-tools lambda-release deploy admin fmt lint bench-catalog bench-cart bench-checkout bench-lambda bench-cost bench-warm
 
 run:            ## the whole shop on http://127.0.0.1:3000 over the local emulators
 	bash infra/run.sh
@@ -40,6 +40,14 @@ deploy: lambda-release ## deploy the prebuilt functions (template.yaml's CodeUri
 bench-lambda:   ## every function's zipped size, init and first invocation against a hello-world floor, into docs/build.md (needs `make stack`)
 	cargo build --release -p functions -p lambda-floor
 	.venv/bin/python bench/lambda_all.py
+
+bench-cost:     ## what 1,000 orders cost on AWS (Lambda, API Gateway, DynamoDB, SQS), into docs/operations.md (needs `make stack`)
+	cargo build --profile bench-local -p shop-local
+	.venv/bin/python bench/cost.py
+
+bench-warm:     ## our own CPU time and allocations per request on the browse / cart / checkout mix (needs `make stack`)
+	cargo build --profile bench-local -p shop-local
+	.venv/bin/python bench/warm.py
 
 bench-catalog:  ## listing, search and detail p50/p95 on 10,000 products (needs `make stack`)
 	cargo build --profile bench-local -p shop-local -p shopctl

@@ -116,6 +116,8 @@ def environment(args) -> dict:
         "PUBLIC_BASE_URL": "https://shop.example.com", "LOG_FORMAT": "json",
         "JWT_SIGNING_KEYS": f"{JWT_KID}={JWT_SECRET}",
         "STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+        # As template.yaml's Globals set it on provided.al2023: the one CA bundle file.
+        "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
     }
 
 

@@ -357,6 +357,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
             Queue::at(&sdk, &config, &made.url),
             batch_size,
             made.arn.clone(),
+            meter.clone(),
         )));
     }
 
@@ -402,7 +403,12 @@ pub fn app(
     cors: Option<&template::CorsRule>,
     meter: meter::Meter,
 ) -> Router {
-    let api = shop::api::serve_all(&state);
+    // Each route's requests timed as its function's invocations (route_layer: after routing,
+    // so the matched path is known).
+    let api = shop::api::serve_all(&state).route_layer(axum::middleware::from_fn_with_state(
+        meter.clone(),
+        meter::count_invocation,
+    ));
     let emails = emails::EmailsState {
         http: http_client(Duration::from_secs(10)),
         moto: opts.services_endpoint.clone(),
@@ -418,6 +424,7 @@ pub fn app(
         .merge(
             Router::new()
                 .route("/_local/dynamodb", get(meter::read).delete(meter::reset))
+                .route("/_local/allocations", get(meter::allocations))
                 .with_state(meter),
         )
         .merge(

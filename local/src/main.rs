@@ -1,5 +1,10 @@
 //! `shop-local`: runs the whole shop on 127.0.0.1 over the emulators (see README.md).
 
+/// The system allocator, counting (`GET /_local/allocations`): a few atomic additions per
+/// allocation, for `make bench-warm`'s allocations per request.
+#[global_allocator]
+static ALLOCATOR: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
+
 #[tokio::main]
 async fn main() {
     // `shop-local openapi` prints the OpenAPI document (the test command validates it).

@@ -1,8 +1,10 @@
 //! `GET /_local/dynamodb`: every DynamoDB request the local server made since the last
-//! `DELETE /_local/dynamodb`, with the capacity units DynamoDB (Local) reported for it. An SDK
-//! interceptor on the local server's table client asks each request for its consumed capacity
-//! (`ReturnConsumedCapacity=TOTAL`) and records the answer; deployed functions have no such
-//! interceptor. `make bench-checkout` reads it to measure what a route costs.
+//! `DELETE /_local/dynamodb`, with the capacity units DynamoDB (Local) reported for it, and
+//! every function invocation (an API request, or a batch of queue messages handed to a worker)
+//! with its duration. An SDK interceptor on the local server's table client asks each request for
+//! its consumed capacity (`ReturnConsumedCapacity=TOTAL`: the table's and its indexes' units)
+//! and records the answer; deployed functions have no such interceptor. `make bench-checkout`
+//! and `make bench-cost` read it to measure what a route and an order cost.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -29,10 +31,21 @@ pub struct Call {
     pub capacity_units: Option<f64>,
 }
 
+/// One invocation of a function, as Lambda would bill it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Invocation {
+    /// `GET /api/v1/products/{slug}` for an API route, the binary's name for a queue consumer.
+    pub function: String,
+    /// Queue messages in the batch (0 for an API request).
+    pub messages: usize,
+    pub ms: f64,
+}
+
 /// The requests seen, shared by the interceptor and the route.
 #[derive(Debug, Clone, Default)]
 pub struct Meter {
     calls: Arc<Mutex<VecDeque<Call>>>,
+    invocations: Arc<Mutex<VecDeque<Invocation>>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -40,18 +53,34 @@ pub struct Reading {
     pub requests: usize,
     pub capacity_units: f64,
     pub calls: Vec<Call>,
+    pub invocations: Vec<Invocation>,
+}
+
+/// Appends `item`, dropping the oldest beyond [`KEEP`].
+fn keep<T>(list: &Mutex<VecDeque<T>>, item: T) {
+    let mut list = list.lock().expect("the meter's lock is never poisoned");
+    if list.len() == KEEP {
+        list.pop_front();
+    }
+    list.push_back(item);
 }
 
 impl Meter {
+    /// Records that `function` ran for `elapsed` on `messages` queue messages.
+    pub fn invoked(&self, function: String, messages: usize, elapsed: std::time::Duration) {
+        let ms = elapsed.as_secs_f64() * 1000.0;
+        keep(
+            &self.invocations,
+            Invocation {
+                function,
+                messages,
+                ms,
+            },
+        );
+    }
+
     fn record(&self, call: Call) {
-        let mut calls = self
-            .calls
-            .lock()
-            .expect("the meter's lock is never poisoned");
-        if calls.len() == KEEP {
-            calls.pop_front();
-        }
-        calls.push_back(call);
+        keep(&self.calls, call);
     }
 
     pub fn read(&self) -> Reading {
@@ -66,11 +95,22 @@ impl Meter {
             requests: calls.len(),
             capacity_units: calls.iter().filter_map(|c| c.capacity_units).sum(),
             calls,
+            invocations: self
+                .invocations
+                .lock()
+                .expect("the meter's lock is never poisoned")
+                .iter()
+                .cloned()
+                .collect(),
         }
     }
 
     pub fn reset(&self) {
         self.calls
+            .lock()
+            .expect("the meter's lock is never poisoned")
+            .clear();
+        self.invocations
             .lock()
             .expect("the meter's lock is never poisoned")
             .clear();
@@ -161,6 +201,34 @@ impl Intercept for Meter {
 /// `GET /_local/dynamodb`.
 pub async fn read(State(meter): State<Meter>) -> Json<Reading> {
     Json(meter.read())
+}
+
+/// Times each API request as the invocation of its route's function (`METHOD path`).
+pub async fn count_invocation(
+    State(meter): State<Meter>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| format!("{} {}", request.method(), p.as_str()));
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    if let Some(function) = route.filter(|r| r.contains(" /api/")) {
+        meter.invoked(function, 0, started.elapsed());
+    }
+    response
+}
+
+/// `GET /_local/allocations`: the heap allocations the server has made since it started (0 unless
+/// the binary counts them, as `shop-local` does).
+pub async fn allocations() -> Json<serde_json::Value> {
+    let stats = stats_alloc::INSTRUMENTED_SYSTEM.stats();
+    Json(serde_json::json!({
+        "allocations": stats.allocations + stats.reallocations,
+        "bytes_allocated": stats.bytes_allocated,
+    }))
 }
 
 /// `DELETE /_local/dynamodb`: starts counting again.

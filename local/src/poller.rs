@@ -25,10 +25,15 @@ pub enum SqsFunction {
 
 impl SqsFunction {
     pub fn of_binary(binary: &str) -> Option<Self> {
-        match binary {
-            "worker" => Some(Self::Worker),
-            "images_worker" => Some(Self::ImagesWorker),
-            _ => None,
+        [Self::Worker, Self::ImagesWorker]
+            .into_iter()
+            .find(|f| f.binary() == binary)
+    }
+
+    fn binary(self) -> &'static str {
+        match self {
+            Self::Worker => "worker",
+            Self::ImagesWorker => "images_worker",
         }
     }
 
@@ -53,6 +58,7 @@ pub async fn run(
     queue: Queue,
     batch_size: u32,
     queue_arn: String,
+    meter: crate::meter::Meter,
 ) {
     // The function gets what it would have on Lambda, and nothing more.
     let state = state.only(function.needs());
@@ -97,7 +103,9 @@ pub async fn run(
             record.event_source_arn = Some(queue_arn.clone());
             event.records.push(record);
         }
+        let (messages, started) = (event.records.len(), std::time::Instant::now());
         let response = function.handle(&state, event).await;
+        meter.invoked(function.binary().to_owned(), messages, started.elapsed());
         for failure in &response.batch_item_failures {
             receipts.remove(&failure.item_identifier);
         }

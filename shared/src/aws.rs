@@ -10,6 +10,7 @@ use aws_types::region::Region;
 use crate::config::{Config, Endpoints};
 
 mod blobs;
+mod lazy_http;
 pub use blobs::{BlobError, Blobs, ObjectHead};
 
 /// The region used against the emulators when none is set in the environment.
@@ -18,8 +19,9 @@ const LOCAL_REGION: &str = "us-east-1";
 /// The shared SDK configuration, as far as a Lambda function needs it: the region from
 /// `AWS_REGION` and the execution role's credentials from `AWS_ACCESS_KEY_ID`,
 /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, which Lambda sets for every function;
-/// against the emulators, fixed dummy credentials. The SDK clients' own defaults supply the
-/// rest (HTTPS client, standard retries, timeouts, sleep, identity cache).
+/// against the emulators, fixed dummy credentials. The SDK's own HTTPS client, made on the first
+/// request (`lazy_http`); the SDK clients' own defaults supply the rest (standard retries,
+/// timeouts, sleep, identity cache).
 ///
 /// Why not `aws-config`: its provider chains (profile files, SSO, web identity, the ECS and
 /// IMDS clients) are linked into every function that builds a client and never used on
@@ -56,6 +58,7 @@ fn sdk_config_from(endpoints: &Endpoints, var: impl Fn(&str) -> Option<String>) 
     };
     let mut builder = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
+        .http_client(lazy_http::client())
         .region(Region::new(region));
     if let Some(credentials) = credentials {
         builder = builder.credentials_provider(SharedCredentialsProvider::new(credentials));

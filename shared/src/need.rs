@@ -87,5 +87,8 @@ impl Need {
     }
 }
 
-/// The variables every function gets from template.yaml's Globals.
-pub const GLOBAL_VARIABLES: &[&str] = &["LOG_FORMAT", "RUST_LOG"];
+/// The variables every function gets from template.yaml's Globals. `SSL_CERT_FILE` names
+/// provided.al2023's one bundle of root certificates, so a function that makes its first TLS
+/// connection reads that file and no directory of them (rustls-native-certs reads only what
+/// the variable names).
+pub const GLOBAL_VARIABLES: &[&str] = &["LOG_FORMAT", "RUST_LOG", "SSL_CERT_FILE"];

@@ -1,40 +1,31 @@
 //! The one HTTP client for calls out of the shop: Google's keys, Stripe, outbound webhooks and
 //! S3 (signed requests, `aws::Blobs`).
 //!
-//! It is hyper's client with hyper-rustls, aws-lc-rs and the system's root certificates: the
-//! same crates, in the same configuration, as the HTTPS client inside the AWS SDK, so a function
-//! that calls out links no second HTTP or TLS stack (reqwest was one, about 0.3 MB of code:
-//! docs/build.md, "One HTTP client").
+//! It is the AWS SDK's own connector (`aws-smithy-http-client`: hyper 1, hyper-rustls, rustls
+//! with aws-lc-rs and the system's roots), so a function that calls out links no second HTTP or
+//! TLS stack, and not even a second copy of hyper's client for other types: reqwest beside the
+//! SDK was about 0.5 MB zipped (docs/build.md, "One HTTP client").
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::net::IpAddr;
 use std::time::Duration;
 
+use aws_smithy_http_client::{Connector, tls};
+use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns};
+use aws_smithy_runtime_api::client::http::HttpConnector;
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_types::body::SdkBody;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::connect::dns::Name;
-use hyper_util::rt::TokioExecutor;
+use http_body_util::{BodyExt, Limited};
 
 /// The largest response body read (an S3 object is the largest thing the shop downloads).
 const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// An HTTPS (and, for the emulators, HTTP) client with one timeout per request, headers to end of
-/// body. Cheap to clone.
-#[derive(Clone)]
+/// body; it follows no redirect. Cheap to clone.
+#[derive(Clone, Debug)]
 pub struct Client {
-    inner: HyperClient<hyper_rustls::HttpsConnector<HttpConnector<Resolve>>, Full<Bytes>>,
+    connector: std::sync::Arc<Connector>,
     timeout: Duration,
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
-    }
 }
 
 /// A response read whole.
@@ -63,50 +54,59 @@ pub enum OutboundError {
     Transport(String),
 }
 
+/// The TLS the SDK's default client has.
+const TLS: tls::Provider = tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc);
+
 impl Client {
-    /// A client that resolves names with the system's resolver and follows no redirect.
+    /// A client that resolves names with the system's resolver (what the SDK's clients use).
     pub fn new(timeout: Duration) -> Self {
-        Self::with_resolver(timeout, Resolve::System)
+        Self::of(Connector::builder().tls_provider(TLS).build(), timeout)
     }
 
     /// A client that connects to `address` whatever the name is (the address that was checked,
-    /// whatever DNS says next): how webhooks are sent.
-    pub fn pinned(timeout: Duration, address: SocketAddr) -> Self {
-        Self::with_resolver(timeout, Resolve::Pinned(address))
+    /// whatever DNS says next): how webhooks are sent. TLS still checks the URL's host name.
+    pub fn pinned(timeout: Duration, address: IpAddr) -> Self {
+        let connector = Connector::builder()
+            .tls_provider(TLS)
+            .build_with_resolver(Pinned(address));
+        Self::of(connector, timeout)
     }
 
-    fn with_resolver(timeout: Duration, resolve: Resolve) -> Self {
-        let mut http = HttpConnector::new_with_resolver(resolve);
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(timeout));
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls_config())
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
+    fn of(connector: Connector, timeout: Duration) -> Self {
         Self {
-            inner: HyperClient::builder(TokioExecutor::new()).build(https),
+            connector: std::sync::Arc::new(connector),
             timeout,
         }
     }
 
     /// Sends `request` and reads the whole response, all within the client's timeout.
     pub async fn send(&self, request: http::Request<Bytes>) -> Result<Response, OutboundError> {
+        let request = HttpRequest::try_from(request.map(SdkBody::from))
+            .map_err(|e| OutboundError::Transport(error_chain(&e)))?;
         let exchange = async {
             let response = self
-                .inner
-                .request(request.map(Full::new))
+                .connector
+                .call(request)
                 .await
                 .map_err(|e| OutboundError::Transport(error_chain(&e)))?;
-            let (parts, body) = response.into_parts();
-            let body = Limited::new(body, MAX_BODY)
+            let status = response.status().as_u16();
+            let mut headers = http::HeaderMap::new();
+            for (name, value) in response.headers().iter() {
+                if let (Ok(name), Ok(value)) = (
+                    http::HeaderName::from_bytes(name.as_bytes()),
+                    http::HeaderValue::from_str(value),
+                ) {
+                    headers.append(name, value);
+                }
+            }
+            let body = Limited::new(response.into_body(), MAX_BODY)
                 .collect()
                 .await
                 .map_err(|e| OutboundError::Transport(e.to_string()))?
                 .to_bytes();
             Ok(Response {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
+                status,
+                headers,
                 body,
             })
         };
@@ -114,26 +114,6 @@ impl Client {
             .await
             .unwrap_or(Err(OutboundError::Timeout(self.timeout)))
     }
-}
-
-/// rustls with aws-lc-rs and the system's roots, as the AWS SDK's client has them.
-fn tls_config() -> rustls::ClientConfig {
-    let mut roots = rustls::RootCertStore::empty();
-    let native = rustls_native_certs::load_native_certs();
-    for error in &native.errors {
-        tracing::warn!(%error, "a system root certificate could not be read");
-    }
-    let (added, ignored) = roots.add_parsable_certificates(native.certs);
-    if added == 0 {
-        tracing::error!(ignored, "no usable root certificate: HTTPS calls will fail");
-    }
-    rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("aws-lc-rs supports the default TLS versions")
-    .with_root_certificates(roots)
-    .with_no_client_auth()
 }
 
 /// hyper's messages lose their cause in `Display`; the log wants it.
@@ -148,37 +128,13 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// How the connector finds an address: the system's resolver, or one fixed address.
+/// Resolves every name to one address.
 #[derive(Clone, Debug)]
-pub enum Resolve {
-    System,
-    Pinned(SocketAddr),
-}
+struct Pinned(IpAddr);
 
-impl tower::Service<Name> for Resolve {
-    type Response = std::vec::IntoIter<SocketAddr>;
-    type Error = std::io::Error;
-    type Future = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>,
-    >;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, name: Name) -> Self::Future {
-        match self {
-            Self::Pinned(address) => {
-                let address = *address;
-                Box::pin(async move { Ok(vec![address].into_iter()) })
-            }
-            Self::System => Box::pin(async move {
-                // The port is replaced by the URL's own; 0 is a placeholder.
-                let found: Vec<SocketAddr> =
-                    tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
-                Ok(found.into_iter())
-            }),
-        }
+impl ResolveDns for Pinned {
+    fn resolve_dns<'a>(&'a self, _name: &'a str) -> DnsFuture<'a> {
+        DnsFuture::ready(Ok(vec![self.0]))
     }
 }
 
@@ -227,7 +183,7 @@ mod tests {
                 .await
                 .unwrap();
         });
-        let client = Client::pinned(Duration::from_secs(5), address);
+        let client = Client::pinned(Duration::from_secs(5), address.ip());
         let request =
             http::Request::post(format!("http://receiver.example:{}/hook", address.port()))
                 .body(Bytes::from_static(b"{}"))

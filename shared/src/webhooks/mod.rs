@@ -267,7 +267,7 @@ async fn send(
 ) -> Result<u16, String> {
     let target = address::resolve(&sub.url, state.is_local(), &address::SystemResolver).await?;
     let signature = crate::stripe::signature::sign(delivery.body.as_bytes(), &sub.secret, t);
-    let client = crate::outbound::Client::pinned(TIMEOUT, target.address);
+    let client = crate::outbound::Client::pinned(TIMEOUT, target.address.ip());
     let request = http::Request::post(target.url.as_str())
         .header("content-type", "application/json")
         .header("user-agent", "shop-webhooks/1")

@@ -1,0 +1,133 @@
+"""Our own CPU time and allocations per request on the warm path (`make bench-warm`).
+
+The local server (`bench-local` build: optimised, symbols kept) serves the browse / cart /
+checkout mix on the emulators; for each route, N requests are made one after another, and the
+server process's own CPU time (user + system, from /proc/<pid>/stat: not wall time, and not the
+emulators' CPU, which stands for DynamoDB's and Stripe's) and heap allocations (the server's
+counting allocator, `GET /_local/allocations`) are read before and after. A request's CPU is
+what Lambda would bill beyond waiting: routing, JSON, pricing, building and signing the AWS
+requests, parsing their answers.
+
+The mix is the order journey of `make bench-cost`: 2 listings, 5 product pages, 3 items added,
+the cart viewed twice, one checkout. Goal: ≤ 150 µs of our own CPU per request over the mix.
+
+    make stack && make bench-warm
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cart import call  # noqa: E402
+from catalog import start_server, stop  # noqa: E402
+from checkout import ADDRESS  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TICK = os.sysconf("SC_CLK_TCK")
+MIX = {"listing": 2, "product page": 5, "add to cart": 3, "view cart": 2, "checkout": 1}
+GOAL_US = 150
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def allocations(base):
+    return call(base, "GET", "/_local/allocations")[1]["allocations"]
+
+
+def measure(base, pid, n, request):
+    """(CPU µs per request, allocations per request, wall ms per request) over n requests."""
+    request()  # warm: the first request of a route fills caches
+    cpu0, alloc0, wall0 = cpu_seconds(pid), allocations(base), time.perf_counter()
+    for _ in range(n):
+        request()
+    wall = time.perf_counter() - wall0
+    # The allocations route's own allocations are counted once; small against n requests.
+    cpu, allocs = cpu_seconds(pid) - cpu0, allocations(base) - alloc0
+    return cpu / n * 1e6, allocs / n, wall / n * 1000
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=400, help="per route")
+    ap.add_argument("--port", type=int, default=3194)
+    ap.add_argument("--prefix", default="bench-warm")
+    args = ap.parse_args()
+    admin_password = "bench-admin-password-1"
+    env = dict(os.environ, PORT=str(args.port), LOCAL_PREFIX=args.prefix, LOCAL_DEMO_CATALOG="1",
+               DYNAMODB_ENDPOINT_URL=os.environ.get("DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:8000"),
+               AWS_SERVICES_ENDPOINT_URL=os.environ.get("AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:5050"),
+               STRIPE_API_BASE=os.environ.get("STRIPE_API_BASE", "http://127.0.0.1:8420"),
+               RUST_LOG="warn", LOCAL_ADMIN_PASSWORD=admin_password)
+    proc, base = start_server(os.path.join(ROOT, "target", "bench-local", "shop-local"), env, args.port)
+    try:
+        _, session = call(base, "POST", "/api/v1/auth/register",
+                          body={"email": f"warm-{time.time_ns()}@example.com", "password": "bench-password-1"})
+        token = session["access_token"]
+        _, signed = call(base, "POST", "/api/v1/auth/login",
+                         body={"email": "admin@shop.example", "password": admin_password})
+        _, current = call(base, "GET", "/api/v1/admin/settings", signed["access_token"])
+        current["limits"]["checkouts_per_hour"] = 1_000_000
+        call(base, "PUT", "/api/v1/admin/settings", signed["access_token"], current)
+        _, page = call(base, "GET", "/api/v1/products?limit=50&in_stock=true")
+        slugs = [p["slug"] for p in page["items"]]
+        _, detail = call(base, "GET", f"/api/v1/products/{slugs[0]}")
+        sku = next(v["sku"] for v in detail["variants"] if v["stock_status"] == "in_stock")
+        state = {"i": 0}
+
+        def product_page():
+            state["i"] += 1
+            call(base, "GET", f"/api/v1/products/{slugs[state['i'] % len(slugs)]}")
+
+        def add_to_cart():
+            # Set, not add: the quantity stays 1, so stock never runs out.
+            call(base, "DELETE", "/api/v1/cart", token)
+            call(base, "POST", "/api/v1/cart/items", token, {"sku": sku, "quantity": 1})
+
+        def checkout():
+            call(base, "POST", "/api/v1/cart/items", token, {"sku": sku, "quantity": 1})
+            call(base, "POST", "/api/v1/checkout", token, {"shipping_address": ADDRESS})
+            # Clearing the cart releases the pending order's stock for the next round.
+            call(base, "DELETE", "/api/v1/cart", token)
+
+        clear = lambda: call(base, "DELETE", "/api/v1/cart", token)
+        routes = {
+            "listing": lambda: call(base, "GET", "/api/v1/products?limit=20&sort=price"),
+            "product page": product_page,
+            "add to cart": add_to_cart,
+            "view cart": lambda: call(base, "GET", "/api/v1/cart", token),
+            "checkout": checkout,
+        }
+        # The composite steps include a cart clear (and an add for checkout): measured apart
+        # and taken off, so each row is its one route.
+        results = {"clear cart": measure(base, proc.pid, args.requests, clear)}
+        add_alone = None
+        for name, request in routes.items():
+            cpu, allocs, wall = measure(base, proc.pid, args.requests, request)
+            if name == "add to cart":
+                c, a, w = results["clear cart"]
+                cpu, allocs, wall = cpu - c, allocs - a, wall - w
+                add_alone = (cpu, allocs, wall)
+            if name == "checkout":
+                c, a, w = results["clear cart"]
+                cpu, allocs, wall = (cpu - c - add_alone[0], allocs - a - add_alone[1],
+                                     wall - w - add_alone[2])
+            results[name] = (cpu, allocs, wall)
+    finally:
+        stop(proc)
+    print(f"Measured {time.strftime('%Y-%m-%d')} by `make bench-warm` ({args.requests} requests "
+          f"per route, one at a time, `bench-local` build, {os.cpu_count()} cores).\n")
+    print("| route | our CPU per request | allocations per request | wall per request (emulators included) |")
+    print("|---|---|---|---|")
+    for name, (cpu, allocs, wall) in results.items():
+        print(f"| {name} | {cpu:.0f} µs | {allocs:.0f} | {wall:.2f} ms |")
+    weighted = sum(results[k][0] * w for k, w in MIX.items()) / sum(MIX.values())
+    print(f"\nThe journey's mix ({', '.join(f'{w} × {k}' for k, w in MIX.items())}): "
+          f"**{weighted:.0f} µs of our own CPU per request** (goal ≤ {GOAL_US} µs).")
+
+
+if __name__ == "__main__":
+    main()
