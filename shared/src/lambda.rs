@@ -89,8 +89,7 @@ pub async fn serve(route: &'static crate::api::Route, state: AppState) -> Result
 
 /// The router a route's function serves: that route alone, wrapped in the shared layers.
 pub fn router(route: &Route, state: AppState) -> axum::Router {
-    let (router, _) = (route.router)().split_for_parts();
-    crate::http::wrap(router.with_state(state))
+    crate::http::wrap((route.serve)().with_state(state))
 }
 
 /// Uses Lambda's request id as the request id, so logs and responses agree with CloudWatch,

@@ -377,3 +377,50 @@ async fn the_local_server_mounts_every_template_route() {
         }
     }
 }
+
+/// A function serves its handler without the OpenAPI description (`Route::serve`); it must
+/// still answer at exactly the methods and path the description gives: each documented
+/// (method, path) reaches the handler (not 405), and another method on that path is 405.
+#[tokio::test]
+async fn each_function_serves_its_route_at_its_documented_methods_and_path() {
+    use tower::ServiceExt;
+    let app = TestApp::spawn().await;
+    let mut problems = Vec::new();
+    for route in shop::api::ROUTES {
+        let router = shop::lambda::router(route, app.shop.state.only(route.needs));
+        let endpoints = route.endpoints();
+        for (method, path) in &endpoints {
+            // Every `{param}` as a plausible value.
+            let uri: String = path
+                .split('/')
+                .map(|s| if s.starts_with('{') { "01TESTID" } else { s })
+                .collect::<Vec<_>>()
+                .join("/");
+            let call = |m: http::Method| {
+                let request = http::Request::builder()
+                    .method(m)
+                    .uri(&uri)
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from("{}"))
+                    .unwrap();
+                router.clone().oneshot(request)
+            };
+            let served = call(method.clone()).await.unwrap().status();
+            if served == http::StatusCode::METHOD_NOT_ALLOWED {
+                problems.push(format!("{} does not serve {method} {path}", route.name));
+            }
+            let other = [http::Method::PATCH, http::Method::PUT, http::Method::DELETE]
+                .into_iter()
+                .find(|m| !endpoints.iter().any(|(em, ep)| em == m && ep == path))
+                .unwrap();
+            let refused = call(other.clone()).await.unwrap().status();
+            if refused != http::StatusCode::METHOD_NOT_ALLOWED {
+                problems.push(format!(
+                    "{} answers {other} {path} with {refused}, not 405",
+                    route.name
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

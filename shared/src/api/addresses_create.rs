@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "addresses_create",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(addresses_create)),
+    serve: serve!(addresses_create),
 };
 
 #[utoipa::path(post, path = "/api/v1/me/addresses", tag = "account", request_body = AddressInput, security(("bearer" = [])),

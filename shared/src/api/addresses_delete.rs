@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "addresses_delete",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(addresses_delete)),
+    serve: serve!(addresses_delete),
 };
 
 #[utoipa::path(delete, path = "/api/v1/me/addresses/{id}", tag = "account",

@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "addresses_list",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(addresses_list)),
+    serve: serve!(addresses_list),
 };
 
 #[utoipa::path(get, path = "/api/v1/me/addresses", tag = "account", security(("bearer" = [])),

@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "addresses_update",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(addresses_update)),
+    serve: serve!(addresses_update),
 };
 
 #[utoipa::path(put, path = "/api/v1/me/addresses/{id}", tag = "account", request_body = AddressInput,

@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "admin_analytics_products",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_analytics_products)),
+    serve: serve!(admin_analytics_products),
 };
 
 #[derive(Deserialize)]

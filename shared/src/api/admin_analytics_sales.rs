@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "admin_analytics_sales",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_analytics_sales)),
+    serve: serve!(admin_analytics_sales),
 };
 
 #[derive(Deserialize)]

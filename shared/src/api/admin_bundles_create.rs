@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "admin_bundles_create",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_bundles_create)),
+    serve: serve!(admin_bundles_create),
 };
 
 #[utoipa::path(post, path = "/api/v1/admin/bundles", tag = "admin", request_body = BundleInput, security(("bearer" = [])),

@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "admin_bundles_update",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_bundles_update)),
+    serve: serve!(admin_bundles_update),
 };
 
 #[utoipa::path(patch, path = "/api/v1/admin/bundles/{slug}", tag = "admin", request_body = BundlePatch,

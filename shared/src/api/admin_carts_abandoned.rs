@@ -22,6 +22,7 @@ pub const ROUTE: Route = Route {
     name: "admin_carts_abandoned",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_carts_abandoned)),
+    serve: serve!(admin_carts_abandoned),
 };
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "admin_categories_create",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_categories_create)),
+    serve: serve!(admin_categories_create),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "admin_categories_update",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_categories_update)),
+    serve: serve!(admin_categories_update),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -23,6 +23,7 @@ pub const ROUTE: Route = Route {
     name: "admin_coupons_create",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_coupons_create)),
+    serve: serve!(admin_coupons_create),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "admin_coupons_list",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_coupons_list)),
+    serve: serve!(admin_coupons_list),
 };
 
 #[utoipa::path(get, path = "/api/v1/admin/coupons", tag = "admin",

@@ -21,6 +21,7 @@ pub const ROUTE: Route = Route {
     name: "admin_coupons_update",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_coupons_update)),
+    serve: serve!(admin_coupons_update),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "admin_orders_get",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_orders_get)),
+    serve: serve!(admin_orders_get),
 };
 
 /// An order as an admin sees it: the buyer's view plus who bought it and every status step.

@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "admin_orders_list",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_orders_list)),
+    serve: serve!(admin_orders_list),
 };
 
 #[utoipa::path(get, path = "/api/v1/admin/orders", tag = "admin", security(("bearer" = [])),

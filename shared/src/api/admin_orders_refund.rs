@@ -26,6 +26,7 @@ pub const ROUTE: Route = Route {
         Need::Queue,
     ],
     router: || OpenApiRouter::new().routes(routes!(admin_orders_refund)),
+    serve: serve!(admin_orders_refund),
 };
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

@@ -28,6 +28,7 @@ pub const ROUTE: Route = Route {
         Need::Queue,
     ],
     router: || OpenApiRouter::new().routes(routes!(admin_orders_status)),
+    serve: serve!(admin_orders_status),
 };
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

@@ -31,6 +31,7 @@ pub const ROUTE: Route = Route {
         Need::AccessTokens,
     ],
     router: || OpenApiRouter::new().routes(routes!(admin_product_images_attach)),
+    serve: serve!(admin_product_images_attach),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "admin_product_images_delete",
     needs: &[Need::TableWrite, Need::Blobs, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_product_images_delete)),
+    serve: serve!(admin_product_images_delete),
 };
 
 #[utoipa::path(delete, path = "/api/v1/admin/products/{id}/images/{image_id}", tag = "admin",

@@ -22,6 +22,7 @@ pub const ROUTE: Route = Route {
     name: "admin_product_images_order",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_product_images_order)),
+    serve: serve!(admin_product_images_order),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -22,6 +22,7 @@ pub const ROUTE: Route = Route {
     name: "admin_product_images_upload",
     needs: &[Need::TableRead, Need::Blobs, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_product_images_upload)),
+    serve: serve!(admin_product_images_upload),
 };
 
 /// How long an upload URL works.

@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "admin_products_archive",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(admin_products_archive)),
+    serve: serve!(admin_products_archive),
 };
 
 #[utoipa::path(delete, path = "/api/v1/admin/products/{id}", tag = "admin",

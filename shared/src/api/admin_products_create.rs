@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "admin_products_create",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(admin_products_create)),
+    serve: serve!(admin_products_create),
 };
 
 #[utoipa::path(post, path = "/api/v1/admin/products", tag = "admin", request_body = ProductInput, security(("bearer" = [])),

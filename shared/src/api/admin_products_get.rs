@@ -15,6 +15,7 @@ pub const ROUTE: Route = Route {
     name: "admin_products_get",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_products_get)),
+    serve: serve!(admin_products_get),
 };
 
 #[utoipa::path(get, path = "/api/v1/admin/products/{id}", tag = "admin",

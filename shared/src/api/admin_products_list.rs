@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "admin_products_list",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_products_list)),
+    serve: serve!(admin_products_list),
 };
 
 #[utoipa::path(get, path = "/api/v1/admin/products", tag = "admin", security(("bearer" = [])),

@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "admin_products_stock",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_products_stock)),
+    serve: serve!(admin_products_stock),
 };
 
 /// Exactly one of `set` or `delta`.

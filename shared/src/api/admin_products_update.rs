@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "admin_products_update",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(admin_products_update)),
+    serve: serve!(admin_products_update),
 };
 
 #[utoipa::path(patch, path = "/api/v1/admin/products/{id}", tag = "admin", request_body = ProductPatch,

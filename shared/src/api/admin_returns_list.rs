@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "admin_returns_list",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_returns_list)),
+    serve: serve!(admin_returns_list),
 };
 
 #[derive(Deserialize)]

@@ -23,6 +23,7 @@ pub const ROUTE: Route = Route {
         Need::Queue,
     ],
     router: || OpenApiRouter::new().routes(routes!(admin_returns_receive)),
+    serve: serve!(admin_returns_receive),
 };
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

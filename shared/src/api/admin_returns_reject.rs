@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "admin_returns_reject",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(admin_returns_reject)),
+    serve: serve!(admin_returns_reject),
 };
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

@@ -15,6 +15,7 @@ pub const ROUTE: Route = Route {
     name: "admin_settings_get",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_settings_get)),
+    serve: serve!(admin_settings_get),
 };
 
 #[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin", security(("bearer" = [])),

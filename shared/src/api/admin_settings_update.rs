@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "admin_settings_update",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_settings_update)),
+    serve: serve!(admin_settings_update),
 };
 
 #[utoipa::path(put, path = "/api/v1/admin/settings", tag = "admin", request_body = SettingsInput,

@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "admin_users_list",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_users_list)),
+    serve: serve!(admin_users_list),
 };
 
 /// A user as an admin sees them in the list.

@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "admin_users_role_update",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_users_role_update)),
+    serve: serve!(admin_users_role_update),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -22,6 +22,7 @@ pub const ROUTE: Route = Route {
     name: "admin_webhooks_create",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_webhooks_create)),
+    serve: serve!(admin_webhooks_create),
 };
 
 /// At most this many subscriptions (each event is one message per subscription).

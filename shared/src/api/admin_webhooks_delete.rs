@@ -15,6 +15,7 @@ pub const ROUTE: Route = Route {
     name: "admin_webhooks_delete",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_webhooks_delete)),
+    serve: serve!(admin_webhooks_delete),
 };
 
 #[utoipa::path(delete, path = "/api/v1/admin/webhooks/{id}", tag = "admin",

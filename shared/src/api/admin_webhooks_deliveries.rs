@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "admin_webhooks_deliveries",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_webhooks_deliveries)),
+    serve: serve!(admin_webhooks_deliveries),
 };
 
 #[utoipa::path(get, path = "/api/v1/admin/webhooks/{id}/deliveries", tag = "admin",

@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "admin_webhooks_list",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(admin_webhooks_list)),
+    serve: serve!(admin_webhooks_list),
 };
 
 #[utoipa::path(get, path = "/api/v1/admin/webhooks", tag = "admin",

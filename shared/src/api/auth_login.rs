@@ -21,6 +21,7 @@ pub const ROUTE: Route = Route {
     name: "auth_login",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(auth_login)),
+    serve: serve!(auth_login),
 };
 
 /// A user id no account has (ULIDs are made from the clock and never all zeros).

@@ -18,6 +18,7 @@ pub const ROUTE: Route = Route {
     name: "auth_logout",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(auth_logout)),
+    serve: serve!(auth_logout),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -22,6 +22,7 @@ pub const ROUTE: Route = Route {
     name: "auth_oauth_google",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Google],
     router: || OpenApiRouter::new().routes(routes!(auth_oauth_google)),
+    serve: serve!(auth_oauth_google),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "auth_password_reset",
     needs: &[Need::TableWrite, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(auth_password_reset)),
+    serve: serve!(auth_password_reset),
 };
 
 #[derive(Deserialize, ToSchema)]

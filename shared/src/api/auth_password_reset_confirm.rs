@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "auth_password_reset_confirm",
     needs: &[Need::TableWrite],
     router: || OpenApiRouter::new().routes(routes!(auth_password_reset_confirm)),
+    serve: serve!(auth_password_reset_confirm),
 };
 
 #[derive(Deserialize, ToSchema)]

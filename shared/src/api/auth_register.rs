@@ -24,6 +24,7 @@ pub const ROUTE: Route = Route {
         Need::Links,
     ],
     router: || OpenApiRouter::new().routes(routes!(auth_register)),
+    serve: serve!(auth_register),
 };
 
 #[derive(Deserialize, ToSchema)]

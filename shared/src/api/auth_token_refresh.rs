@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "auth_token_refresh",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(auth_token_refresh)),
+    serve: serve!(auth_token_refresh),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "auth_verify_email",
     needs: &[Need::TableWrite],
     router: || OpenApiRouter::new().routes(routes!(auth_verify_email)),
+    serve: serve!(auth_verify_email),
 };
 
 #[derive(Deserialize, ToSchema)]

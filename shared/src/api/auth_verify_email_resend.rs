@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
         Need::Links,
     ],
     router: || OpenApiRouter::new().routes(routes!(auth_verify_email_resend)),
+    serve: serve!(auth_verify_email_resend),
 };
 
 #[utoipa::path(post, path = "/api/v1/auth/verify-email/resend", tag = "auth", security(("bearer" = [])),

@@ -18,6 +18,7 @@ pub const ROUTE: Route = Route {
     name: "bundles_get",
     needs: &[Need::TableRead],
     router: || OpenApiRouter::new().routes(routes!(bundles_get)),
+    serve: serve!(bundles_get),
 };
 
 #[utoipa::path(get, path = "/api/v1/bundles/{slug}", tag = "catalog",

@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     // AccessTokens for the key that signs list cursors.
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(bundles_list)),
+    serve: serve!(bundles_list),
 };
 
 #[derive(Deserialize)]

@@ -13,6 +13,7 @@ pub const ROUTE: Route = Route {
     name: "cart_clear",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(cart_clear)),
+    serve: serve!(cart_clear),
 };
 
 #[utoipa::path(delete, path = "/api/v1/cart", tag = "cart",

@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "cart_coupon_apply",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(cart_coupon_apply)),
+    serve: serve!(cart_coupon_apply),
 };
 
 #[derive(Deserialize, ToSchema)]

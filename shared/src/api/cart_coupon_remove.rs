@@ -13,6 +13,7 @@ pub const ROUTE: Route = Route {
     name: "cart_coupon_remove",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(cart_coupon_remove)),
+    serve: serve!(cart_coupon_remove),
 };
 
 #[utoipa::path(delete, path = "/api/v1/cart/coupon", tag = "cart",

@@ -15,6 +15,7 @@ pub const ROUTE: Route = Route {
     name: "cart_get",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(cart_get)),
+    serve: serve!(cart_get),
 };
 
 #[utoipa::path(get, path = "/api/v1/cart", tag = "cart",

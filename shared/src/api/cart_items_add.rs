@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "cart_items_add",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(cart_items_add)),
+    serve: serve!(cart_items_add),
 };
 
 #[derive(Deserialize, ToSchema)]

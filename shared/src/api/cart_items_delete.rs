@@ -14,6 +14,7 @@ pub const ROUTE: Route = Route {
     name: "cart_items_delete",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(cart_items_delete)),
+    serve: serve!(cart_items_delete),
 };
 
 #[utoipa::path(delete, path = "/api/v1/cart/items/{sku}", tag = "cart",

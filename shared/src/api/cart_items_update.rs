@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "cart_items_update",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(cart_items_update)),
+    serve: serve!(cart_items_update),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "cart_merge",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(cart_merge)),
+    serve: serve!(cart_merge),
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "categories_list",
     needs: &[Need::TableRead],
     router: || OpenApiRouter::new().routes(routes!(categories_list)),
+    serve: serve!(categories_list),
 };
 
 #[utoipa::path(get, path = "/api/v1/categories", tag = "catalog",

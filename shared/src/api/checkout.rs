@@ -26,6 +26,7 @@ pub const ROUTE: Route = Route {
         Need::Links,
     ],
     router: || OpenApiRouter::new().routes(routes!(checkout)),
+    serve: serve!(checkout),
 };
 
 #[utoipa::path(post, path = "/api/v1/checkout", tag = "orders", request_body = CheckoutRequest,

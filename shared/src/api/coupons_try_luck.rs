@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "coupons_try_luck",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(coupons_try_luck)),
+    serve: serve!(coupons_try_luck),
 };
 
 #[utoipa::path(post, path = "/api/v1/coupons/try-luck", tag = "cart", security(("bearer" = [])),

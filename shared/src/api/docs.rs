@@ -14,6 +14,7 @@ pub const ROUTE: Route = Route {
     name: "docs",
     needs: &[],
     router: || OpenApiRouter::new().routes(routes!(docs)),
+    serve: serve!(docs),
 };
 
 /// The vendored swagger-ui-dist release (its version names the asset paths, so they can be

@@ -14,6 +14,7 @@ pub const ROUTE: Route = Route {
     name: "docs_assets",
     needs: &[],
     router: || OpenApiRouter::new().routes(routes!(docs_file)),
+    serve: serve!(docs_file),
 };
 
 #[utoipa::path(get, path = "/api/v1/docs/{version}/{file}", tag = "health",

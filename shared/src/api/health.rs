@@ -11,6 +11,7 @@ pub const ROUTE: Route = Route {
     name: "health",
     needs: &[],
     router: || OpenApiRouter::new().routes(routes!(health)),
+    serve: serve!(health),
 };
 
 #[derive(Serialize, ToSchema)]

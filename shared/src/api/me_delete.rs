@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "me_delete",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Google],
     router: || OpenApiRouter::new().routes(routes!(me_delete)),
+    serve: serve!(me_delete),
 };
 
 /// The proof that the caller is the account's owner: its password, or for an account that

@@ -13,6 +13,7 @@ pub const ROUTE: Route = Route {
     name: "me_get",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(me_get)),
+    serve: serve!(me_get),
 };
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),

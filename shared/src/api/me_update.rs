@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "me_update",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(me_update)),
+    serve: serve!(me_update),
 };
 
 #[derive(Deserialize, ToSchema)]

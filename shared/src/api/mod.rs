@@ -4,6 +4,26 @@
 //! serves it alone; the local server mounts all of them; the OpenAPI document is generated from
 //! the same routers. A test keeps [`ROUTES`], the binaries and template.yaml in step.
 
+/// `|| router`: the axum router of one `#[utoipa::path]` handler, at the path and methods its
+/// attribute gives, without its OpenAPI description. A function serves this (`Route::serve`):
+/// `utoipa_axum::routes!` also builds the operation and every schema it names, which cost
+/// each function about 100 KB of code and init time for a document it never serves.
+macro_rules! serve {
+    ($handler:ident) => {
+        || {
+            utoipa_axum::paste! {
+                use utoipa::Path as _;
+                use utoipa_axum::PathItemExt as _;
+                let methods = [<__path_ $handler>]::methods();
+                let router = methods.iter().fold(axum::routing::MethodRouter::new(), |r, m| {
+                    r.on(m.to_method_filter(), $handler)
+                });
+                axum::Router::new().route(&[<__path_ $handler>]::path(), router)
+            }
+        }
+    };
+}
+
 pub mod addresses_create;
 pub mod addresses_delete;
 pub mod addresses_list;
@@ -112,8 +132,12 @@ pub struct Route {
     /// What the handler may use (`Need`): template.yaml grants exactly the matching policies and
     /// variables, and the handler's state holds nothing else.
     pub needs: &'static [Need],
-    /// The route's router, whose OpenAPI paths say its method and path.
+    /// The route's router, whose OpenAPI paths say its method and path (the local server,
+    /// the OpenAPI document).
     pub router: fn() -> OpenApiRouter<AppState>,
+    /// The same handler at the same path and methods, without the OpenAPI description: what
+    /// the route's function serves (`serve!`).
+    pub serve: fn() -> axum::Router<AppState>,
 }
 
 impl Route {
@@ -293,6 +317,7 @@ mod tests {
             name: "cart_add_item",
             needs: &[],
             router: OpenApiRouter::new,
+            serve: axum::Router::new,
         };
         assert_eq!(r.function_id(), "CartAddItemFunction");
     }

@@ -44,6 +44,7 @@ pub const ROUTE: Route = Route {
     name: "notifications_list",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(notifications_list)),
+    serve: serve!(notifications_list),
 };
 
 #[utoipa::path(get, path = "/api/v1/me/notifications", tag = "account", security(("bearer" = [])),

@@ -21,6 +21,7 @@ pub const ROUTE: Route = Route {
     // Links: the storefront's origins, which the document gives as the return URLs' pattern.
     needs: &[Need::Links],
     router: || OpenApiRouter::new().routes(routes!(openapi)),
+    serve: serve!(openapi),
 };
 
 #[derive(OpenApi)]

@@ -21,6 +21,7 @@ pub const ROUTE: Route = Route {
         Need::Queue,
     ],
     router: || OpenApiRouter::new().routes(routes!(orders_cancel)),
+    serve: serve!(orders_cancel),
 };
 
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders",

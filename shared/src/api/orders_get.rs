@@ -14,6 +14,7 @@ pub const ROUTE: Route = Route {
     name: "orders_get",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(orders_get)),
+    serve: serve!(orders_get),
 };
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",

@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "orders_invoice",
     needs: &[Need::TableRead, Need::AccessTokens, Need::Blobs],
     router: || OpenApiRouter::new().routes(routes!(orders_invoice)),
+    serve: serve!(orders_invoice),
 };
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}/invoice", tag = "orders",

@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "orders_list",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(orders_list)),
+    serve: serve!(orders_list),
 };
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),

@@ -14,6 +14,7 @@ pub const ROUTE: Route = Route {
     name: "orders_payment",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(orders_payment)),
+    serve: serve!(orders_payment),
 };
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}/payment", tag = "orders",

@@ -22,6 +22,7 @@ pub const ROUTE: Route = Route {
         Need::Queue,
     ],
     router: || OpenApiRouter::new().routes(routes!(orders_payment_sync)),
+    serve: serve!(orders_payment_sync),
 };
 
 #[utoipa::path(post, path = "/api/v1/orders/{id}/payment/sync", tag = "orders",

@@ -24,6 +24,7 @@ pub const ROUTE: Route = Route {
     name: "orders_returns_create",
     needs: &[Need::TableWrite, Need::AccessTokens, Need::Queue],
     router: || OpenApiRouter::new().routes(routes!(orders_returns_create)),
+    serve: serve!(orders_returns_create),
 };
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "orders_returns_list",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(orders_returns_list)),
+    serve: serve!(orders_returns_list),
 };
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}/returns", tag = "orders",

@@ -14,6 +14,7 @@ pub const ROUTE: Route = Route {
     name: "orders_tracking",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(orders_tracking)),
+    serve: serve!(orders_tracking),
 };
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}/tracking", tag = "orders",

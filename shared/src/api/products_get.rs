@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "products_get",
     needs: &[Need::TableRead],
     router: || OpenApiRouter::new().routes(routes!(products_get)),
+    serve: serve!(products_get),
 };
 
 #[utoipa::path(get, path = "/api/v1/products/{slug}", tag = "catalog",

@@ -22,6 +22,7 @@ pub const ROUTE: Route = Route {
     // AccessTokens for the key that signs list cursors.
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(products_list)),
+    serve: serve!(products_list),
 };
 
 #[utoipa::path(get, path = "/api/v1/products", tag = "catalog",

@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "products_reviews_create",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(products_reviews_create)),
+    serve: serve!(products_reviews_create),
 };
 
 #[utoipa::path(post, path = "/api/v1/products/{slug}/reviews", tag = "catalog", request_body = ReviewInput,

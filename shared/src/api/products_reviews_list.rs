@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     // AccessTokens for the key that signs list cursors.
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(products_reviews_list)),
+    serve: serve!(products_reviews_list),
 };
 
 #[utoipa::path(get, path = "/api/v1/products/{slug}/reviews", tag = "catalog",

@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "reviews_delete",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(reviews_delete)),
+    serve: serve!(reviews_delete),
 };
 
 #[utoipa::path(delete, path = "/api/v1/reviews/{id}", tag = "catalog",

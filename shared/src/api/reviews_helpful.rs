@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "reviews_helpful",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(reviews_helpful)),
+    serve: serve!(reviews_helpful),
 };
 
 #[utoipa::path(post, path = "/api/v1/reviews/{id}/helpful", tag = "catalog",

@@ -17,6 +17,7 @@ pub const ROUTE: Route = Route {
     name: "reviews_update",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(reviews_update)),
+    serve: serve!(reviews_update),
 };
 
 #[utoipa::path(patch, path = "/api/v1/reviews/{id}", tag = "catalog", request_body = ReviewPatch,

@@ -25,6 +25,7 @@ pub const ROUTE: Route = Route {
     name: "stripe_webhook",
     needs: &[Need::TableWrite, Need::Queue, Need::StripeWebhook],
     router: || OpenApiRouter::new().routes(routes!(stripe_webhook)),
+    serve: serve!(stripe_webhook),
 };
 
 /// What a bad signature counts under.

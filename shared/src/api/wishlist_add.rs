@@ -19,6 +19,7 @@ pub const ROUTE: Route = Route {
     name: "wishlist_add",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(wishlist_add)),
+    serve: serve!(wishlist_add),
 };
 
 #[utoipa::path(put, path = "/api/v1/wishlist/{product_id}", tag = "wishlist",

@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "wishlist_check",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(wishlist_check)),
+    serve: serve!(wishlist_check),
 };
 
 #[utoipa::path(get, path = "/api/v1/wishlist/{product_id}", tag = "wishlist",

@@ -20,6 +20,7 @@ pub const ROUTE: Route = Route {
     name: "wishlist_list",
     needs: &[Need::TableRead, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(wishlist_list)),
+    serve: serve!(wishlist_list),
 };
 
 /// A wished product as it is now.

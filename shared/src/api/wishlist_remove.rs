@@ -16,6 +16,7 @@ pub const ROUTE: Route = Route {
     name: "wishlist_remove",
     needs: &[Need::TableWrite, Need::AccessTokens],
     router: || OpenApiRouter::new().routes(routes!(wishlist_remove)),
+    serve: serve!(wishlist_remove),
 };
 
 #[utoipa::path(delete, path = "/api/v1/wishlist/{product_id}", tag = "wishlist",
