@@ -1,5 +1,5 @@
 # Every developer action, by name. README.md's two commands are `make run` and `make test`.
-.PHONY: run test install stack stop functions lambda-tools lambda-release deploy admin fmt lint bench-catalog bench-cart bench-checkout bench-lambda bench-cost bench-warm
+.PHONY: run test install stack stop functions lambda-tools lambda-release deploy admin fmt lint openapi bench-catalog bench-cart bench-checkout bench-lambda bench-cost bench-warm
 
 run:            ## the whole shop on http://127.0.0.1:3000 over the local emulators
 	bash infra/run.sh
@@ -18,6 +18,10 @@ stop:           ## stop the emulators started by `make stack`
 
 admin:          ## build the admin console into admin/dist (when its sources changed)
 	bash infra/admin.sh build
+
+openapi:        ## write the OpenAPI document generated from the routes into shared/openapi.json (what the functions serve)
+	cargo run --quiet -p shop-local -- openapi > shared/openapi.json.new
+	mv shared/openapi.json.new shared/openapi.json
 
 functions:      ## build every Lambda binary (dev profile)
 	cargo build -p functions

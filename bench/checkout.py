@@ -24,9 +24,9 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cart import call, ddb_client, wcu  # noqa: E402
-from catalog import pct, start_server, stop  # noqa: E402
+from catalog import pct, stop  # noqa: E402
+from shop import customer, endpoints, start_shop  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDRESS = {"name": "Bench Buyer", "line1": "1 Test Street", "city": "London",
            "postcode": "N1 9GU", "country": "GB"}
 
@@ -103,26 +103,10 @@ def main():
     ap.add_argument("--prefix", default="bench-checkout")
     args = ap.parse_args()
 
-    dynamodb = os.environ.get("DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:8000")
-    services = os.environ.get("AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:5050")
-    stripe = os.environ.get("STRIPE_API_BASE", "http://127.0.0.1:8420")
-    admin_password = "bench-admin-password-1"
-    env = dict(os.environ, PORT=str(args.port), LOCAL_PREFIX=args.prefix, LOCAL_DEMO_CATALOG="1",
-               DYNAMODB_ENDPOINT_URL=dynamodb, AWS_SERVICES_ENDPOINT_URL=services,
-               STRIPE_API_BASE=stripe, RUST_LOG="warn", LOCAL_ADMIN_PASSWORD=admin_password)
-    server = os.path.join(ROOT, "target", "bench-local", "shop-local")
-    proc, base = start_server(server, env, args.port)
+    dynamodb, stripe = endpoints()["DYNAMODB_ENDPOINT_URL"], endpoints()["STRIPE_API_BASE"]
+    proc, base = start_shop(args.port, args.prefix)
     try:
-        email = f"bench-{time.time_ns()}@example.com"
-        _, session = call(base, "POST", "/api/v1/auth/register",
-                          body={"email": email, "password": "bench-password-1"})
-        token = session["access_token"]
-        # One customer checks out hundreds of times: lift the orders-per-hour limit.
-        _, signed = call(base, "POST", "/api/v1/auth/login",
-                         body={"email": "admin@shop.example", "password": admin_password})
-        _, current = call(base, "GET", "/api/v1/admin/settings", signed["access_token"])
-        current["limits"]["checkouts_per_hour"] = 1_000_000
-        call(base, "PUT", "/api/v1/admin/settings", signed["access_token"], current)
+        email, token = customer(base)
         _, page = call(base, "GET", "/api/v1/products?limit=100&in_stock=true&sort=price")
         skus, product_of = [], {}
         for p in page["items"]:

@@ -34,15 +34,13 @@ import os
 import statistics
 import sys
 import time
-import urllib.parse
-from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cart import call  # noqa: E402
-from catalog import start_server, stop  # noqa: E402
+from catalog import stop  # noqa: E402
 from checkout import ADDRESS, meter, stripe_post  # noqa: E402
+from shop import ROOT, customer, endpoints, start_shop, write_between  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 START = "<!-- bench-cost:start -->"
 END = "<!-- bench-cost:end -->"
 
@@ -164,25 +162,10 @@ def main():
     ap.add_argument("--prefix", default="bench-cost")
     ap.add_argument("--no-docs", action="store_true")
     args = ap.parse_args()
-    dynamodb = os.environ.get("DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:8000")
-    services = os.environ.get("AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:5050")
-    stripe = os.environ.get("STRIPE_API_BASE", "http://127.0.0.1:8420")
-    admin_password = "bench-admin-password-1"
-    env = dict(os.environ, PORT=str(args.port), LOCAL_PREFIX=args.prefix, LOCAL_DEMO_CATALOG="1",
-               DYNAMODB_ENDPOINT_URL=dynamodb, AWS_SERVICES_ENDPOINT_URL=services,
-               STRIPE_API_BASE=stripe, RUST_LOG="warn", LOCAL_ADMIN_PASSWORD=admin_password)
-    server = str(ROOT / "target" / "bench-local" / "shop-local")
-    proc, base = start_server(server, env, args.port)
+    stripe = endpoints()["STRIPE_API_BASE"]
+    proc, base = start_shop(args.port, args.prefix)
     try:
-        email = f"bench-cost-{time.time_ns()}@example.com"
-        _, session = call(base, "POST", "/api/v1/auth/register",
-                          body={"email": email, "password": "bench-password-1"})
-        token = session["access_token"]
-        _, signed = call(base, "POST", "/api/v1/auth/login",
-                         body={"email": "admin@shop.example", "password": admin_password})
-        _, current = call(base, "GET", "/api/v1/admin/settings", signed["access_token"])
-        current["limits"]["checkouts_per_hour"] = 1_000_000
-        call(base, "PUT", "/api/v1/admin/settings", signed["access_token"], current)
+        email, token = customer(base)
         _, page = call(base, "GET", "/api/v1/products?limit=50&in_stock=true")
         _, categories = call(base, "GET", "/api/v1/categories")
         category = categories[0]["slug"] if categories else ""
@@ -210,12 +193,7 @@ def main():
     markdown, total = report(per_order, len(counts), time.strftime("%Y-%m-%d"))
     print(markdown)
     if not args.no_docs:
-        doc = ROOT / "docs" / "operations.md"
-        text = doc.read_text()
-        if START in text and END in text:
-            head, rest = text.split(START, 1)
-            _, tail = rest.split(END, 1)
-            doc.write_text(f"{head}{START}\n{markdown}\n{END}{tail}")
+        write_between(os.path.join(ROOT, "docs", "operations.md"), START, END, markdown)
     spread = [round(sum(dollars_per_1000(c)[0].values()), 4) for c in counts]
     print(f"per 1,000 orders over the journeys: min ${min(spread)}, median "
           f"${statistics.median(spread)}, max ${max(spread)}", file=sys.stderr)

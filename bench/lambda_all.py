@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from lambda_init import measure  # noqa: E402
+from shop import write_between  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_ZIPPED = 3_000_000
@@ -235,12 +236,7 @@ def main():
     markdown = table_markdown(rows, floor, meta)
     print(markdown)
     if not args.only and not args.no_docs:
-        doc = ROOT / "docs" / "build.md"
-        text = doc.read_text()
-        if START in text and END in text:
-            head, rest = text.split(START, 1)
-            _, tail = rest.split(END, 1)
-            doc.write_text(f"{head}{START}\n{markdown}\n{END}{tail}")
+        write_between(ROOT / "docs" / "build.md", START, END, markdown)
     over = [r["name"] for r in rows if over_budget(r)]
     print(f"{len(rows)} functions, {len(over)} over a budget: {', '.join(over) or 'none'}",
           file=sys.stderr)

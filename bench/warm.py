@@ -20,10 +20,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cart import call  # noqa: E402
-from catalog import start_server, stop  # noqa: E402
+from catalog import stop  # noqa: E402
 from checkout import ADDRESS  # noqa: E402
+from shop import customer, start_shop  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TICK = os.sysconf("SC_CLK_TCK")
 MIX = {"listing": 2, "product page": 5, "add to cart": 3, "view cart": 2, "checkout": 1}
 GOAL_US = 150
@@ -56,22 +56,9 @@ def main():
     ap.add_argument("--port", type=int, default=3194)
     ap.add_argument("--prefix", default="bench-warm")
     args = ap.parse_args()
-    admin_password = "bench-admin-password-1"
-    env = dict(os.environ, PORT=str(args.port), LOCAL_PREFIX=args.prefix, LOCAL_DEMO_CATALOG="1",
-               DYNAMODB_ENDPOINT_URL=os.environ.get("DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:8000"),
-               AWS_SERVICES_ENDPOINT_URL=os.environ.get("AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:5050"),
-               STRIPE_API_BASE=os.environ.get("STRIPE_API_BASE", "http://127.0.0.1:8420"),
-               RUST_LOG="warn", LOCAL_ADMIN_PASSWORD=admin_password)
-    proc, base = start_server(os.path.join(ROOT, "target", "bench-local", "shop-local"), env, args.port)
+    proc, base = start_shop(args.port, args.prefix)
     try:
-        _, session = call(base, "POST", "/api/v1/auth/register",
-                          body={"email": f"warm-{time.time_ns()}@example.com", "password": "bench-password-1"})
-        token = session["access_token"]
-        _, signed = call(base, "POST", "/api/v1/auth/login",
-                         body={"email": "admin@shop.example", "password": admin_password})
-        _, current = call(base, "GET", "/api/v1/admin/settings", signed["access_token"])
-        current["limits"]["checkouts_per_hour"] = 1_000_000
-        call(base, "PUT", "/api/v1/admin/settings", signed["access_token"], current)
+        _, token = customer(base)
         _, page = call(base, "GET", "/api/v1/products?limit=50&in_stock=true")
         slugs = [p["slug"] for p in page["items"]]
         _, detail = call(base, "GET", f"/api/v1/products/{slugs[0]}")

@@ -90,7 +90,7 @@ def main():
         "#[tokio::main]\n"
         "async fn main() -> Result<(), lambda::Error> {\n"
         f"    let env = lambda::Env::load(api::{a.name}::ROUTE.needs).await?;\n"
-        f"    lambda::serve(&api::{a.name}::ROUTE, {state}).await\n"
+        f"    lambda::serve(api::{a.name}::ROUTE.needs, api::{a.name}::ROUTE.serve, {state}).await\n"
         "}\n")
 
     cargo = ROOT / "functions" / "Cargo.toml"

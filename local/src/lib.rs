@@ -201,7 +201,7 @@ impl RunningShop {
         provision::remove(
             &self.names,
             &Table::new(&sdk, config),
-            &Queue::client(&sdk, config),
+            &provision::sqs_client(&sdk, config),
             &self.queue_urls,
             &provision::s3_client(&sdk, config),
         )
@@ -297,9 +297,10 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         &template,
         &names,
         &table,
-        &Queue::client(&sdk, &base),
+        &provision::sqs_client(&sdk, &base),
         &provision::s3_client(&sdk, &base),
-        &mailer,
+        &provision::ses_client(&sdk, &base),
+        &mailer.from,
     )
     .await?;
     for (variable, queue) in &template.queue_variables {
@@ -354,7 +355,8 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         tasks.push(tokio::spawn(poller::run(
             state.clone(),
             kind,
-            Queue::at(&sdk, &config, &made.url),
+            provision::sqs_client(&sdk, &config),
+            made.url.clone(),
             batch_size,
             made.arn.clone(),
             meter.clone(),

@@ -10,7 +10,6 @@ use aws_lambda_events::event::sqs::SqsBatchResponse;
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
 use shop::AppState;
-use shop::aws::Queue;
 use shop::state::Need;
 
 /// Long-poll wait per receive: short enough to stop promptly, long enough not to spin.
@@ -55,7 +54,8 @@ impl SqsFunction {
 pub async fn run(
     state: AppState,
     function: SqsFunction,
-    queue: Queue,
+    sqs: aws_sdk_sqs::Client,
+    queue_url: String,
     batch_size: u32,
     queue_arn: String,
     meter: crate::meter::Meter,
@@ -63,10 +63,9 @@ pub async fn run(
     // The function gets what it would have on Lambda, and nothing more.
     let state = state.only(function.needs());
     loop {
-        let received = queue
-            .client
+        let received = sqs
             .receive_message()
-            .queue_url(&*queue.url)
+            .queue_url(&queue_url)
             .max_number_of_messages(batch_size.clamp(1, 10) as i32)
             .wait_time_seconds(WAIT)
             .message_system_attribute_names(MessageSystemAttributeName::All)
@@ -123,10 +122,9 @@ pub async fn run(
                     .expect("id and receipt are set")
             })
             .collect();
-        if let Err(e) = queue
-            .client
+        if let Err(e) = sqs
             .delete_message_batch()
-            .queue_url(&*queue.url)
+            .queue_url(&queue_url)
             .set_entries(Some(entries))
             .send()
             .await

@@ -9,7 +9,7 @@ use aws_sdk_s3::types::{CorsConfiguration, CorsRule, PublicAccessBlockConfigurat
 use std::collections::BTreeMap;
 
 use aws_sdk_sqs::types::QueueAttributeName;
-use shop::aws::{Mailer, Table};
+use shop::aws::Table;
 
 use crate::template::{QueueSpec, TableSpec, Template};
 
@@ -79,7 +79,8 @@ pub async fn provision(
     table: &Table,
     sqs: &aws_sdk_sqs::Client,
     s3: &aws_sdk_s3::Client,
-    mailer: &Mailer,
+    ses: &aws_sdk_sesv2::Client,
+    sender: &str,
 ) -> Result<Provisioned, ProvisionError> {
     create_table(&template.table, &names.table, table).await?;
     // Dead-letter queues come first in the template's list, so each target exists in time.
@@ -101,10 +102,8 @@ pub async fn provision(
         queues.insert(spec.logical_id.clone(), MadeQueue { url, arn });
     }
     create_bucket(template, &names.bucket, s3).await?;
-    mailer
-        .client
-        .create_email_identity()
-        .email_identity(&*mailer.from)
+    ses.create_email_identity()
+        .email_identity(sender)
         .send()
         .await
         .map_err(|e| {
@@ -324,6 +323,31 @@ async fn create_bucket(
 /// An S3 client for the emulator (moto answers path-style requests only). The shop's own
 /// functions sign their few S3 calls themselves (`shop::aws::Blobs`); making and emptying the
 /// bucket is the local server's job alone.
+/// The SDK's SQS client, for what only the local server, shopctl and the tests do with queues
+/// (create, receive, delete, redrive); the shop itself only sends (`shop::aws::Queue`).
+pub fn sqs_client(
+    sdk: &aws_types::SdkConfig,
+    config: &shop::config::Config,
+) -> aws_sdk_sqs::Client {
+    let mut builder = aws_sdk_sqs::config::Builder::from(sdk);
+    if let Some(endpoint) = &config.endpoints.services {
+        builder = builder.endpoint_url(endpoint);
+    }
+    aws_sdk_sqs::Client::from_conf(builder.build())
+}
+
+/// The SDK's SES client, to verify the sender on the emulator.
+pub fn ses_client(
+    sdk: &aws_types::SdkConfig,
+    config: &shop::config::Config,
+) -> aws_sdk_sesv2::Client {
+    let mut builder = aws_sdk_sesv2::config::Builder::from(sdk);
+    if let Some(url) = &config.endpoints.services {
+        builder = builder.endpoint_url(url);
+    }
+    aws_sdk_sesv2::Client::from_conf(builder.build())
+}
+
 pub fn s3_client(sdk: &aws_types::SdkConfig, config: &shop::config::Config) -> aws_sdk_s3::Client {
     let mut builder = aws_sdk_s3::config::Builder::from(sdk);
     if let Some(url) = &config.endpoints.services {

@@ -11,7 +11,12 @@ use crate::config::{Config, Endpoints};
 
 mod blobs;
 mod lazy_http;
+mod mailer;
+mod queue;
+mod signed;
 pub use blobs::{BlobError, Blobs, ObjectHead};
+pub use mailer::Mailer;
+pub use queue::Queue;
 
 /// The region used against the emulators when none is set in the environment.
 const LOCAL_REGION: &str = "us-east-1";
@@ -235,104 +240,6 @@ impl Table {
         &self,
     ) -> aws_sdk_dynamodb::operation::batch_write_item::builders::BatchWriteItemFluentBuilder {
         self.client().batch_write_item()
-    }
-}
-
-/// One SQS queue: the work queue drained by the worker, or the image queue drained by the
-/// images worker.
-#[derive(Clone, Debug)]
-pub struct Queue {
-    pub client: aws_sdk_sqs::Client,
-    pub url: std::sync::Arc<str>,
-}
-
-impl Queue {
-    /// The work queue (`Need::Queue`).
-    pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
-        let url = config
-            .queue_url
-            .as_deref()
-            .expect("a function with Need::Queue has QUEUE_URL");
-        Self::at(sdk, config, url)
-    }
-
-    /// The image queue (`Need::ImageQueue`).
-    pub fn images(sdk: &SdkConfig, config: &Config) -> Self {
-        let url = config
-            .image_queue_url
-            .as_deref()
-            .expect("a function with Need::ImageQueue has IMAGE_QUEUE_URL");
-        Self::at(sdk, config, url)
-    }
-
-    /// The work queue's dead-letter queue (`Need::DeadLetters`).
-    pub fn dead_letters(sdk: &SdkConfig, config: &Config) -> Self {
-        let url = config
-            .dead_letter_queue_url
-            .as_deref()
-            .expect("a function with Need::DeadLetters has DEAD_LETTER_QUEUE_URL");
-        Self::at(sdk, config, url)
-    }
-
-    /// The queue at `url`.
-    pub fn at(sdk: &SdkConfig, config: &Config, url: &str) -> Self {
-        Self {
-            client: Self::client(sdk, config),
-            url: url.into(),
-        }
-    }
-
-    /// An SQS client for any queue (the emulator's locally).
-    pub fn client(sdk: &SdkConfig, config: &Config) -> aws_sdk_sqs::Client {
-        let mut builder = aws_sdk_sqs::config::Builder::from(sdk);
-        if let Some(endpoint) = &config.endpoints.services {
-            builder = builder.endpoint_url(endpoint);
-        }
-        aws_sdk_sqs::Client::from_conf(builder.build())
-    }
-
-    /// Sends one message body.
-    pub async fn send(&self, body: String) -> Result<(), String> {
-        self.send_after(body, 0).await
-    }
-
-    /// Sends `body`, visible to receivers after `delay_seconds` (SQS allows 0..=900).
-    pub async fn send_after(&self, body: String, delay_seconds: i32) -> Result<(), String> {
-        self.client
-            .send_message()
-            .queue_url(&*self.url)
-            .message_body(body)
-            .delay_seconds(delay_seconds.clamp(0, 900))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
-    }
-}
-
-/// SES (v2), with the verified sender and the name emails sign with.
-#[derive(Clone, Debug)]
-pub struct Mailer {
-    pub client: aws_sdk_sesv2::Client,
-    pub from: std::sync::Arc<str>,
-    pub shop_name: std::sync::Arc<str>,
-}
-
-impl Mailer {
-    pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
-        let mut builder = aws_sdk_sesv2::config::Builder::from(sdk);
-        if let Some(url) = &config.endpoints.services {
-            builder = builder.endpoint_url(url);
-        }
-        let mail = config
-            .mail
-            .as_ref()
-            .expect("a function with Need::Mailer has EMAIL_FROM");
-        Self {
-            client: aws_sdk_sesv2::Client::from_conf(builder.build()),
-            from: mail.from.as_str().into(),
-            shop_name: mail.shop_name.as_str().into(),
-        }
     }
 }
 

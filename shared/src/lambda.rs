@@ -7,7 +7,7 @@ use aws_types::SdkConfig;
 use lambda_http::RequestExt;
 use lambda_runtime::{LambdaEvent, service_fn};
 
-use crate::api::Route;
+use crate::api::Serve;
 use crate::aws::{Blobs, Mailer, Queue, Table, TableReader};
 use crate::config::Config;
 use crate::http::REQUEST_ID;
@@ -80,16 +80,19 @@ impl Env {
     }
 }
 
-/// Serves one HTTP route behind API Gateway (HTTP API, payload v2).
-pub async fn serve(route: &'static crate::api::Route, state: AppState) -> Result<(), Error> {
-    state.require(route.needs)?;
-    let app = router(route, state).layer(axum::middleware::map_request(lambda_request_id));
+/// Serves one HTTP route behind API Gateway (HTTP API, payload v2), given the route's `needs`
+/// and `serve` (`ROUTE.needs`, `ROUTE.serve`). Not the whole `Route`: a reference to it would
+/// keep its `router`, and with it the route's OpenAPI description, in the binary (about 100 KB
+/// of code in checkout).
+pub async fn serve(needs: &'static [Need], serve: Serve, state: AppState) -> Result<(), Error> {
+    state.require(needs)?;
+    let app = router(serve, state).layer(axum::middleware::map_request(lambda_request_id));
     lambda_http::run(app).await
 }
 
 /// The router a route's function serves: that route alone, wrapped in the shared layers.
-pub fn router(route: &Route, state: AppState) -> axum::Router {
-    crate::http::wrap((route.serve)().with_state(state))
+pub fn router(serve: Serve, state: AppState) -> axum::Router {
+    crate::http::wrap(serve().with_state(state))
 }
 
 /// Uses Lambda's request id as the request id, so logs and responses agree with CloudWatch,

@@ -118,16 +118,7 @@ async fn on_event(state: &AppState, event: &notify::Event) -> Result<(), WorkErr
 }
 
 async fn dead_letter(state: &AppState, body: &str) -> Result<(), String> {
-    let queue = state.dead_letters();
-    queue
-        .client
-        .send_message()
-        .queue_url(&*queue.url)
-        .message_body(body)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
+    state.dead_letters().send(body.to_owned()).await
 }
 
 /// Closes a given-up order's payment at Stripe. Stripe unreachable: retried (the message

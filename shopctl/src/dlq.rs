@@ -3,7 +3,13 @@
 //! named by `--id`) back to the work queue and deletes them from the dead-letter queue.
 
 use aws_sdk_sqs::types::{ChangeMessageVisibilityBatchRequestEntry, MessageSystemAttributeName};
-use shop::aws::Queue;
+
+/// A queue as shopctl reads it: the SDK's SQS client (receive, hide, delete) and the URL.
+#[derive(Clone, Debug)]
+pub struct SqsQueue {
+    pub client: aws_sdk_sqs::Client,
+    pub url: String,
+}
 
 /// One dead letter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,13 +26,13 @@ const HOLD_SECS: i32 = 30;
 
 /// Every message in `dlq`, each read once (they are hidden while this runs, then visible again
 /// unless `keep_hidden`).
-async fn take_all(dlq: &Queue) -> Result<Vec<DeadLetter>, String> {
+async fn take_all(dlq: &SqsQueue) -> Result<Vec<DeadLetter>, String> {
     let mut out: Vec<DeadLetter> = Vec::new();
     loop {
         let received = dlq
             .client
             .receive_message()
-            .queue_url(&*dlq.url)
+            .queue_url(&dlq.url)
             .max_number_of_messages(10)
             .visibility_timeout(HOLD_SECS)
             .wait_time_seconds(1)
@@ -56,7 +62,7 @@ async fn take_all(dlq: &Queue) -> Result<Vec<DeadLetter>, String> {
 }
 
 /// Makes `letters` visible again at once.
-async fn release(dlq: &Queue, letters: &[DeadLetter]) -> Result<(), String> {
+async fn release(dlq: &SqsQueue, letters: &[DeadLetter]) -> Result<(), String> {
     for chunk in letters.chunks(10) {
         let entries = chunk
             .iter()
@@ -72,7 +78,7 @@ async fn release(dlq: &Queue, letters: &[DeadLetter]) -> Result<(), String> {
             .collect();
         dlq.client
             .change_message_visibility_batch()
-            .queue_url(&*dlq.url)
+            .queue_url(&dlq.url)
             .set_entries(Some(entries))
             .send()
             .await
@@ -82,7 +88,7 @@ async fn release(dlq: &Queue, letters: &[DeadLetter]) -> Result<(), String> {
 }
 
 /// The dead letters, left where they are.
-pub async fn list(dlq: &Queue) -> Result<Vec<DeadLetter>, String> {
+pub async fn list(dlq: &SqsQueue) -> Result<Vec<DeadLetter>, String> {
     let letters = take_all(dlq).await?;
     release(dlq, &letters).await?;
     Ok(letters)
@@ -92,8 +98,8 @@ pub async fn list(dlq: &Queue) -> Result<Vec<DeadLetter>, String> {
 /// returns the ones re-driven. Each is sent before it is deleted, so a failure half-way
 /// leaves a message in both queues at worst, which the worker's idempotency absorbs.
 pub async fn redrive(
-    dlq: &Queue,
-    work: &Queue,
+    dlq: &SqsQueue,
+    work: &SqsQueue,
     id: Option<&str>,
 ) -> Result<Vec<DeadLetter>, String> {
     let letters = take_all(dlq).await?;
@@ -104,14 +110,14 @@ pub async fn redrive(
     for letter in &chosen {
         work.client
             .send_message()
-            .queue_url(&*work.url)
+            .queue_url(&work.url)
             .message_body(&letter.body)
             .send()
             .await
             .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
         dlq.client
             .delete_message()
-            .queue_url(&*dlq.url)
+            .queue_url(&dlq.url)
             .receipt_handle(&letter.receipt)
             .send()
             .await

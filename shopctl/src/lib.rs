@@ -8,7 +8,7 @@ pub mod dlq;
 pub mod generate;
 pub mod import;
 
-use shop::aws::{Queue, Table};
+use shop::aws::Table;
 use shop::config::Config;
 use shop::need::Need;
 
@@ -46,7 +46,7 @@ pub async fn connect_queues(
     work_url: &str,
     dlq_url: &str,
     endpoint: Option<&str>,
-) -> Result<(Queue, Queue), String> {
+) -> Result<(dlq::SqsQueue, dlq::SqsQueue), String> {
     let config = Config::for_needs(&[Need::Queue, Need::DeadLetters], |name| match name {
         "QUEUE_URL" => Some(work_url.to_owned()),
         "DEAD_LETTER_QUEUE_URL" => Some(dlq_url.to_owned()),
@@ -55,10 +55,27 @@ pub async fn connect_queues(
     })
     .map_err(|e| e.to_string())?;
     let sdk = sdk_config(&config.endpoints).await;
-    Ok((
-        Queue::new(&sdk, &config),
-        Queue::dead_letters(&sdk, &config),
-    ))
+    let client = shop_local::provision::sqs_client(&sdk, &config);
+    let at = |url: &str| dlq::SqsQueue {
+        client: client.clone(),
+        url: url.to_owned(),
+    };
+    Ok((at(work_url), at(dlq_url)))
+}
+
+/// The work queue as the shop sends to it (`QUEUE_URL`; `endpoint` for the emulators).
+pub async fn work_queue(
+    work_url: &str,
+    endpoint: Option<&str>,
+) -> Result<shop::aws::Queue, String> {
+    let config = Config::for_needs(&[Need::Queue], |name| match name {
+        "QUEUE_URL" => Some(work_url.to_owned()),
+        "AWS_SERVICES_ENDPOINT_URL" => endpoint.map(str::to_owned),
+        _ => None,
+    })
+    .map_err(|e| e.to_string())?;
+    let sdk = sdk_config(&config.endpoints).await;
+    Ok(shop::aws::Queue::new(&sdk, &config))
 }
 
 /// The work queue's and the dead-letter queue's URLs: as given, else the local stack's
@@ -78,7 +95,7 @@ pub async fn queue_urls(
     })
     .map_err(|e| e.to_string())?;
     let sdk = sdk_config(&config.endpoints).await;
-    let client = Queue::client(&sdk, &config);
+    let client = shop_local::provision::sqs_client(&sdk, &config);
     let url_of = |name: String| {
         let client = client.clone();
         async move {

@@ -212,13 +212,13 @@ async fn main() -> ExitCode {
                 endpoint.as_deref(),
             )
             .await;
-            let queues = match urls {
-                Ok((work, dlq)) => shopctl::connect_queues(&work, &dlq, endpoint.as_deref()).await,
+            let queue = match urls {
+                Ok((work, _)) => shopctl::work_queue(&work, endpoint.as_deref()).await,
                 Err(e) => Err(e),
             };
             let event = event.trim_start_matches("evt_");
-            let sent = match queues {
-                Ok((work, _)) => shop::webhooks::resend(&table, &work, &subscription, event)
+            let sent = match queue {
+                Ok(work) => shop::webhooks::resend(&table, &work, &subscription, event)
                     .await
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e),

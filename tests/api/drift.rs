@@ -387,7 +387,7 @@ async fn each_function_serves_its_route_at_its_documented_methods_and_path() {
     let app = TestApp::spawn().await;
     let mut problems = Vec::new();
     for route in shop::api::ROUTES {
-        let router = shop::lambda::router(route, app.shop.state.only(route.needs));
+        let router = shop::lambda::router(route.serve, app.shop.state.only(route.needs));
         let endpoints = route.endpoints();
         for (method, path) in &endpoints {
             // Every `{param}` as a plausible value.

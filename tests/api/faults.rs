@@ -32,8 +32,8 @@ async fn moto_behind_a_proxy() -> (TestApp, FaultProxy) {
     let app = TestApp::spawn_with(|o| o.services_endpoint = url).await;
     // Redelivery after 1 s instead of 180 s, so retries take seconds.
     let queue = app.shop.state.queue();
-    queue
-        .client
+    app.sqs()
+        .await
         .set_queue_attributes()
         .queue_url(&*queue.url)
         .attributes(
@@ -252,11 +252,7 @@ async fn a_poison_message_reaches_the_dead_letter_queue_after_five_receives_and_
     for to in &recipients {
         let envelope = Envelope::new(verification_email(to, "http://127.0.0.1/v?t=1"));
         queue
-            .client
-            .send_message()
-            .queue_url(&*queue.url)
-            .message_body(serde_json::to_string(&envelope).unwrap())
-            .send()
+            .send(serde_json::to_string(&envelope).unwrap())
             .await
             .unwrap();
     }

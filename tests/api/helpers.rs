@@ -213,14 +213,21 @@ impl TestApp {
         }
     }
 
+    /// The SDK's SQS client on this shop's emulator (the shop itself only sends: to receive,
+    /// inspect or tune a queue, the tests use this).
+    pub async fn sqs(&self) -> aws_sdk_sqs::Client {
+        let config = &self.shop.state.config;
+        let sdk = shop::aws::sdk_config(&config.endpoints).await;
+        shop_local::provision::sqs_client(&sdk, config)
+    }
+
     /// Waits until the work queue holds no message, visible or in flight.
     pub async fn wait_for_empty_queue(&self, timeout: Duration) {
         use aws_sdk_sqs::types::QueueAttributeName as A;
-        let queue = self.shop.state.queue();
+        let (queue, sqs) = (self.shop.state.queue(), self.sqs().await);
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            let attrs = queue
-                .client
+            let attrs = sqs
                 .get_queue_attributes()
                 .queue_url(&*queue.url)
                 .attribute_names(A::ApproximateNumberOfMessages)

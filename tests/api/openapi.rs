@@ -57,3 +57,16 @@ async fn every_route_with_a_body_documents_400_413_415_and_422() {
     }
     assert!(with_body >= 10, "only {with_body} routes take a body?");
 }
+
+/// The functions serve the committed `shared/openapi.json`; it must be what the routes'
+/// annotations generate today.
+#[test]
+fn the_committed_document_is_the_one_the_code_generates() {
+    let committed: serde_json::Value =
+        serde_json::from_str(shop::api::openapi::COMMITTED).expect("shared/openapi.json is JSON");
+    assert!(
+        committed == shop::api::openapi::generate(),
+        "shared/openapi.json is not the document the routes generate: run `make openapi` and \
+         commit the result"
+    );
+}

@@ -17,10 +17,9 @@ async fn a_test_shop_removes_its_table_and_queues_and_empties_its_bucket_when_dr
         .put_immutable("products/p1/image.jpg", b"jpeg".to_vec(), "image/jpeg")
         .await
         .unwrap();
-    let s3 = shop_local::provision::s3_client(
-        &shop::aws::sdk_config(&state.config.endpoints).await,
-        &state.config,
-    );
+    let sdk = shop::aws::sdk_config(&state.config.endpoints).await;
+    let s3 = shop_local::provision::s3_client(&sdk, &state.config);
+    let sqs = shop_local::provision::sqs_client(&sdk, &state.config);
     drop(app);
 
     let table = state
@@ -38,9 +37,7 @@ async fn a_test_shop_removes_its_table_and_queues_and_empties_its_bucket_when_dr
             .is_some_and(|e| e.is_resource_not_found_exception()),
         "the table is still there: {table:?}"
     );
-    let queues = state
-        .queue()
-        .client
+    let queues = sqs
         .list_queues()
         .queue_name_prefix(&names.table)
         .send()

@@ -50,14 +50,7 @@ async fn a_message_delivered_twice_sends_one_email() {
     let queue = app.shop.state.queue();
     // The same message twice, as SQS's at-least-once delivery may hand it over.
     for _ in 0..2 {
-        queue
-            .client
-            .send_message()
-            .queue_url(&*queue.url)
-            .message_body(&body)
-            .send()
-            .await
-            .unwrap();
+        queue.send(body.clone()).await.unwrap();
     }
     app.wait_for_emails(&to, 1, Duration::from_secs(15)).await;
     app.wait_for_empty_queue(Duration::from_secs(15)).await;
@@ -74,11 +67,10 @@ fn record(id: &str, body: String) -> SqsMessage {
 
 /// The first message received from the dead-letter queue within `wait`.
 pub(crate) async fn first_dead_letter(app: &TestApp, wait: Duration) -> Option<String> {
-    let queue = app.shop.state.queue();
+    let sqs = app.sqs().await;
     let deadline = tokio::time::Instant::now() + wait;
     while tokio::time::Instant::now() < deadline {
-        let out = queue
-            .client
+        let out = sqs
             .receive_message()
             .queue_url(&app.shop.dead_letter_queue_url)
             .wait_time_seconds(1)
@@ -130,14 +122,7 @@ async fn shopctl_lists_and_redrives_dead_letters() {
     let app = TestApp::spawn().await;
     let queue = app.shop.state.queue();
     let body = format!("{{\"unreadable\": \"{}\"}}", crate::helpers::unique());
-    queue
-        .client
-        .send_message()
-        .queue_url(&*queue.url)
-        .message_body(&body)
-        .send()
-        .await
-        .unwrap();
+    queue.send(body.clone()).await.unwrap();
     let services =
         crate::helpers::env_or("TEST_AWS_SERVICES_ENDPOINT_URL", "http://127.0.0.1:15050");
     let (work, dlq) =

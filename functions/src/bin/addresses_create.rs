@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::addresses_create::ROUTE.needs).await?;
     lambda::serve(
-        &api::addresses_create::ROUTE,
+        api::addresses_create::ROUTE.needs,
+        api::addresses_create::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

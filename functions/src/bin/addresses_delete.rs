@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::addresses_delete::ROUTE.needs).await?;
     lambda::serve(
-        &api::addresses_delete::ROUTE,
+        api::addresses_delete::ROUTE.needs,
+        api::addresses_delete::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

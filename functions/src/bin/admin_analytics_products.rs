@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_analytics_products::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_analytics_products::ROUTE,
+        api::admin_analytics_products::ROUTE.needs,
+        api::admin_analytics_products::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_analytics_sales::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_analytics_sales::ROUTE,
+        api::admin_analytics_sales::ROUTE.needs,
+        api::admin_analytics_sales::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

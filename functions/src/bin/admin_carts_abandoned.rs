@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_carts_abandoned::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_carts_abandoned::ROUTE,
+        api::admin_carts_abandoned::ROUTE.needs,
+        api::admin_carts_abandoned::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_categories_create::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_categories_create::ROUTE,
+        api::admin_categories_create::ROUTE.needs,
+        api::admin_categories_create::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_orders_refund::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_orders_refund::ROUTE,
+        api::admin_orders_refund::ROUTE.needs,
+        api::admin_orders_refund::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_stripe(env.stripe())

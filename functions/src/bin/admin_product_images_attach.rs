@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_product_images_attach::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_product_images_attach::ROUTE,
+        api::admin_product_images_attach::ROUTE.needs,
+        api::admin_product_images_attach::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_blobs(env.blobs().await)

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_product_images_delete::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_product_images_delete::ROUTE,
+        api::admin_product_images_delete::ROUTE.needs,
+        api::admin_product_images_delete::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_blobs(env.blobs().await),

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_product_images_order::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_product_images_order::ROUTE,
+        api::admin_product_images_order::ROUTE.needs,
+        api::admin_product_images_order::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

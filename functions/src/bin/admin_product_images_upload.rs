@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_product_images_upload::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_product_images_upload::ROUTE,
+        api::admin_product_images_upload::ROUTE.needs,
+        api::admin_product_images_upload::ROUTE.serve,
         env.state()
             .with_reader(env.reader().await)
             .with_blobs(env.blobs().await),

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_returns_list::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_returns_list::ROUTE,
+        api::admin_returns_list::ROUTE.needs,
+        api::admin_returns_list::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

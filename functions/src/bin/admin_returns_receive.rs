@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_returns_receive::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_returns_receive::ROUTE,
+        api::admin_returns_receive::ROUTE.needs,
+        api::admin_returns_receive::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_stripe(env.stripe())

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_returns_reject::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_returns_reject::ROUTE,
+        api::admin_returns_reject::ROUTE.needs,
+        api::admin_returns_reject::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_queue(env.queue().await),

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_settings_update::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_settings_update::ROUTE,
+        api::admin_settings_update::ROUTE.needs,
+        api::admin_settings_update::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_webhooks_delete::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_webhooks_delete::ROUTE,
+        api::admin_webhooks_delete::ROUTE.needs,
+        api::admin_webhooks_delete::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

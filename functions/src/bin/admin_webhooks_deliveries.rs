@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_webhooks_deliveries::ROUTE.needs).await?;
     lambda::serve(
-        &api::admin_webhooks_deliveries::ROUTE,
+        api::admin_webhooks_deliveries::ROUTE.needs,
+        api::admin_webhooks_deliveries::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

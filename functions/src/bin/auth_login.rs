@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::auth_login::ROUTE.needs).await?;
     lambda::serve(
-        &api::auth_login::ROUTE,
+        api::auth_login::ROUTE.needs,
+        api::auth_login::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

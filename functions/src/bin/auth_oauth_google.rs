@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::auth_oauth_google::ROUTE.needs).await?;
     lambda::serve(
-        &api::auth_oauth_google::ROUTE,
+        api::auth_oauth_google::ROUTE.needs,
+        api::auth_oauth_google::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::auth_register::ROUTE.needs).await?;
     lambda::serve(
-        &api::auth_register::ROUTE,
+        api::auth_register::ROUTE.needs,
+        api::auth_register::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_queue(env.queue().await),

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::auth_token_refresh::ROUTE.needs).await?;
     lambda::serve(
-        &api::auth_token_refresh::ROUTE,
+        api::auth_token_refresh::ROUTE.needs,
+        api::auth_token_refresh::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::bundles_list::ROUTE.needs).await?;
     lambda::serve(
-        &api::bundles_list::ROUTE,
+        api::bundles_list::ROUTE.needs,
+        api::bundles_list::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

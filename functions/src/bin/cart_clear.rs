@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::cart_clear::ROUTE.needs).await?;
     lambda::serve(
-        &api::cart_clear::ROUTE,
+        api::cart_clear::ROUTE.needs,
+        api::cart_clear::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_queue(env.queue().await),

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::cart_coupon_remove::ROUTE.needs).await?;
     lambda::serve(
-        &api::cart_coupon_remove::ROUTE,
+        api::cart_coupon_remove::ROUTE.needs,
+        api::cart_coupon_remove::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_queue(env.queue().await),

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::cart_get::ROUTE.needs).await?;
     lambda::serve(
-        &api::cart_get::ROUTE,
+        api::cart_get::ROUTE.needs,
+        api::cart_get::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

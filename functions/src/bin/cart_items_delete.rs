@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::cart_items_delete::ROUTE.needs).await?;
     lambda::serve(
-        &api::cart_items_delete::ROUTE,
+        api::cart_items_delete::ROUTE.needs,
+        api::cart_items_delete::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_queue(env.queue().await),

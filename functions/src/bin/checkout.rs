@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::checkout::ROUTE.needs).await?;
     lambda::serve(
-        &api::checkout::ROUTE,
+        api::checkout::ROUTE.needs,
+        api::checkout::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_stripe(env.stripe())

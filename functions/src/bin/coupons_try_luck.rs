@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::coupons_try_luck::ROUTE.needs).await?;
     lambda::serve(
-        &api::coupons_try_luck::ROUTE,
+        api::coupons_try_luck::ROUTE.needs,
+        api::coupons_try_luck::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_queue(env.queue().await),

@@ -4,5 +4,5 @@ use shop::{api, lambda};
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::docs::ROUTE.needs).await?;
-    lambda::serve(&api::docs::ROUTE, env.state()).await
+    lambda::serve(api::docs::ROUTE.needs, api::docs::ROUTE.serve, env.state()).await
 }

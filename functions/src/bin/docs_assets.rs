@@ -4,5 +4,10 @@ use shop::{api, lambda};
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::docs_assets::ROUTE.needs).await?;
-    lambda::serve(&api::docs_assets::ROUTE, env.state()).await
+    lambda::serve(
+        api::docs_assets::ROUTE.needs,
+        api::docs_assets::ROUTE.serve,
+        env.state(),
+    )
+    .await
 }

@@ -4,5 +4,10 @@ use shop::{api, lambda};
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::health::ROUTE.needs).await?;
-    lambda::serve(&api::health::ROUTE, env.state()).await
+    lambda::serve(
+        api::health::ROUTE.needs,
+        api::health::ROUTE.serve,
+        env.state(),
+    )
+    .await
 }

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::me_get::ROUTE.needs).await?;
     lambda::serve(
-        &api::me_get::ROUTE,
+        api::me_get::ROUTE.needs,
+        api::me_get::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

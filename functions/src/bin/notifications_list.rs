@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::notifications_list::ROUTE.needs).await?;
     lambda::serve(
-        &api::notifications_list::ROUTE,
+        api::notifications_list::ROUTE.needs,
+        api::notifications_list::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

@@ -4,5 +4,10 @@ use shop::{api, lambda};
 #[tokio::main]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::openapi::ROUTE.needs).await?;
-    lambda::serve(&api::openapi::ROUTE, env.state()).await
+    lambda::serve(
+        api::openapi::ROUTE.needs,
+        api::openapi::ROUTE.serve,
+        env.state(),
+    )
+    .await
 }

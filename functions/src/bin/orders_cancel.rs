@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::orders_cancel::ROUTE.needs).await?;
     lambda::serve(
-        &api::orders_cancel::ROUTE,
+        api::orders_cancel::ROUTE.needs,
+        api::orders_cancel::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_stripe(env.stripe())

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::orders_get::ROUTE.needs).await?;
     lambda::serve(
-        &api::orders_get::ROUTE,
+        api::orders_get::ROUTE.needs,
+        api::orders_get::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

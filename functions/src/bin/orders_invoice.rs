@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::orders_invoice::ROUTE.needs).await?;
     lambda::serve(
-        &api::orders_invoice::ROUTE,
+        api::orders_invoice::ROUTE.needs,
+        api::orders_invoice::ROUTE.serve,
         env.state()
             .with_reader(env.reader().await)
             .with_blobs(env.blobs().await),

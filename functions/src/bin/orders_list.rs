@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::orders_list::ROUTE.needs).await?;
     lambda::serve(
-        &api::orders_list::ROUTE,
+        api::orders_list::ROUTE.needs,
+        api::orders_list::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::orders_payment::ROUTE.needs).await?;
     lambda::serve(
-        &api::orders_payment::ROUTE,
+        api::orders_payment::ROUTE.needs,
+        api::orders_payment::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

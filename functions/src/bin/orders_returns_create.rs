@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::orders_returns_create::ROUTE.needs).await?;
     lambda::serve(
-        &api::orders_returns_create::ROUTE,
+        api::orders_returns_create::ROUTE.needs,
+        api::orders_returns_create::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_queue(env.queue().await),

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::orders_tracking::ROUTE.needs).await?;
     lambda::serve(
-        &api::orders_tracking::ROUTE,
+        api::orders_tracking::ROUTE.needs,
+        api::orders_tracking::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::products_reviews_create::ROUTE.needs).await?;
     lambda::serve(
-        &api::products_reviews_create::ROUTE,
+        api::products_reviews_create::ROUTE.needs,
+        api::products_reviews_create::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::products_reviews_list::ROUTE.needs).await?;
     lambda::serve(
-        &api::products_reviews_list::ROUTE,
+        api::products_reviews_list::ROUTE.needs,
+        api::products_reviews_list::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::reviews_delete::ROUTE.needs).await?;
     lambda::serve(
-        &api::reviews_delete::ROUTE,
+        api::reviews_delete::ROUTE.needs,
+        api::reviews_delete::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::reviews_helpful::ROUTE.needs).await?;
     lambda::serve(
-        &api::reviews_helpful::ROUTE,
+        api::reviews_helpful::ROUTE.needs,
+        api::reviews_helpful::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::reviews_update::ROUTE.needs).await?;
     lambda::serve(
-        &api::reviews_update::ROUTE,
+        api::reviews_update::ROUTE.needs,
+        api::reviews_update::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::stripe_webhook::ROUTE.needs).await?;
     lambda::serve(
-        &api::stripe_webhook::ROUTE,
+        api::stripe_webhook::ROUTE.needs,
+        api::stripe_webhook::ROUTE.serve,
         env.state()
             .with_table(env.table().await)
             .with_queue(env.queue().await),

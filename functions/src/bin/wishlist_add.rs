@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::wishlist_add::ROUTE.needs).await?;
     lambda::serve(
-        &api::wishlist_add::ROUTE,
+        api::wishlist_add::ROUTE.needs,
+        api::wishlist_add::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

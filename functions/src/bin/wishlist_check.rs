@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::wishlist_check::ROUTE.needs).await?;
     lambda::serve(
-        &api::wishlist_check::ROUTE,
+        api::wishlist_check::ROUTE.needs,
+        api::wishlist_check::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

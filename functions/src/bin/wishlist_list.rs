@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::wishlist_list::ROUTE.needs).await?;
     lambda::serve(
-        &api::wishlist_list::ROUTE,
+        api::wishlist_list::ROUTE.needs,
+        api::wishlist_list::ROUTE.serve,
         env.state().with_reader(env.reader().await),
     )
     .await

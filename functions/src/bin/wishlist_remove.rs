@@ -5,7 +5,8 @@ use shop::{api, lambda};
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::wishlist_remove::ROUTE.needs).await?;
     lambda::serve(
-        &api::wishlist_remove::ROUTE,
+        api::wishlist_remove::ROUTE.needs,
+        api::wishlist_remove::ROUTE.serve,
         env.state().with_table(env.table().await),
     )
     .await

@@ -137,8 +137,11 @@ pub struct Route {
     pub router: fn() -> OpenApiRouter<AppState>,
     /// The same handler at the same path and methods, without the OpenAPI description: what
     /// the route's function serves (`serve!`).
-    pub serve: fn() -> axum::Router<AppState>,
+    pub serve: Serve,
 }
+
+/// A route's handler at its path and methods, with nothing of its OpenAPI description.
+pub type Serve = fn() -> axum::Router<AppState>;
 
 impl Route {
     /// The (method, path) pairs this route serves, read from its OpenAPI description.

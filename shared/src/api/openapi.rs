@@ -1,5 +1,10 @@
 //! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document, generated from the routes' own
-//! annotations (never written by hand) and built once per container.
+//! annotations (never written by hand).
+//!
+//! The function serves `shared/openapi.json`, the generated document as committed (`make
+//! openapi` writes it; a test fails when it differs from what the code generates). Building
+//! the document at run time would link every route's schemas and utoipa's builders into this
+//! one function: 4.7 MB zipped, against the 3 MB budget (docs/build.md).
 
 use std::sync::OnceLock;
 
@@ -54,25 +59,26 @@ pub fn base_document() -> utoipa::openapi::OpenApi {
     BaseDocument::openapi()
 }
 
-/// The whole document, rendered once, as any deployment's (return URLs described by their
-/// rules, not by this deployment's origins).
-pub fn document_json() -> &'static str {
-    static DOC: OnceLock<String> = OnceLock::new();
-    DOC.get_or_init(|| document().to_string())
-}
+/// The generated document as committed (`shared/openapi.json`), as any deployment's: return
+/// URLs described by their rules, not by this deployment's origins.
+pub const COMMITTED: &str = include_str!("../../openapi.json");
 
-/// The document as this function serves it: with the return URLs this deployment accepts
-/// (`PUBLIC_BASE_URL` and `ALLOWED_RETURN_ORIGINS`), rendered once per container.
+/// The document as this function serves it: the committed one with the return URLs this
+/// deployment accepts (`PUBLIC_BASE_URL` and `ALLOWED_RETURN_ORIGINS`), rendered once per
+/// container.
 fn served_json(state: &AppState) -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
     DOC.get_or_init(|| {
-        let mut doc = document();
+        let mut doc: serde_json::Value =
+            serde_json::from_str(COMMITTED).expect("shared/openapi.json is JSON");
         rules::return_urls(&mut doc, &state.return_origins());
         doc.to_string()
     })
 }
 
-fn document() -> serde_json::Value {
+/// The whole document generated from the routes' annotations, as `make openapi` writes it
+/// into `shared/openapi.json`.
+pub fn generate() -> serde_json::Value {
     let (_, mut api) = super::all().split_for_parts();
     document_body_errors(&mut api);
     problems_as_problem_json(&mut api);

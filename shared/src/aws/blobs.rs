@@ -1,22 +1,21 @@
 //! The bucket for product images and invoices: S3's REST API as SigV4-signed requests over the
-//! shop's one HTTP client (`outbound`), with the SDK's own signer (`aws-sigv4`).
+//! shop's one HTTP client (`outbound`), with the SDK's own signer (`aws-sigv4`; `signed`).
 //!
 //! Why not `aws-sdk-s3`: the shop makes seven kinds of call (presign a PUT and a GET, PUT, HEAD,
 //! a ranged GET, GET, DELETE), and the S3 client with its checksums, XML and endpoint rules
 //! was the largest part of every function that stores or presigns (about 0.9 MB zipped,
 //! docs/build.md, "S3 without the SDK client").
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation,
-    SigningSettings, UriPathNormalizationMode, sign,
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignatureLocation, SigningSettings,
+    UriPathNormalizationMode,
 };
-use aws_smithy_runtime_api::client::identity::Identity;
 use aws_types::SdkConfig;
 use bytes::Bytes;
 
+use super::signed::{Signer, answer_of};
 use crate::config::Config;
 use crate::outbound;
 
@@ -25,9 +24,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Debug)]
 pub struct Blobs {
-    http: std::sync::Arc<std::sync::OnceLock<outbound::Client>>,
-    credentials: Option<SharedCredentialsProvider>,
-    region: std::sync::Arc<str>,
+    signer: Signer,
     /// Where requests for the bucket go: `https://<bucket>.s3.<region>.amazonaws.com` on AWS,
     /// `<emulator>/<bucket>` (path style, which moto answers) locally.
     base: std::sync::Arc<str>,
@@ -60,15 +57,7 @@ impl BlobError {
     }
 
     fn answered(operation: &'static str, response: &outbound::Response) -> Self {
-        let body = String::from_utf8_lossy(&response.body);
-        Self::new(
-            operation,
-            format!(
-                "{}: {}",
-                response.status,
-                body.chars().take(300).collect::<String>()
-            ),
-        )
+        Self::new(operation, answer_of(response))
     }
 }
 
@@ -89,15 +78,13 @@ impl Blobs {
 
     /// `bucket` on AWS, or at the emulators' `services` URL.
     fn at(sdk: &SdkConfig, bucket: &str, services: Option<&str>) -> Self {
-        let region = sdk.region().map_or("us-east-1", |r| r.as_ref()).to_owned();
+        let signer = Signer::new(sdk, TIMEOUT);
         let base = match services {
             Some(url) => format!("{}/{bucket}", url.trim_end_matches('/')),
-            None => format!("https://{bucket}.s3.{region}.amazonaws.com"),
+            None => format!("https://{bucket}.s3.{}.amazonaws.com", signer.region),
         };
         Self {
-            http: std::sync::Arc::default(),
-            credentials: sdk.credentials_provider(),
-            region: region.into(),
+            signer,
             public_base: base.clone().into(),
             base: base.into(),
             bucket: bucket.into(),
@@ -263,64 +250,30 @@ impl Blobs {
         self.sign(&mut request, Signature::Headers)
             .await
             .map_err(|e| BlobError::new(operation, e))?;
-        self.http()
+        self.signer
+            .http()
             .send(request)
             .await
             .map_err(|e| BlobError::new(operation, e))
     }
 
-    /// The client is made on the first call: it loads the TLS roots, which a cold start that
-    /// never touches the bucket should not pay for.
-    fn http(&self) -> &outbound::Client {
-        self.http.get_or_init(|| outbound::Client::new(TIMEOUT))
-    }
-
     /// Signs `request` as S3 expects: single percent-encoding, the path as it is, and the
     /// payload's SHA-256 in `x-amz-content-sha256` (or `UNSIGNED-PAYLOAD` when presigned).
     async fn sign(&self, request: &mut http::Request<Bytes>, how: Signature) -> Result<(), String> {
-        let provider = self
-            .credentials
-            .as_ref()
-            .ok_or("no AWS credentials in the environment")?;
-        let credentials = provider
-            .provide_credentials()
-            .await
-            .map_err(|e| format!("credentials: {e}"))?;
-        let identity = Identity::from(credentials);
         let mut settings = SigningSettings::default();
         settings.percent_encoding_mode = PercentEncodingMode::Single;
         settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
         let body = match how {
-            Signature::Headers => SignableBody::Bytes(request.body()),
+            Signature::Headers => None,
             Signature::Presigned(expires_in) => {
                 settings.signature_location = SignatureLocation::QueryParams;
                 settings.expires_in = Some(expires_in);
                 settings.payload_checksum_kind = PayloadChecksumKind::NoHeader;
-                SignableBody::UnsignedPayload
+                Some(SignableBody::UnsignedPayload)
             }
         };
-        let params = aws_sigv4::sign::v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            .name("s3")
-            .time(SystemTime::now())
-            .settings(settings)
-            .build()
-            .map_err(|e| e.to_string())?
-            .into();
-        let uri = request.uri().to_string();
-        let headers = request
-            .headers()
-            .iter()
-            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)));
-        let signable = SignableRequest::new(request.method().as_str(), uri.as_str(), headers, body)
-            .map_err(|e| e.to_string())?;
-        let (instructions, _) = sign(signable, &params)
-            .map_err(|e| e.to_string())?
-            .into_parts();
-        instructions.apply_to_request_http1x(request);
-        Ok(())
+        self.signer.sign(request, "s3", settings, body).await
     }
 }
 
@@ -355,6 +308,7 @@ fn encode_key(key: &str) -> String {
 mod tests {
     use super::*;
     use aws_credential_types::Credentials;
+    use aws_credential_types::provider::SharedCredentialsProvider;
 
     fn blobs(services: Option<&str>) -> Blobs {
         let sdk = SdkConfig::builder()

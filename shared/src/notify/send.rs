@@ -1,7 +1,5 @@
 //! Sends a rendered email through SES v2 as a MIME message with a text and an HTML part.
 
-use aws_sdk_sesv2::primitives::Blob;
-use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 use mail_builder::MessageBuilder;
 
 use super::email::RenderedEmail;
@@ -26,18 +24,5 @@ pub async fn send_email(
         .html_body(email.html.as_str())
         .write_to_vec()
         .map_err(|e| SendError(e.to_string()))?;
-    let raw = RawMessage::builder()
-        .data(Blob::new(mime))
-        .build()
-        .map_err(|e| SendError(e.to_string()))?;
-    let out = mailer
-        .client
-        .send_email()
-        .from_email_address(&*mailer.from)
-        .destination(Destination::builder().to_addresses(to.as_str()).build())
-        .content(EmailContent::builder().raw(raw).build())
-        .send()
-        .await
-        .map_err(|e| SendError(format!("{}", aws_sdk_sesv2::error::DisplayErrorContext(e))))?;
-    Ok(out.message_id().unwrap_or_default().to_owned())
+    mailer.send_raw(to.as_str(), &mime).await.map_err(SendError)
 }
