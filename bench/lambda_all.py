@@ -37,6 +37,7 @@ BUDGET_ZIPPED = 3_000_000
 BUDGET_INIT = 3.0
 BUDGET_FIRST = 5.0
 JWT_KID = "bench"
+ADMIN_ID = "01BENCHADMIN0000000000000"
 JWT_SECRET = "bench-signing-secret-0123456789abcdef"
 START = "<!-- bench-lambda:start -->"
 END = "<!-- bench-lambda:end -->"
@@ -50,7 +51,7 @@ def admin_token() -> str:
     """An HS256 access token as the shop issues them (shared/src/auth/jwt.rs)."""
     now = int(time.time())
     header = {"alg": "HS256", "typ": "JWT", "kid": JWT_KID}
-    claims = {"sub": "01BENCHADMIN0000000000000", "role": "admin", "iat": now,
+    claims = {"sub": ADMIN_ID, "role": "admin", "iat": now,
               "exp": now + 3600, "jti": "bench", "ver": 0}
     signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
     signature = hmac.new(JWT_SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
@@ -97,7 +98,34 @@ def create_table(endpoint: str, name: str):
                         AttributeDefinitions=props["AttributeDefinitions"],
                         KeySchema=props["KeySchema"],
                         GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"])
+    # The admin the events' access token names (shared/src/store/users.rs), so a route gets
+    # past its sign-in check to its own work.
+    created = "2026-01-01T00:00:00Z"
+    client.put_item(TableName=name, Item={
+        "PK": {"S": f"USER#{ADMIN_ID}"}, "SK": {"S": "PROFILE"}, "type": {"S": "user"},
+        "GSI1PK": {"S": "USERS"}, "GSI1SK": {"S": f"{created}#{ADMIN_ID}"},
+        "GSI2PK": {"S": "ROLE#admin"}, "GSI2SK": {"S": f"{created}#{ADMIN_ID}"},
+        "id": {"S": ADMIN_ID}, "email": {"S": "admin@bench.example"}, "role": {"S": "admin"},
+        "email_verified": {"BOOL": True}, "created_at": {"S": created},
+        "token_version": {"N": "0"}})
     return client
+
+
+def create_queues_and_bucket(services: str, name: str):
+    """The queues and the bucket the environment names, so sends and stores succeed."""
+    import boto3
+
+    kw = dict(endpoint_url=services, region_name="us-east-1", aws_access_key_id="local",
+              aws_secret_access_key="local")
+    sqs = boto3.client("sqs", **kw)
+    for queue in (name, f"{name}-images", f"{name}-dlq"):
+        sqs.create_queue(QueueName=queue)
+    s3 = boto3.client("s3", **kw)
+    try:
+        s3.create_bucket(Bucket=name)
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    boto3.client("sesv2", **kw).create_email_identity(EmailIdentity="shop@example.com")
 
 
 def environment(args) -> dict:
@@ -110,10 +138,10 @@ def environment(args) -> dict:
         "DYNAMODB_ENDPOINT_URL": args.dynamodb, "AWS_SERVICES_ENDPOINT_URL": args.services,
         "STRIPE_API_BASE": args.stripe,
         "TABLE_NAME": args.table,
-        "QUEUE_URL": f"{args.services}/123456789012/bench-lambda",
-        "IMAGE_QUEUE_URL": f"{args.services}/123456789012/bench-lambda-images",
-        "DEAD_LETTER_QUEUE_URL": f"{args.services}/123456789012/bench-lambda-dlq",
-        "BUCKET_NAME": "bench-lambda", "EMAIL_FROM": "shop@example.com",
+        "QUEUE_URL": f"{args.services}/123456789012/{args.table}",
+        "IMAGE_QUEUE_URL": f"{args.services}/123456789012/{args.table}-images",
+        "DEAD_LETTER_QUEUE_URL": f"{args.services}/123456789012/{args.table}-dlq",
+        "BUCKET_NAME": args.table, "EMAIL_FROM": "shop@example.com",
         "PUBLIC_BASE_URL": "https://shop.example.com", "LOG_FORMAT": "json",
         "JWT_SIGNING_KEYS": f"{JWT_KID}={JWT_SECRET}",
         "STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": "whsec_bench",
@@ -192,6 +220,7 @@ def main():
     release = Path(args.release)
     names = args.only or functions(release)
     create_table(args.dynamodb, args.table)
+    create_queues_and_bucket(args.services, args.table)
     env = environment(args)
     token = admin_token()
     binaries = {"lambda_floor": release / "lambda_floor", **{n: release / n for n in names}}

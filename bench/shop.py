@@ -29,6 +29,19 @@ def start_shop(port, prefix):
     return start_server(os.path.join(ROOT, "target", "bench-local", "shop-local"), env, port)
 
 
+def wait_until_idle(base, quiet=2.0, limit=600):
+    """Waits until the server's background work (the demo catalog's images, resized by the
+    images worker) is over: no DynamoDB request for `quiet` seconds. Its CPU would otherwise be
+    counted against the requests measured."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        call(base, "DELETE", "/_local/dynamodb")
+        time.sleep(quiet)
+        if not call(base, "GET", "/_local/dynamodb")[1]["calls"]:
+            return
+    raise SystemExit(f"the local server was still busy after {limit} s")
+
+
 def customer(base):
     """A new customer's (email, access token). One customer checks out hundreds of times, so the
     admin lifts the shop's checkouts-per-hour limit first."""

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cart import call  # noqa: E402
 from catalog import stop  # noqa: E402
 from checkout import ADDRESS  # noqa: E402
-from shop import customer, start_shop  # noqa: E402
+from shop import customer, start_shop, wait_until_idle  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 MIX = {"listing": 2, "product page": 5, "add to cart": 3, "view cart": 2, "checkout": 1}
@@ -59,10 +59,15 @@ def main():
     proc, base = start_shop(args.port, args.prefix)
     try:
         _, token = customer(base)
+        wait_until_idle(base)
         _, page = call(base, "GET", "/api/v1/products?limit=50&in_stock=true")
         slugs = [p["slug"] for p in page["items"]]
-        _, detail = call(base, "GET", f"/api/v1/products/{slugs[0]}")
-        sku = next(v["sku"] for v in detail["variants"] if v["stock_status"] == "in_stock")
+        sku = None
+        for slug in slugs:
+            _, detail = call(base, "GET", f"/api/v1/products/{slug}")
+            sku = next((v["sku"] for v in detail["variants"] if v["stock_status"] == "in_stock"), None)
+            if sku:
+                break
         state = {"i": 0}
 
         def product_page():

@@ -33,7 +33,8 @@ case "${1:-build}" in
     ;;
   e2e)
     # Each test starts its own shop-local (its own table) on the test emulators.
-    (cd "$root" && cargo build --quiet -p shop-local)
+    # test.sh has built it already, with the whole workspace's features.
+    [ -n "${SHOP_LOCAL_BUILT:-}" ] || (cd "$root" && cargo build --quiet -p shop-local)
     rm -rf test-results
     NO_COLOR=1 npx playwright test
     ;;

@@ -17,7 +17,8 @@ base="http://127.0.0.1:$port"
 out="$root/.local/fuzz"
 rm -rf "$out" && mkdir -p "$out"
 
-cargo build --quiet -p shop-local
+# test.sh has built it already, with the whole workspace's features.
+[ -n "${SHOP_LOCAL_BUILT:-}" ] || cargo build --quiet -p shop-local
 admin_password="fuzz-admin-$(date +%s)-password"
 PORT="$port" LOCAL_PREFIX="fuzz-$(date +%s)" LOCAL_DEMO_CATALOG=1 RUST_LOG=warn \
   LOCAL_ADMIN_EMAIL="admin@fuzz.example" LOCAL_ADMIN_PASSWORD="$admin_password" \

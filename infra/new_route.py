@@ -122,6 +122,7 @@ def main():
         text = text.replace(marker, block + marker)
         template.write_text(text)
     print(f"added {a.name}: {main_rs.relative_to(ROOT)}, events/{a.name}.json, {fid} in template.yaml")
+    print("once the handler is written: `make openapi` (the functions serve shared/openapi.json)")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-step() { printf '\n== %s\n' "$*"; }
+# Each step prints the seconds since the start, so a slow step shows in CI's log.
+step() { printf '\n== %s [%ss]\n' "$*" "$SECONDS"; }
 
 step "install the local stack"
 bash infra/install.sh
@@ -24,13 +25,20 @@ cargo fmt --all --check
 step "cfn-lint template.yaml"
 .venv/bin/cfn-lint template.yaml
 
-step "the generated OpenAPI document is valid OpenAPI 3.1"
-mkdir -p .local
-cargo run --quiet -p shop-local -- openapi > .local/openapi.json
-.venv/bin/python -c 'import json, sys; from openapi_spec_validator import validate; d = json.load(open(sys.argv[1])); validate(d); print("valid OpenAPI", d["openapi"], "with", len(d["paths"]), "paths")' .local/openapi.json
-
 step "cargo clippy (every crate and target, warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+# One build of everything, with the features of the whole workspace: building one package
+# (`-p functions`, `-p shop-local`) unifies its dependencies' features apart, which compiled the
+# AWS SDK and the shop crate again for each (fuzz.sh and admin.sh build only when run alone).
+step "build every crate and target once (the Lambda binaries, the local server, the tests)"
+cargo build --quiet --workspace --all-targets
+export SHOP_LOCAL_BUILT=1
+
+step "the generated OpenAPI document is valid OpenAPI 3.1"
+mkdir -p .local
+target/debug/shop-local openapi > .local/openapi.json
+.venv/bin/python -c 'import json, sys; from openapi_spec_validator import validate; d = json.load(open(sys.argv[1])); validate(d); print("valid OpenAPI", d["openapi"], "with", len(d["paths"]), "paths")' .local/openapi.json
 
 step "start the test emulators"
 export STACK_DIR="$root/.local/test-stack" DYNAMODB_PORT=18000 MOTO_PORT=15050 STRIPE_PORT=18420
@@ -39,9 +47,6 @@ trap 'bash infra/stop.sh' EXIT
 export TEST_DYNAMODB_ENDPOINT_URL="http://127.0.0.1:$DYNAMODB_PORT"
 export TEST_AWS_SERVICES_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
 export TEST_STRIPE_API_BASE="http://127.0.0.1:$STRIPE_PORT"
-
-step "build every Lambda binary"
-cargo build --quiet -p functions
 
 step "schemathesis: every phase and check, as an anonymous caller, a customer and an admin"
 set +e

@@ -7,6 +7,7 @@ mod account;
 mod account_admin;
 mod analytics;
 mod auth;
+mod budgets;
 mod cart;
 mod catalog;
 mod catalog_images;
