@@ -293,11 +293,13 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         Blobs::new(&sdk, &base),
         Mailer::new(&sdk, &base),
     );
+    // One SQS client for provisioning and for every poller.
+    let sqs = provision::sqs_client(&sdk, &base);
     let provisioned = provision::provision(
         &template,
         &names,
         &table,
-        &provision::sqs_client(&sdk, &base),
+        &sqs,
         &provision::s3_client(&sdk, &base),
         &provision::ses_client(&sdk, &base),
         &mailer.from,
@@ -355,7 +357,7 @@ pub async fn start(opts: LocalOptions) -> Result<RunningShop, StartError> {
         tasks.push(tokio::spawn(poller::run(
             state.clone(),
             kind,
-            provision::sqs_client(&sdk, &config),
+            sqs.clone(),
             made.url.clone(),
             batch_size,
             made.arn.clone(),

@@ -15,7 +15,7 @@ use aws_sigv4::http_request::{
 use aws_types::SdkConfig;
 use bytes::Bytes;
 
-use super::signed::{Signer, answer_of};
+use super::signed::{Signer, answer_of, request};
 use crate::config::Config;
 use crate::outbound;
 
@@ -275,19 +275,6 @@ impl Blobs {
         };
         self.signer.sign(request, "s3", settings, body).await
     }
-}
-
-fn request(
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: Bytes,
-) -> Result<http::Request<Bytes>, http::Error> {
-    let mut builder = http::Request::builder().method(method).uri(url);
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    builder.body(body)
 }
 
 /// A key as a URL path: each segment percent-encoded, `/` kept (S3's own rule).

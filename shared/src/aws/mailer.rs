@@ -26,10 +26,7 @@ pub struct Mailer {
 impl Mailer {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
         let signer = Signer::new(sdk, TIMEOUT);
-        let base = match &config.endpoints.services {
-            Some(url) => url.trim_end_matches('/').to_owned(),
-            None => format!("https://email.{}.amazonaws.com", signer.region),
-        };
+        let base = signer.base_url(config.endpoints.services.as_deref(), "email");
         let mail = config
             .mail
             .as_ref()

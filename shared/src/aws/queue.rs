@@ -55,10 +55,10 @@ impl Queue {
     /// The queue at `url`.
     pub fn at(sdk: &SdkConfig, config: &Config, url: &str) -> Self {
         let signer = Signer::new(sdk, TIMEOUT);
-        let endpoint = match &config.endpoints.services {
-            Some(services) => format!("{}/", services.trim_end_matches('/')),
-            None => format!("https://sqs.{}.amazonaws.com/", signer.region),
-        };
+        let endpoint = format!(
+            "{}/",
+            signer.base_url(config.endpoints.services.as_deref(), "sqs")
+        );
         Self {
             signer,
             endpoint: endpoint.into(),

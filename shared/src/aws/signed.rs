@@ -34,6 +34,15 @@ impl Signer {
         }
     }
 
+    /// Where a service's API is, without a trailing slash: the emulators' `services` URL when
+    /// there is one, else AWS's regional endpoint `https://<host>.<region>.amazonaws.com`.
+    pub fn base_url(&self, services: Option<&str>, host: &str) -> String {
+        match services {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("https://{host}.{}.amazonaws.com", self.region),
+        }
+    }
+
     pub fn http(&self) -> &outbound::Client {
         self.http
             .get_or_init(|| outbound::Client::new(self.timeout))
@@ -98,11 +107,8 @@ impl Signer {
             if attempt > 0 {
                 tokio::time::sleep(BACKOFF * 2u32.pow(attempt - 1)).await;
             }
-            let mut builder = http::Request::builder().method("POST").uri(url);
-            for (name, value) in headers {
-                builder = builder.header(*name, *value);
-            }
-            let mut request = builder.body(body.clone()).map_err(|e| e.to_string())?;
+            let mut request =
+                request("POST", url, headers, body.clone()).map_err(|e| e.to_string())?;
             self.sign(&mut request, service, SigningSettings::default(), None)
                 .await?;
             match self.http().send(request).await {
@@ -121,6 +127,20 @@ impl Signer {
         }
         Err(last)
     }
+}
+
+/// A request to sign and send: `method` to `url`, with `headers` and `body`.
+pub(crate) fn request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Bytes,
+) -> Result<http::Request<Bytes>, http::Error> {
+    let mut builder = http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(body)
 }
 
 const ATTEMPTS: u32 = 3;
@@ -159,6 +179,22 @@ mod tests {
             headers: http::HeaderMap::new(),
             body: Bytes::from(body.to_owned()),
         }
+    }
+
+    #[test]
+    fn a_service_is_at_its_regional_endpoint_or_at_the_emulators() {
+        let sdk = SdkConfig::builder()
+            .region(aws_types::region::Region::new("eu-west-2"))
+            .build();
+        let signer = Signer::new(&sdk, Duration::from_secs(1));
+        assert_eq!(
+            signer.base_url(None, "sqs"),
+            "https://sqs.eu-west-2.amazonaws.com"
+        );
+        assert_eq!(
+            signer.base_url(Some("http://127.0.0.1:5050/"), "email"),
+            "http://127.0.0.1:5050"
+        );
     }
 
     #[test]
