@@ -10,6 +10,8 @@ requests, parsing their answers.
 
 The mix is the order journey of `make bench-cost`: 2 listings, 5 product pages, 3 items added,
 the cart viewed twice, one checkout. Goal: ≤ 150 µs of our own CPU per request over the mix.
+Each row also counts the DynamoDB calls a request makes (the server's meter), and a pair of
+routes that differ by one GetItem (health, me) shows what one call costs.
 
     make stack && make bench-warm
 """
@@ -38,16 +40,22 @@ def allocations(base):
     return call(base, "GET", "/_local/allocations")[1]["allocations"]
 
 
+def dynamodb_calls(base):
+    """The DynamoDB requests the server made since the meter was last reset."""
+    return len(call(base, "GET", "/_local/dynamodb")[1]["calls"])
+
+
 def measure(base, pid, n, request):
-    """(CPU µs per request, allocations per request, wall ms per request) over n requests."""
+    """(CPU µs, allocations, wall ms, DynamoDB calls), each per request, over n requests."""
     request()  # warm: the first request of a route fills caches
+    call(base, "DELETE", "/_local/dynamodb")
     cpu0, alloc0, wall0 = cpu_seconds(pid), allocations(base), time.perf_counter()
     for _ in range(n):
         request()
     wall = time.perf_counter() - wall0
     # The allocations route's own allocations are counted once; small against n requests.
     cpu, allocs = cpu_seconds(pid) - cpu0, allocations(base) - alloc0
-    return cpu / n * 1e6, allocs / n, wall / n * 1000
+    return cpu / n * 1e6, allocs / n, wall / n * 1000, dynamodb_calls(base) / n
 
 
 def main():
@@ -92,33 +100,39 @@ def main():
             "add to cart": add_to_cart,
             "view cart": lambda: call(base, "GET", "/api/v1/cart", token),
             "checkout": checkout,
+            # A pair that differs by one DynamoDB call: what one call costs us.
+            "health (no AWS call)": lambda: call(base, "GET", "/api/v1/health"),
+            "me (one GetItem)": lambda: call(base, "GET", "/api/v1/me", token),
         }
         # The composite steps include a cart clear (and an add for checkout): measured apart
         # and taken off, so each row is its one route.
         results = {"clear cart": measure(base, proc.pid, args.requests, clear)}
-        add_alone = None
+        minus = lambda a, b: tuple(x - y for x, y in zip(a, b))
         for name, request in routes.items():
-            cpu, allocs, wall = measure(base, proc.pid, args.requests, request)
+            row = measure(base, proc.pid, args.requests, request)
             if name == "add to cart":
-                c, a, w = results["clear cart"]
-                cpu, allocs, wall = cpu - c, allocs - a, wall - w
-                add_alone = (cpu, allocs, wall)
+                row = minus(row, results["clear cart"])
             if name == "checkout":
-                c, a, w = results["clear cart"]
-                cpu, allocs, wall = (cpu - c - add_alone[0], allocs - a - add_alone[1],
-                                     wall - w - add_alone[2])
-            results[name] = (cpu, allocs, wall)
+                row = minus(minus(row, results["clear cart"]), results["add to cart"])
+            results[name] = row
     finally:
         stop(proc)
     print(f"Measured {time.strftime('%Y-%m-%d')} by `make bench-warm` ({args.requests} requests "
           f"per route, one at a time, `bench-local` build, {os.cpu_count()} cores).\n")
-    print("| route | our CPU per request | allocations per request | wall per request (emulators included) |")
-    print("|---|---|---|---|")
-    for name, (cpu, allocs, wall) in results.items():
-        print(f"| {name} | {cpu:.0f} µs | {allocs:.0f} | {wall:.2f} ms |")
-    weighted = sum(results[k][0] * w for k, w in MIX.items()) / sum(MIX.values())
+    print("| route | our CPU per request | DynamoDB calls per request | allocations per request | wall per request (emulators included) |")
+    print("|---|---|---|---|---|")
+    for name, (cpu, allocs, wall, calls) in results.items():
+        print(f"| {name} | {cpu:.0f} µs | {calls:.1f} | {allocs:.0f} | {wall:.2f} ms |")
+    weight = sum(MIX.values())
+    mix = lambda column: sum(results[k][column] * w for k, w in MIX.items()) / weight
+    one_call = results["me (one GetItem)"][0] - results["health (no AWS call)"][0]
     print(f"\nThe journey's mix ({', '.join(f'{w} × {k}' for k, w in MIX.items())}): "
-          f"**{weighted:.0f} µs of our own CPU per request** (goal ≤ {GOAL_US} µs).")
+          f"**{mix(0):.0f} µs of our own CPU per request** (goal ≤ {GOAL_US} µs), with "
+          f"{mix(3):.1f} DynamoDB calls per request.")
+    print(f"\nOne DynamoDB call costs about **{one_call:.0f} µs of our CPU** (me less health: one "
+          f"GetItem, a token check and a small answer more; the SDK builds, signs and sends the "
+          f"call and parses its answer): the mix's {mix(3):.1f} calls are about "
+          f"{one_call * mix(3):.0f} µs of its {mix(0):.0f} µs per request.")
 
 
 if __name__ == "__main__":

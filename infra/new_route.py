@@ -87,7 +87,7 @@ def main():
     main_rs.write_text(
         f"//! {method} {a.path} — handler: shop::api::{a.name}\n"
         "use shop::{api, lambda};\n\n"
-        "#[tokio::main]\n"
+        "#[tokio::main(flavor = \"current_thread\")]\n"
         "async fn main() -> Result<(), lambda::Error> {\n"
         f"    let env = lambda::Env::load(api::{a.name}::ROUTE.needs).await?;\n"
         f"    lambda::serve(api::{a.name}::ROUTE.needs, api::{a.name}::ROUTE.serve, {state}).await\n"

@@ -5,7 +5,10 @@
 #[global_allocator]
 static ALLOCATOR: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
 
-#[tokio::main]
+// One thread, as each function has on Lambda (one event at a time per container): no hand-offs
+// between worker threads, about a fifth less CPU per request (docs/architecture.md, "The warm
+// path"). Password hashing and image resizing run on tokio's blocking threads.
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     // `shop-local openapi` prints the OpenAPI document generated from the code (`make
     // openapi` writes it into shared/openapi.json, which the functions serve).

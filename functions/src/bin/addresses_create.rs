@@ -1,7 +1,7 @@
 //! POST /api/v1/me/addresses — handler: shop::api::addresses_create
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::addresses_create::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! DELETE /api/v1/me/addresses/{id} — handler: shop::api::addresses_delete
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::addresses_delete::ROUTE.needs).await?;
     lambda::serve(

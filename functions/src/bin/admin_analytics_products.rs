@@ -1,7 +1,7 @@
 //! GET /api/v1/admin/analytics/products — handler: shop::api::admin_analytics_products
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_analytics_products::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! PATCH /api/v1/admin/bundles/{slug} — handler: shop::api::admin_bundles_update
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_bundles_update::ROUTE.needs).await?;
     lambda::serve(

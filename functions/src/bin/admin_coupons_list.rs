@@ -1,7 +1,7 @@
 //! GET /api/v1/admin/coupons — handler: shop::api::admin_coupons_list
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_coupons_list::ROUTE.needs).await?;
     lambda::serve(

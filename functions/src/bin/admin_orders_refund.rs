@@ -1,7 +1,7 @@
 //! POST /api/v1/admin/orders/{id}/refund — handler: shop::api::admin_orders_refund
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_orders_refund::ROUTE.needs).await?;
     lambda::serve(

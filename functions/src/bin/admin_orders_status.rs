@@ -1,7 +1,7 @@
 //! POST /api/v1/admin/orders/{id}/status — handler: shop::api::admin_orders_status
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_orders_status::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! POST /api/v1/admin/products/{id}/images — handler: shop::api::admin_product_images_attach
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_product_images_attach::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! PUT /api/v1/admin/products/{id}/stock — handler: shop::api::admin_products_stock
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_products_stock::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! PUT /api/v1/admin/users/{id}/role — handler: shop::api::admin_users_role_update
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::admin_users_role_update::ROUTE.needs).await?;
     lambda::serve(

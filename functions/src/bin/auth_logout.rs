@@ -1,7 +1,7 @@
 //! POST /api/v1/auth/logout — handler: shop::api::auth_logout
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::auth_logout::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! POST /api/v1/auth/password-reset/confirm — handler: shop::api::auth_password_reset_confirm
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::auth_password_reset_confirm::ROUTE.needs).await?;
     lambda::serve(

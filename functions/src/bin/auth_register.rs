@@ -1,7 +1,7 @@
 //! POST /api/v1/auth/register — handler: shop::api::auth_register
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::auth_register::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! DELETE /api/v1/cart — handler: shop::api::cart_clear
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::cart_clear::ROUTE.needs).await?;
     lambda::serve(

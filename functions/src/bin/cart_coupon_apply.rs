@@ -1,7 +1,7 @@
 //! PUT /api/v1/cart/coupon — handler: shop::api::cart_coupon_apply
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::cart_coupon_apply::ROUTE.needs).await?;
     lambda::serve(

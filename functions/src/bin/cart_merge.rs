@@ -1,7 +1,7 @@
 //! POST /api/v1/cart/merge — handler: shop::api::cart_merge
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::cart_merge::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! POST /api/v1/checkout — handler: shop::api::checkout
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::checkout::ROUTE.needs).await?;
     lambda::serve(

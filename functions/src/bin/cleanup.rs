@@ -1,7 +1,7 @@
 //! The scheduled cleanup (EventBridge, every 5 minutes) — handler: shop::cleanup
 use shop::lambda;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(shop::cleanup::NEEDS).await?;
     let state = env

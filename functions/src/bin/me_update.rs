@@ -1,7 +1,7 @@
 //! PATCH /api/v1/me — handler: shop::api::me_update
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::me_update::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! GET /api/v1/me/notifications — handler: shop::api::notifications_list
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::notifications_list::ROUTE.needs).await?;
     lambda::serve(

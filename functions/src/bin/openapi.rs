@@ -1,7 +1,7 @@
 //! GET /api/v1/openapi.json — handler: shop::api::openapi
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::openapi::ROUTE.needs).await?;
     lambda::serve(

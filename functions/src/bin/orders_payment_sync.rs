@@ -1,7 +1,7 @@
 //! POST /api/v1/orders/{id}/payment/sync — handler: shop::api::orders_payment_sync
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::orders_payment_sync::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! DELETE /api/v1/reviews/{id} — handler: shop::api::reviews_delete
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::reviews_delete::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! POST /api/v1/reviews/{id}/helpful — handler: shop::api::reviews_helpful
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::reviews_helpful::ROUTE.needs).await?;
     lambda::serve(

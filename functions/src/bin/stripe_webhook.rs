@@ -1,7 +1,7 @@
 //! POST /api/v1/stripe/webhook — handler: shop::api::stripe_webhook
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::stripe_webhook::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! PUT /api/v1/wishlist/{product_id} — handler: shop::api::wishlist_add
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::wishlist_add::ROUTE.needs).await?;
     lambda::serve(

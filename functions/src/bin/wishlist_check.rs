@@ -1,7 +1,7 @@
 //! GET /api/v1/wishlist/{product_id} — handler: shop::api::wishlist_check
 use shop::{api, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(api::wishlist_check::ROUTE.needs).await?;
     lambda::serve(

@@ -1,7 +1,7 @@
 //! The SQS-triggered worker — handler: shop::worker
 use shop::lambda;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda::Error> {
     let env = lambda::Env::load(shop::worker::NEEDS).await?;
     lambda::run_worker(
