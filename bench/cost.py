@@ -98,6 +98,8 @@ def journey(base, stripe, token, email, slugs, skus, category):
 
 
 def count(reading):
+    if reading["requests"] != len(reading["calls"]):
+        raise SystemExit("the meter kept only part of one order's DynamoDB calls")
     api = [i for i in reading["invocations"] if i["messages"] == 0]
     consumers = [i for i in reading["invocations"] if i["messages"] > 0]
     rru = sum(c["capacity_units"] or 0 for c in reading["calls"] if c["operation"] in READS)

@@ -44,21 +44,33 @@ pub struct Invocation {
 /// The requests seen, shared by the interceptor and the route.
 #[derive(Debug, Clone, Default)]
 pub struct Meter {
-    calls: Arc<Mutex<VecDeque<Call>>>,
+    calls: Arc<Mutex<Calls>>,
     invocations: Arc<Mutex<VecDeque<Invocation>>>,
+}
+
+/// The last [`KEEP`] calls, and the totals over every call since the last reset (so a long
+/// benchmark's count is never cut short by what is kept).
+#[derive(Debug, Default)]
+struct Calls {
+    kept: VecDeque<Call>,
+    requests: usize,
+    capacity_units: f64,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Reading {
+    /// Every DynamoDB request since the last reset.
     pub requests: usize,
+    /// Their capacity units.
     pub capacity_units: f64,
+    /// The last [`KEEP`] of them.
     pub calls: Vec<Call>,
+    /// The last [`KEEP`] invocations.
     pub invocations: Vec<Invocation>,
 }
 
 /// Appends `item`, dropping the oldest beyond [`KEEP`].
-fn keep<T>(list: &Mutex<VecDeque<T>>, item: T) {
-    let mut list = list.lock().expect("the meter's lock is never poisoned");
+fn keep<T>(list: &mut VecDeque<T>, item: T) {
     if list.len() == KEEP {
         list.pop_front();
     }
@@ -70,7 +82,10 @@ impl Meter {
     pub fn invoked(&self, function: String, messages: usize, elapsed: std::time::Duration) {
         let ms = elapsed.as_secs_f64() * 1000.0;
         keep(
-            &self.invocations,
+            &mut self
+                .invocations
+                .lock()
+                .expect("the meter's lock is never poisoned"),
             Invocation {
                 function,
                 messages,
@@ -80,21 +95,24 @@ impl Meter {
     }
 
     fn record(&self, call: Call) {
-        keep(&self.calls, call);
+        let mut calls = self
+            .calls
+            .lock()
+            .expect("the meter's lock is never poisoned");
+        calls.requests += 1;
+        calls.capacity_units += call.capacity_units.unwrap_or(0.0);
+        keep(&mut calls.kept, call);
     }
 
     pub fn read(&self) -> Reading {
-        let calls: Vec<Call> = self
+        let calls = self
             .calls
             .lock()
-            .expect("the meter's lock is never poisoned")
-            .iter()
-            .cloned()
-            .collect();
+            .expect("the meter's lock is never poisoned");
         Reading {
-            requests: calls.len(),
-            capacity_units: calls.iter().filter_map(|c| c.capacity_units).sum(),
-            calls,
+            requests: calls.requests,
+            capacity_units: calls.capacity_units,
+            calls: calls.kept.iter().cloned().collect(),
             invocations: self
                 .invocations
                 .lock()
@@ -106,10 +124,10 @@ impl Meter {
     }
 
     pub fn reset(&self) {
-        self.calls
+        *self
+            .calls
             .lock()
-            .expect("the meter's lock is never poisoned")
-            .clear();
+            .expect("the meter's lock is never poisoned") = Calls::default();
         self.invocations
             .lock()
             .expect("the meter's lock is never poisoned")
@@ -235,4 +253,34 @@ pub async fn allocations() -> Json<serde_json::Value> {
 pub async fn reset(State(meter): State<Meter>) -> axum::http::StatusCode {
     meter.reset();
     axum::http::StatusCode::NO_CONTENT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_totals_count_every_call_even_beyond_those_kept() {
+        let meter = Meter::default();
+        for _ in 0..KEEP + 5 {
+            meter.record(Call {
+                operation: "GetItem",
+                capacity_units: Some(0.5),
+            });
+        }
+        meter.record(Call {
+            operation: "(failed)",
+            capacity_units: None,
+        });
+        let reading = meter.read();
+        assert_eq!(reading.requests, KEEP + 6);
+        assert_eq!(reading.calls.len(), KEEP);
+        assert_eq!(reading.calls.last().unwrap().operation, "(failed)");
+        assert!((reading.capacity_units - (KEEP + 5) as f64 * 0.5).abs() < 1e-9);
+
+        meter.reset();
+        let reading = meter.read();
+        assert_eq!((reading.requests, reading.calls.len()), (0, 0));
+        assert_eq!(reading.capacity_units, 0.0);
+    }
 }

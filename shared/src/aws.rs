@@ -140,11 +140,29 @@ mod sdk_config_tests {
 pub struct TableReader {
     client: aws_sdk_dynamodb::Client,
     name: std::sync::Arc<str>,
+    /// Whether the store's key reads (`store::get_item`, `store::products::get`) are strongly
+    /// consistent: true but on the handle [`Self::eventually_consistent`] gives.
+    consistent: bool,
 }
 
 impl TableReader {
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The same table, its key reads eventually consistent: half the read units, for public
+    /// catalog pages that are cached for a minute anyway and never read their own writes.
+    pub fn eventually_consistent(&self) -> TableReader {
+        TableReader {
+            consistent: false,
+            ..self.clone()
+        }
+    }
+
+    /// What store functions pass to `consistent_read` on the table's own keys (an index is
+    /// never read consistently).
+    pub fn consistent_reads(&self) -> bool {
+        self.consistent
     }
 
     pub fn get_item(
@@ -204,6 +222,7 @@ impl Table {
             reader: TableReader {
                 client: aws_sdk_dynamodb::Client::from_conf(builder.build()),
                 name: name.into(),
+                consistent: true,
             },
         }
     }

@@ -34,7 +34,9 @@ pub async fn bundles_get(
 ) -> Result<Response, ApiError> {
     let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
     let slug = Slug::parse(&slug).map_err(|_| ApiError::NotFound)?;
-    let table = state.reader();
+    // A public page, cached for a while by clients anyway: eventually consistent reads, half
+    // the units.
+    let table = &state.reader().eventually_consistent();
     let found = bundles::get(table, slug.as_str())
         .await?
         .ok_or(ApiError::NotFound)?;

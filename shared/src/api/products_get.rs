@@ -35,7 +35,9 @@ pub async fn products_get(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let low_stock_threshold = crate::catalog::low_stock_threshold(state.reader()).await?;
-    let table = state.reader();
+    // A public page, cached for a while by clients anyway: eventually consistent reads, half
+    // the units.
+    let table = &state.reader().eventually_consistent();
     let (product, variants) = catalog::active_product(table, &slug).await?;
     let mut bundles = Vec::new();
     for slug in bundles::of_product(table, &product.id).await? {

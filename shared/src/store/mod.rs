@@ -54,7 +54,8 @@ where
 /// A DynamoDB item as the SDK holds it.
 pub type Item = std::collections::HashMap<String, AttributeValue>;
 
-/// Reads one item by its key, strongly consistent.
+/// Reads one item by its key, strongly consistent unless `table` is
+/// [`eventually_consistent`](crate::aws::TableReader::eventually_consistent).
 pub async fn get_item(
     table: &crate::aws::TableReader,
     pk: String,
@@ -64,7 +65,7 @@ pub async fn get_item(
         .get_item()
         .key("PK", s(pk))
         .key("SK", s(sk))
-        .consistent_read(true)
+        .consistent_read(table.consistent_reads())
         .send()
         .await
         .map_err(|e| StoreError::from_sdk("GetItem", &e))?;

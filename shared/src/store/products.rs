@@ -456,7 +456,8 @@ fn status_key(status: ProductStatus) -> &'static str {
     }
 }
 
-/// A product with its variants (in sku order), read consistently in one Query.
+/// A product with its variants (in sku order), read in one Query (consistently unless `table`
+/// is [`eventually_consistent`](crate::aws::TableReader::eventually_consistent)).
 pub async fn get(
     table: &TableReader,
     id: &str,
@@ -465,7 +466,7 @@ pub async fn get(
         .query()
         .key_condition_expression("PK = :pk")
         .expression_attribute_values(":pk", s(product_pk(id)))
-        .consistent_read(true)
+        .consistent_read(table.consistent_reads())
         .send()
         .await
         .map_err(|e| StoreError::from_sdk("Query", &e))?;
